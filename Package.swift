@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers (STYLE.md): PartnerCore ← PartnerStore ← PartnerWeb ← partnerhub.
+// PartnerCore depends on nothing but Foundation: the rules live there, pure.
+let package = Package(
+    name: "PartnerHub",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "partnerhub", targets: ["partnerhub"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .target(name: "PartnerCore"),
+        .target(
+            name: "PartnerStore",
+            dependencies: [
+                "PartnerCore",
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "PartnerWeb",
+            dependencies: [
+                "PartnerCore",
+                "PartnerStore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Plot", package: "Plot"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "partnerhub", dependencies: ["PartnerWeb"]),
+        .testTarget(name: "PartnerCoreTests", dependencies: ["PartnerCore"]),
+        .testTarget(name: "PartnerStoreTests", dependencies: ["PartnerStore"]),
+        .testTarget(
+            name: "PartnerWebTests",
+            dependencies: [
+                "PartnerWeb",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,90 @@
+import FluentKit
+import Foundation
+import PartnerCore
+import SQLKit
+
+/// One audit event before it is chained (R-L1).
+public struct AuditEntry: Sendable {
+    public let actor: String
+    public let organisation: String
+    public let action: String
+    public let target: String
+    public let details: String
+    public init(actor: String, organisation: String = "", action: String, target: String = "", details: String = "") {
+        self.actor = actor
+        self.organisation = organisation
+        self.action = action
+        self.target = target
+        self.details = details
+    }
+}
+
+extension Store {
+    /// Appends an event to the hash chain inside the caller's transaction. On PostgreSQL a
+    /// transaction-scoped advisory lock orders concurrent appenders; on SQLite the write gate does.
+    /// The unique sequence index is the last line of defence either way.
+    public func appendAudit(_ entry: AuditEntry, now: Date) async throws {
+        if kind == .postgres {
+            try await sql.raw("SELECT pg_advisory_xact_lock(7240001)").run()
+        }
+        let last = try await AuditEventRow.query(on: database).sort(\.$sequence, .descending).first()
+        let sequence = (last?.sequence ?? 0) + 1
+        let previous = last?.hash ?? AuditChain.genesis
+        // Whole milliseconds: what both databases store exactly and the canonical form hashes.
+        let at = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded() / 1000)
+        let row = AuditEventRow()
+        row.id = UUID()
+        row.sequence = sequence
+        row.occurredAt = at
+        row.actor = entry.actor
+        row.organisation = entry.organisation
+        row.action = entry.action
+        row.target = entry.target
+        row.details = entry.details
+        row.previousHash = previous
+        row.hash = Self.sha256Hex(AuditChain.canonical(
+            sequence: sequence, occurredAt: at, actor: entry.actor, organisation: entry.organisation,
+            action: entry.action, target: entry.target, details: entry.details, previousHash: previous))
+        try await row.create(on: database)
+    }
+
+    /// Reads the chain in pages and checks it (R-L1); `progress` is told how many events were read.
+    public func verifyAudit(progress: (Int) -> Void = { _ in }) async throws -> (checked: Int, firstBreak: AuditChain.Break?) {
+        var checked = 0
+        var after: Int64 = 0
+        var carry: AuditRecord? = nil
+        let pageSize = 1000
+        while true {
+            let rows = try await AuditEventRow.query(on: database).filter(\.$sequence > after)
+                .sort(\.$sequence).limit(pageSize).all()
+            if rows.isEmpty { break }
+            let records = rows.map(\.record)
+            // Each page continues from the last event of the previous one, so links across pages are checked.
+            if let broken = AuditChain.verify(records, after: carry, sha256Hex: Self.sha256Hex) {
+                return (checked, broken)
+            }
+            checked += rows.count
+            progress(checked)
+            carry = records.last
+            after = rows.last!.sequence
+        }
+        return (checked, nil)
+    }
+
+    public func auditEvents(organisation: OrganisationID, limit: Int) async throws -> [AuditRecord] {
+        try await AuditEventRow.query(on: database).filter(\.$organisation == organisation.string)
+            .sort(\.$sequence, .descending).limit(limit).all().map(\.record)
+    }
+
+    /// For tests of the verifier: change a stored event behind the application's back.
+    public func tamperWithAuditEvent(sequence: Int64, actor: String) async throws {
+        try await AuditEventRow.query(on: database).filter(\.$sequence == sequence).set(\.$actor, to: actor).update()
+    }
+}
+
+extension AuditEventRow {
+    var record: AuditRecord {
+        AuditRecord(sequence: sequence, occurredAt: occurredAt, actor: actor, organisation: organisation, action: action,
+                    target: target, details: details, previousHash: previousHash, hash: hash)
+    }
+}

@@ -1,0 +1,44 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+
+/// Where the data lives: a SQLite file by default, PostgreSQL when DATABASE_URL is set.
+public enum DatabaseLocation: Sendable, Equatable {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    public var kind: DatabaseKind {
+        switch self {
+        case .sqlite: return .sqlite
+        case .postgres: return .postgres
+        }
+    }
+
+    /// DATABASE_URL (PostgreSQL) wins; else SQLITE_PATH; else `partnerhub.sqlite` in the working directory.
+    public static func fromEnvironment(_ environment: [String: String]) -> DatabaseLocation {
+        if let url = environment["DATABASE_URL"], !url.isEmpty { return .postgres(url: url) }
+        return .sqlite(path: environment["SQLITE_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? "partnerhub.sqlite")
+    }
+
+    public func configuration() throws -> DatabaseConfigurationFactory {
+        switch self {
+        case .sqlite(let path):
+            return .sqlite(.file(path), maxConnectionsPerEventLoop: 4)
+        case .postgres(let url):
+            return try .postgres(url: url, maxConnectionsPerEventLoop: 8)
+        }
+    }
+}
+
+extension Store {
+    /// SQLite: WAL so readers never wait for the writer; foreign keys are on per connection
+    /// (sqlite-kit's default) and its busy handler retries instead of failing.
+    public func prepareConnection() async throws {
+        if kind == .sqlite {
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await sql.raw("PRAGMA synchronous=NORMAL").run()
+        }
+    }
+}

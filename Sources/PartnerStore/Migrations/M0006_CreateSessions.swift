@@ -1,0 +1,19 @@
+import FluentKit
+
+struct M0006_CreateSessions: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("sessions")
+            .id()
+            .field("token_hash", .string, .required)
+            .field("user_id", .uuid, .references("users", "id", onDelete: .cascade))
+            .field("staff_id", .uuid, .references("staff", "id", onDelete: .cascade))
+            .field("csrf_token", .string, .required)
+            .field("user_agent", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("last_seen_at", .datetime, .required)
+            .field("expires_at", .datetime, .required)
+            .unique(on: "token_hash")
+            .create()
+    }
+    func revert(on database: any Database) async throws { try await database.schema("sessions").delete() }
+}

@@ -1,0 +1,18 @@
+import FluentKit
+
+/// Every migration, once, in order. Never edit one after it landed: add the next.
+public enum PartnerMigrations {
+    public static let all: [any Migration] = [
+        M0001_CreateUsers(),
+        M0002_CreateOrganisations(),
+        M0003_CreateMemberships(),
+        M0004_CreateInvitations(),
+        M0005_CreateStaff(),
+        M0006_CreateSessions(),
+        M0007_CreateAccessTokens(),
+        M0008_CreateLoginFailures(),
+        M0009_CreateAuditEvents(),
+        M0010_CreateOutboxMessages(),
+        M0011_CreateSettings(),
+    ]
+}

@@ -1,0 +1,173 @@
+import FluentKit
+import Foundation
+import PartnerCore
+
+/// Who a console session or API token belongs to.
+public enum Principal: Sendable, Hashable {
+    case user(UserID)
+    case staff(StaffID)
+}
+
+public struct StoredSession: Sendable {
+    public let id: SessionID
+    public let principal: Principal
+    public let csrfToken: String
+    public let expiresAt: Date
+}
+
+extension Store {
+    // MARK: console sessions (stored as a hash of the cookie value)
+
+    public func createSession(tokenHash: String, principal: Principal, csrfToken: String, userAgent: String,
+                              now: Date, lifetime: TimeInterval) async throws -> SessionID {
+        let row = SessionRow()
+        row.id = UUID()
+        row.tokenHash = tokenHash
+        switch principal {
+        case .user(let id): row.userID = id.rawValue
+        case .staff(let id): row.staffID = id.rawValue
+        }
+        row.csrfToken = csrfToken
+        row.userAgent = String(userAgent.prefix(200))
+        row.createdAt = now
+        row.lastSeenAt = now
+        row.expiresAt = now.addingTimeInterval(lifetime)
+        try await row.create(on: database)
+        return SessionID(row.id!)
+    }
+
+    public func session(tokenHash: String, now: Date) async throws -> StoredSession? {
+        guard let row = try await SessionRow.query(on: database).filter(\.$tokenHash == tokenHash).first(),
+              row.expiresAt > now else { return nil }
+        let principal: Principal
+        if let user = row.userID { principal = .user(UserID(user)) } else if let staff = row.staffID { principal = .staff(StaffID(staff)) } else { return nil }
+        return StoredSession(id: SessionID(row.id!), principal: principal, csrfToken: row.csrfToken, expiresAt: row.expiresAt)
+    }
+
+    /// Records activity at most once a minute, so reads do not turn into writes on every request.
+    public func touchSession(_ id: SessionID, now: Date) async throws {
+        try await SessionRow.query(on: database).filter(\.$id == id.rawValue)
+            .filter(\.$lastSeenAt < now.addingTimeInterval(-60))
+            .set(\.$lastSeenAt, to: now).update()
+    }
+
+    public func deleteSession(tokenHash: String) async throws {
+        try await SessionRow.query(on: database).filter(\.$tokenHash == tokenHash).delete()
+    }
+
+    public func sessions(of user: UserID, now: Date) async throws -> [SessionInfo] {
+        try await SessionRow.query(on: database).filter(\.$userID == user.rawValue).filter(\.$expiresAt > now)
+            .sort(\.$lastSeenAt, .descending).all()
+            .map { SessionInfo(id: SessionID($0.id!), userAgent: $0.userAgent, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt) }
+    }
+
+    /// Ends one of the user's own sessions; another user's session is "not found".
+    public func deleteSession(_ id: SessionID, of user: UserID) async throws {
+        let count = try await SessionRow.query(on: database).filter(\.$id == id.rawValue).filter(\.$userID == user.rawValue).count()
+        guard count == 1 else { throw StoreError.notFound }
+        try await SessionRow.query(on: database).filter(\.$id == id.rawValue).delete()
+    }
+
+    /// Ends every session of the user except `keeping` (after a password change).
+    public func deleteSessions(of user: UserID, except keeping: SessionID?) async throws {
+        var query = SessionRow.query(on: database).filter(\.$userID == user.rawValue)
+        if let keeping { query = query.filter(\.$id != keeping.rawValue) }
+        try await query.delete()
+    }
+
+    // MARK: personal access tokens
+
+    public func createAccessToken(user: UserID, name: String, tokenHash: String, prefix: String, now: Date) async throws -> AccessTokenInfo {
+        let row = AccessTokenRow()
+        row.id = UUID()
+        row.userID = user.rawValue
+        row.name = name
+        row.tokenHash = tokenHash
+        row.prefix = prefix
+        row.createdAt = now
+        try await row.create(on: database)
+        return AccessTokenInfo(id: AccessTokenID(row.id!), name: name, prefix: prefix, createdAt: now, lastUsedAt: nil)
+    }
+
+    public func accessTokens(of user: UserID) async throws -> [AccessTokenInfo] {
+        try await AccessTokenRow.query(on: database).filter(\.$userID == user.rawValue).filter(\.$revokedAt == nil)
+            .sort(\.$createdAt, .descending).all()
+            .map { AccessTokenInfo(id: AccessTokenID($0.id!), name: $0.name, prefix: $0.prefix, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt) }
+    }
+
+    public func accessToken(_ id: AccessTokenID, of user: UserID) async throws -> AccessTokenInfo {
+        guard let row = try await AccessTokenRow.query(on: database).filter(\.$id == id.rawValue)
+            .filter(\.$userID == user.rawValue).filter(\.$revokedAt == nil).first() else { throw StoreError.notFound }
+        return AccessTokenInfo(id: id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt)
+    }
+
+    /// Revokes one of the user's own tokens; another user's token is "not found".
+    public func revokeAccessToken(_ id: AccessTokenID, of user: UserID, now: Date) async throws {
+        guard let row = try await AccessTokenRow.query(on: database).filter(\.$id == id.rawValue)
+            .filter(\.$userID == user.rawValue).filter(\.$revokedAt == nil).first() else { throw StoreError.notFound }
+        row.revokedAt = now
+        try await row.update(on: database)
+    }
+
+    public func userForAccessToken(tokenHash: String, now: Date) async throws -> UserID? {
+        guard let row = try await AccessTokenRow.query(on: database).filter(\.$tokenHash == tokenHash)
+            .filter(\.$revokedAt == nil).first() else { return nil }
+        if row.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            try await AccessTokenRow.query(on: database).filter(\.$id == row.id!).set(\.$lastUsedAt, to: now).update()
+        }
+        return UserID(row.userID)
+    }
+
+    // MARK: failed logins (R: 5 in 15 minutes per account and per address)
+
+    public func recordLoginFailure(keys: [String], now: Date) async throws {
+        for key in keys {
+            let row = LoginFailureRow()
+            row.id = UUID()
+            row.key = key
+            row.occurredAt = now
+            try await row.create(on: database)
+        }
+    }
+
+    public func loginFailures(key: String, since: Date) async throws -> [Date] {
+        try await LoginFailureRow.query(on: database).filter(\.$key == key).filter(\.$occurredAt >= since).all().map(\.occurredAt)
+    }
+
+    public func pruneLoginFailures(before: Date) async throws {
+        try await LoginFailureRow.query(on: database).filter(\.$occurredAt < before).delete()
+    }
+
+    // MARK: provider staff (R-O3)
+
+    public func createStaff(email: EmailAddress, name: String, role: StaffRole, passwordHash: String, now: Date) async throws -> StaffMember {
+        let row = StaffRow()
+        row.id = UUID()
+        row.email = email.value
+        row.name = name
+        row.role = role.rawValue
+        row.passwordHash = passwordHash
+        row.createdAt = now
+        do { try await row.create(on: database) } catch where Self.isUniqueViolation(error) {
+            throw StoreError.conflict(field: "email")
+        }
+        return StaffMember(id: StaffID(row.id!), email: email, name: name, role: role)
+    }
+
+    public func staffCredentials(email: EmailAddress) async throws -> (StaffMember, String)? {
+        guard let row = try await StaffRow.query(on: database).filter(\.$email == email.value).first(),
+              let member = row.domain() else { return nil }
+        return (member, row.passwordHash)
+    }
+
+    public func staff(_ id: StaffID) async throws -> StaffMember? {
+        try await StaffRow.find(id.rawValue, on: database)?.domain()
+    }
+}
+
+extension StaffRow {
+    func domain() -> StaffMember? {
+        guard let id, let email = EmailAddress(email), let role = StaffRole(rawValue: role) else { return nil }
+        return StaffMember(id: StaffID(id), email: email, name: name, role: role)
+    }
+}

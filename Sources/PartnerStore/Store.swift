@@ -1,0 +1,102 @@
+import Crypto
+import FluentKit
+import Foundation
+import PartnerCore
+import SQLKit
+
+public enum DatabaseKind: String, Sendable {
+    case sqlite, postgres
+}
+
+public enum StoreError: Error, Equatable, Sendable {
+    /// The object does not exist or is not visible to the acting context (answered as 404).
+    case notFound
+    /// A unique key is taken (for example an e-mail address).
+    case conflict(field: String)
+}
+
+/// The persistence layer's front door: repositories are extensions on it. `write` runs a body in
+/// one transaction; on SQLite writers are serialised in process so no transaction fails with
+/// SQLITE_BUSY when it upgrades from reading to writing.
+public struct Store: Sendable {
+    public let database: any Database
+    public let kind: DatabaseKind
+    let gate: WriteGate?
+
+    public init(database: any Database, kind: DatabaseKind) {
+        self.database = database
+        self.kind = kind
+        self.gate = kind == .sqlite ? WriteGate.shared : nil
+    }
+
+    init(transaction: any Database, kind: DatabaseKind) {
+        self.database = transaction
+        self.kind = kind
+        self.gate = nil
+    }
+
+    var sql: any SQLDatabase { database as! any SQLDatabase }
+
+    /// Runs `body` in one transaction: everything or nothing is written.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Store) async throws -> T) async throws -> T {
+        if let gate {
+            return try await gate.withLock {
+                try await database.transaction { try await body(Store(transaction: $0, kind: kind)) }
+            }
+        }
+        if database.inTransaction { return try await body(self) }
+        return try await database.transaction { try await body(Store(transaction: $0, kind: kind)) }
+    }
+
+    /// SHA-256 as lower-case hex: tokens are stored only as this hash (R-P4), audit links use it (R-L1).
+    public static func sha256Hex(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Maps a unique-constraint violation on either database to `StoreError.conflict`.
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let error = error as? any DatabaseError, error.isConstraintFailure { return true }
+        let text = String(reflecting: error)
+        return text.contains("UNIQUE constraint failed") || text.contains("23505") || text.contains("unique")
+    }
+}
+
+/// One writer at a time, FIFO; a tiny async mutex.
+final class WriteGate: @unchecked Sendable {
+    static let shared = WriteGate()
+    private let lock = NSLock()
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if busy {
+                waiters.append(continuation)
+                lock.unlock()
+            } else {
+                busy = true
+                lock.unlock()
+                continuation.resume()
+            }
+        }
+    }
+
+    private func release() {
+        lock.lock()
+        if waiters.isEmpty {
+            busy = false
+            lock.unlock()
+        } else {
+            let next = waiters.removeFirst()
+            lock.unlock()
+            next.resume()
+        }
+    }
+}
