@@ -200,3 +200,25 @@ extension OrganisationRow {
                             currencyFixed: firstInvoiceAt != nil, createdAt: createdAt)
     }
 }
+
+extension Store {
+    /// For provider staff (R-O3): every organisation's legal representatives, loaded in two queries.
+    public func organisationOverview() async throws -> [OrganisationID: [User]] {
+        let memberships = try await MembershipRow.query(on: database).filter(\.$role == OrganisationRole.legalRepresentative.rawValue).all()
+        let users = try await UserRow.query(on: database).filter(\.$id ~~ Set(memberships.map(\.userID))).all()
+        let byID = Dictionary(uniqueKeysWithValues: try users.map { ($0.id!, try $0.domain()) })
+        var result: [OrganisationID: [User]] = [:]
+        for membership in memberships {
+            if let user = byID[membership.userID] { result[OrganisationID(membership.organisationID), default: []].append(user) }
+        }
+        return result
+    }
+
+    /// R-S1: support identifies a caller by support code; returns the user and their organisations' names.
+    public func userBySupportCode(_ code: SupportCode) async throws -> (User, [String])? {
+        guard let row = try await UserRow.query(on: database).filter(\.$supportCode == code.value).first() else { return nil }
+        let user = try row.domain()
+        let names = try await organisations(of: user.id).map { $0.0.name }
+        return (user, names)
+    }
+}

@@ -1,1 +1,3 @@
 import PartnerWeb
+
+await PartnerHubCommand.main()

@@ -1,0 +1,277 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+import Vapor
+
+/// JSON API under /api/v1: the same use cases as the console, authenticated by personal access
+/// tokens (`Authorization: Bearer`). Errors are RFC 9457 problem JSON (ProblemMiddleware).
+struct APIController: RouteCollection {
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    func boot(routes: any RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1")
+        api.get("openapi.json") { _ in try jsonData(OpenAPIDocument.json) }
+        api.post("signup", use: signUp)
+        api.post("auth", "tokens", use: logIn)
+        api.get("quote", use: quote)
+
+        let me = api.grouped("me")
+        me.get(use: profile)
+        me.patch(use: updateProfile)
+        me.post("password", use: changePassword)
+        me.post("support-code", use: regenerateSupportCode)
+        me.get("tokens", use: tokens)
+        me.post("tokens", use: createToken)
+        me.delete("tokens", ":token", use: revokeToken)
+        me.get("sessions", use: sessions)
+        me.delete("sessions", ":session", use: endSession)
+
+        api.get("organisations", use: organisations)
+        api.post("organisations", use: createOrganisation)
+        let org = api.grouped("organisations", ":org")
+        org.get(use: organisation)
+        org.patch(use: updateOrganisation)
+        org.get("members", use: members)
+        org.patch("members", ":member", use: changeRole)
+        org.delete("members", ":member", use: removeMember)
+        org.get("invitations", use: invitations)
+        org.post("invitations", use: invite)
+        org.post("invitations", ":invitation", "resend", use: resendInvitation)
+        org.delete("invitations", ":invitation", use: withdrawInvitation)
+        org.get("audit-events", use: auditEvents)
+        api.post("invitations", "accept") { req in try await answer(req, accept: true) }
+        api.post("invitations", "decline") { req in try await answer(req, accept: false) }
+    }
+
+    func body<T: Decodable>(_ req: Request, _ type: T.Type) throws -> T {
+        guard let buffer = req.body.data else {
+            throw AppError.badRequest("A JSON body is required.", field: "body")
+        }
+        if let contentType = req.headers.contentType, contentType != .json, !(contentType.type == "application" && contentType.subType.hasSuffix("+json")) {
+            throw AppError.badRequest("The body must be application/json.", field: "body")
+        }
+        return try Self.decoder.decode(T.self, from: Data(buffer.readableBytesView))
+    }
+
+    func json<T: Encodable>(_ value: T, _ status: HTTPResponseStatus = .ok) throws -> Response {
+        let response = Response(status: status, body: .init(data: try Self.encoder.encode(value)))
+        response.headers.contentType = .json
+        return response
+    }
+
+    func param<T>(_ req: Request, _ name: String, _ make: (String) -> T?) throws -> T {
+        guard let raw = req.parameters.get(name), let value = make(raw) else { throw AppError.notFound }
+        return value
+    }
+
+    // MARK: accounts
+
+    func signUp(req: Request) async throws -> Response {
+        let input = try body(req, SignUpRequest.self)
+        let result = try await req.accounts.signUp(
+            SignUpInput(name: input.name, email: input.email, password: input.password, organisationName: input.organisationName,
+                        country: input.country, currency: input.currency), language: req.language, store: req.store)
+        return try json(SignUpResponse(user: UserResponse(result.user), organisation: OrganisationResponse(result.organisation)), .created)
+    }
+
+    /// Exchanges e-mail and password for a personal access token (same throttle as the console).
+    func logIn(req: Request) async throws -> Response {
+        let input = try body(req, TokenLoginRequest.self)
+        guard case .user(let user) = try await req.accounts.logIn(email: input.email, password: input.password, ip: req.clientIP, staff: false, store: req.store)
+        else { throw AppError.unauthorised }
+        let (info, secret) = try await req.accounts.createAccessToken(user: user, name: input.name ?? "API", store: req.store)
+        return try json(NewAccessTokenResponse(token: secret, accessToken: AccessTokenResponse(info)), .created)
+    }
+
+    func profile(req: Request) async throws -> Response { try json(UserResponse(try req.requireUser())) }
+
+    func updateProfile(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let input = try body(req, ProfileUpdateRequest.self)
+        var language = user.language
+        if let raw = input.language {
+            guard let parsed = Language(rawValue: raw) else { throw AppError.validation([FieldError("language", .invalidValue)]) }
+            language = parsed
+        }
+        try await req.accounts.updateProfile(user: user, name: input.name ?? user.name, language: language, store: req.store)
+        guard let updated = try await req.store.user(user.id) else { throw AppError.notFound }
+        return try json(UserResponse(updated))
+    }
+
+    func changePassword(req: Request) async throws -> Response {
+        let input = try body(req, PasswordChangeRequest.self)
+        try await req.accounts.changePassword(user: try req.requireUser(), current: input.currentPassword, new: input.newPassword,
+                                              keeping: nil, language: req.language, store: req.store)
+        return Response(status: .noContent)
+    }
+
+    func regenerateSupportCode(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        _ = try await req.accounts.regenerateSupportCode(user: user, store: req.store)
+        guard let updated = try await req.store.user(user.id) else { throw AppError.notFound }
+        return try json(UserResponse(updated))
+    }
+
+    func tokens(req: Request) async throws -> Response {
+        try json(try await req.store.accessTokens(of: try req.requireUser().id).map(AccessTokenResponse.init))
+    }
+
+    func createToken(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let input = try body(req, AccessTokenCreateRequest.self)
+        let (info, secret) = try await req.accounts.createAccessToken(user: user, name: input.name, store: req.store)
+        return try json(NewAccessTokenResponse(token: secret, accessToken: AccessTokenResponse(info)), .created)
+    }
+
+    func revokeToken(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        try await req.accounts.revokeAccessToken(user: user, id: try param(req, "token", AccessTokenID.init(string:)), store: req.store)
+        return Response(status: .noContent)
+    }
+
+    func sessions(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let list = try await req.store.sessions(of: user.id, now: req.partnerHub.configuration.clock.now())
+        return try json(list.map { SessionResponse(id: $0.id.string, userAgent: $0.userAgent, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt, current: false) })
+    }
+
+    func endSession(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let id = try param(req, "session", SessionID.init(string:))
+        try await req.store.write { tx in try await tx.deleteSession(id, of: user.id) }
+        return Response(status: .noContent)
+    }
+
+    // MARK: organisations
+
+    func organisations(req: Request) async throws -> Response {
+        let list = try await req.store.organisations(of: try req.requireUser().id)
+        return try json(list.map { OrganisationMembershipResponse(organisation: OrganisationResponse($0.0), role: $0.1.rawValue) })
+    }
+
+    func createOrganisation(req: Request) async throws -> Response {
+        let input = try body(req, OrganisationCreateRequest.self)
+        let organisation = try await req.accounts.createOrganisation(user: try req.requireUser(), name: input.name, country: input.country,
+                                                                     currency: input.currency, store: req.store)
+        return try json(OrganisationResponse(organisation), .created)
+    }
+
+    func organisation(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        return try json(OrganisationResponse(try await req.store.organisation(context)))
+    }
+
+    func updateOrganisation(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        let input = try body(req, OrganisationUpdateRequest.self)
+        let current = try await req.store.organisation(context)
+        let updated = try await req.accounts.updateOrganisation(context, name: input.name ?? current.name, country: input.country ?? current.country.rawValue,
+                                                                currency: input.currency ?? current.currency.rawValue, store: req.store)
+        return try json(OrganisationResponse(updated))
+    }
+
+    func members(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        return try json(try await req.store.members(context).map(MemberResponse.init))
+    }
+
+    func changeRole(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        let id = try param(req, "member", MembershipID.init(string:))
+        let input = try body(req, MemberRoleRequest.self)
+        try await req.accounts.changeRole(context, membership: id, role: input.role, store: req.store)
+        return try json(MemberResponse(try await req.store.member(context, id)))
+    }
+
+    func removeMember(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        try await req.accounts.removeMember(context, membership: try param(req, "member", MembershipID.init(string:)), store: req.store)
+        return Response(status: .noContent)
+    }
+
+    func invitations(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        guard context.may(.manageMembers) else { throw AppError.forbidden("error.not_allowed") }
+        return try json(try await req.store.pendingInvitations(context).map(InvitationResponse.init))
+    }
+
+    func invite(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        let input = try body(req, InvitationCreateRequest.self)
+        let invitation = try await req.accounts.invite(context, inviter: try req.requireUser(), email: input.email, role: input.role,
+                                                       language: req.language, store: req.store)
+        return try json(InvitationResponse(invitation), .created)
+    }
+
+    func resendInvitation(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        try await req.accounts.resendInvitation(context, inviter: try req.requireUser(), id: try param(req, "invitation", InvitationID.init(string:)),
+                                                language: req.language, store: req.store)
+        return Response(status: .noContent)
+    }
+
+    func withdrawInvitation(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        try await req.accounts.withdrawInvitation(context, id: try param(req, "invitation", InvitationID.init(string:)), store: req.store)
+        return Response(status: .noContent)
+    }
+
+    func answer(_ req: Request, accept: Bool) async throws -> Response {
+        let user = try req.requireUser()
+        let input = try body(req, InvitationTokenRequest.self)
+        let invitation = try await req.accounts.answerInvitation(token: input.token, user: user, accept: accept, store: req.store)
+        if !accept { return Response(status: .noContent) }
+        return try json(InvitationAcceptedResponse(organisationId: invitation.organisationID.string, role: invitation.role.rawValue))
+    }
+
+    func auditEvents(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        guard context.may(.manageMembers) else { throw AppError.forbidden("error.not_allowed") }
+        return try json(try await req.store.auditEvents(organisation: context.organisationID, limit: 200).map(AuditEventResponse.init))
+    }
+
+    // MARK: pricing (R-B2)
+
+    func quote(req: Request) async throws -> Response {
+        let product = (try? req.query.get(String.self, at: "product")) ?? ""
+        guard let quantity = (try? req.query.get(String.self, at: "quantity")).flatMap(Int64.init), quantity > 0, quantity <= 1_000_000 else {
+            throw AppError.validation([FieldError("quantity", .invalidValue)])
+        }
+        guard let currency = (try? req.query.get(String.self, at: "currency")).flatMap({ Currency(rawValue: $0.uppercased()) }) else {
+            throw AppError.validation([FieldError("currency", .invalidCurrency)])
+        }
+        let discountText = (try? req.query.get(String.self, at: "partner_discount")) ?? "0"
+        guard let percent = Int(discountText), (0...35).contains(percent) else {
+            throw AppError.validation([FieldError("partner_discount", .invalidValue)])
+        }
+        let price: LinePrice
+        do {
+            price = try Catalogue.quote(product: product, quantity: quantity, currency: currency, partnerDiscount: BasisPoints(percent: percent))
+        } catch {
+            throw AppError.validation([FieldError("product", .invalidValue)])
+        }
+        let language = req.language
+        return try json(QuoteResponse(
+            product: product, quantity: quantity, currency: currency.rawValue, unitPrice: price.unitPrice.minorUnits,
+            steps: price.steps.map { .init(step: $0.step.rawValue, rate: $0.rate.value, amount: $0.amount.minorUnits, display: MoneyFormat.display($0.amount, language: language)) },
+            final: price.final.minorUnits, finalDisplay: MoneyFormat.display(price.final, language: language)))
+    }
+}
+
+func jsonData(_ data: Data) throws -> Response {
+    let response = Response(status: .ok, body: .init(data: data))
+    response.headers.contentType = .json
+    return response
+}

@@ -1,0 +1,74 @@
+import Fluent
+import PartnerCore
+import PartnerStore
+import Vapor
+
+/// What every request can reach: the configuration and the use-case services.
+struct PartnerHub: Sendable {
+    let configuration: AppConfiguration
+    let accounts: AccountService
+    var kind: DatabaseKind { configuration.database.kind }
+}
+
+struct PartnerHubKey: StorageKey { typealias Value = PartnerHub }
+
+extension Application {
+    var partnerHub: PartnerHub {
+        get { storage[PartnerHubKey.self]! }
+        set { storage[PartnerHubKey.self] = newValue }
+    }
+    /// A store on the application's default database (for commands and the demo seed).
+    var store: Store { Store(database: db, kind: partnerHub.kind) }
+}
+
+extension Request {
+    var partnerHub: PartnerHub { application.partnerHub }
+    var store: Store { Store(database: db, kind: partnerHub.kind) }
+    var accounts: AccountService { partnerHub.accounts }
+}
+
+/// The one composition root (STYLE.md): configuration → database → services → middleware →
+/// routes. `main` and the tests both call it.
+public func buildApplication(_ app: Application, _ configuration: AppConfiguration) async throws {
+    app.databases.use(try configuration.database.configuration(), as: DatabaseID(string: "main"), isDefault: true)
+    app.migrations.add(PartnerMigrations.all)
+    app.partnerHub = PartnerHub(
+        configuration: configuration,
+        accounts: AccountService(clock: configuration.clock, random: configuration.random,
+                                 hasher: PasswordHasher(cost: configuration.bcryptCost, threadPool: app.threadPool),
+                                 throttle: configuration.loginThrottle, baseURL: configuration.baseURL))
+
+    // Requests over 1 MB are refused with 413 before they reach a controller.
+    app.routes.defaultMaxBodySize = "1mb"
+    app.middleware = Middlewares()
+    app.middleware.use(ProblemMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(IdentityMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    try await app.store.prepareConnection()
+    if configuration.autoMigrate { try await app.autoMigrate() }
+
+    try routes(app)
+}
+
+func routes(_ app: Application) throws {
+    app.get("health") { req async throws -> Response in
+        // Touch the database so "ok" means it answers.
+        _ = try await req.store.userCount()
+        return try jsonResponse(["status": "ok", "database": req.partnerHub.kind.rawValue])
+    }
+    try app.register(collection: ConsoleController())
+    try app.register(collection: ProviderConsoleController())
+    try app.register(collection: APIController())
+    if app.partnerHub.configuration.demo { try app.register(collection: MailboxController()) }
+}
+
+func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponseStatus = .ok) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.sortedKeys]
+    let response = Response(status: status, body: .init(data: try encoder.encode(value)))
+    response.headers.contentType = .json
+    return response
+}

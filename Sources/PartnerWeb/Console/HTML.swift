@@ -1,0 +1,115 @@
+import Plot
+
+/// A thin layer over Plot's nodes: any element by name with attributes, children built with
+/// Plot's `@ComponentBuilder`. Text and attribute values are escaped by Plot.
+struct Tag: Component {
+    let name: String
+    let attributes: [Attr]
+    let content: ComponentGroup
+
+    var body: Component {
+        Node<HTML.BodyContext>.element(named: name, nodes: attributes.map(\.node) + [.component(content)])
+    }
+}
+
+struct VoidTag: Component {
+    let name: String
+    let attributes: [Attr]
+    var body: Component {
+        Node<HTML.BodyContext>.selfClosedElement(
+            named: name, attributes: attributes.compactMap(\.attribute))
+    }
+}
+
+enum Attr {
+    case value(String, String?)
+    case flag(String, Bool)
+
+    var node: Node<HTML.BodyContext> {
+        switch self {
+        case .value(let name, let value): return .attribute(named: name, value: value, ignoreIfValueIsEmpty: false)
+        case .flag(let name, let on): return on ? .attribute(named: name) : .empty
+        }
+    }
+
+    var attribute: Attribute<HTML.BodyContext>? {
+        switch self {
+        case .value(let name, let value): return Attribute(name: name, value: value, ignoreIfValueIsEmpty: false)
+        case .flag(let name, let on): return on ? Attribute(name: name, value: nil, ignoreIfValueIsEmpty: false) : nil
+        }
+    }
+}
+
+func tag(_ name: String, _ attributes: Attr..., @ComponentBuilder content: () -> ComponentGroup = { ComponentGroup(members: []) }) -> Component {
+    Tag(name: name, attributes: attributes, content: content())
+}
+
+func tag(_ name: String, _ attributes: [Attr], @ComponentBuilder content: () -> ComponentGroup = { ComponentGroup(members: []) }) -> Component {
+    Tag(name: name, attributes: attributes, content: content())
+}
+
+func text(_ string: String) -> Component { Node<HTML.BodyContext>.text(string) }
+
+func cls(_ name: String) -> Attr { .value("class", name) }
+func attr(_ name: String, _ value: String) -> Attr { .value(name, value) }
+
+/// A hidden CSRF field for every state-changing form.
+func csrfField(_ token: String) -> Component {
+    VoidTag(name: "input", attributes: [.value("type", "hidden"), .value("name", "_csrf"), .value("value", token)])
+}
+
+func hidden(_ name: String, _ value: String) -> Component {
+    VoidTag(name: "input", attributes: [.value("type", "hidden"), .value("name", name), .value("value", value)])
+}
+
+/// A POST form with its CSRF token.
+func postForm(_ action: String, csrf: String, classes: String = "form", @ComponentBuilder content: () -> ComponentGroup) -> Component {
+    let inner = content()
+    return Tag(name: "form", attributes: [.value("method", "post"), .value("action", action), .value("class", classes)],
+               content: ComponentGroup(members: [csrfField(csrf)] + inner.members))
+}
+
+/// A labelled input that keeps what was typed and shows its error next to it.
+func field(_ name: String, label: String, type: String = "text", value: String = "", error: String? = nil,
+           hint: String? = nil, required: Bool = true, autocomplete: String? = nil) -> Component {
+    let id = "f-\(name)"
+    var attributes: [Attr] = [.value("type", type), .value("name", name), .value("id", id), .flag("required", required)]
+    if type != "password" { attributes.append(.value("value", value)) }
+    if let autocomplete { attributes.append(.value("autocomplete", autocomplete)) }
+    var described: [String] = []
+    if hint != nil { described.append("\(id)-hint") }
+    if error != nil {
+        described.append("\(id)-error")
+        attributes.append(.value("aria-invalid", "true"))
+    }
+    if !described.isEmpty { attributes.append(.value("aria-describedby", described.joined(separator: " "))) }
+    return tag("div", cls(error == nil ? "field" : "field has-error")) {
+        tag("label", attr("for", id)) { text(label) }
+        VoidTag(name: "input", attributes: attributes)
+        if let hint { tag("p", cls("hint"), attr("id", "\(id)-hint")) { text(hint) } }
+        if let error { tag("p", cls("error"), attr("id", "\(id)-error")) { text(error) } }
+    }
+}
+
+func selectField(_ name: String, label: String, options: [(String, String)], selected: String, error: String? = nil) -> Component {
+    let id = "f-\(name)"
+    return tag("div", cls(error == nil ? "field" : "field has-error")) {
+        tag("label", attr("for", id)) { text(label) }
+        tag("select", attr("name", name), attr("id", id)) {
+            for (value, title) in options {
+                tag("option", [.value("value", value), .flag("selected", value == selected)]) { text(title) }
+            }
+        }
+        if let error { tag("p", cls("error"), attr("id", "\(id)-error")) { text(error) } }
+    }
+}
+
+func button(_ title: String, style: String = "primary") -> Component {
+    tag("button", attr("type", "submit"), cls("button \(style)")) { text(title) }
+}
+
+func link(_ title: String, _ href: String, classes: String? = nil) -> Component {
+    var attributes: [Attr] = [.value("href", href)]
+    if let classes { attributes.append(.value("class", classes)) }
+    return tag("a", attributes) { text(title) }
+}

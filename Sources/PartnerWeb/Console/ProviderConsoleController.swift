@@ -1,0 +1,173 @@
+import PartnerCore
+import PartnerStore
+import Plot
+import Vapor
+
+/// R-O3: provider staff sign in apart from customers, to a console of their own. For now: who
+/// they are, every organisation with its legal representatives' support codes, and a look-up by
+/// support code (R-S1). Every sign-in is audited.
+struct ProviderConsoleController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let provider = routes.grouped("provider")
+        provider.get("login", use: logInPage)
+        provider.post("login", use: logIn)
+        provider.post("logout", use: logOut)
+        provider.get(use: home)
+    }
+
+    func logInPage(req: Request) async throws -> Response {
+        if req.identity?.staff != nil { return .redirect("/provider") }
+        let ctx = try await req.pageContext()
+        return ConsoleController().logInView(ctx, email: "", next: "", message: nil, action: "/provider/login", title: ctx.strings("provider.login"))
+    }
+
+    func logIn(req: Request) async throws -> Response {
+        let email = req.formValue("email")
+        do {
+            guard case .staff(let staff) = try await req.accounts.logIn(email: email, password: req.formValue("password"), ip: req.clientIP, staff: true, store: req.store)
+            else { throw AppError.unauthorised }
+            return try await ConsoleController().startSession(req, .staff(staff.id), redirect: "/provider")
+        } catch AppError.unauthorised {
+            let ctx = try await req.pageContext()
+            return ConsoleController().logInView(ctx, email: email, next: "", message: ctx.strings("login.failed"), status: .unauthorized,
+                                                 action: "/provider/login", title: ctx.strings("provider.login"))
+        }
+    }
+
+    func logOut(req: Request) async throws -> Response {
+        if let cookie = req.cookies[Cookies.session]?.string {
+            try await req.store.write { tx in try await tx.deleteSession(tokenHash: Store.sha256Hex(cookie)) }
+        }
+        let response = Response.redirect("/provider/login")
+        response.cookies[Cookies.session] = .expired
+        return response
+    }
+
+    func home(req: Request) async throws -> Response {
+        let staff = try req.requireStaff()
+        let store = req.store
+        let organisations = try await store.allOrganisations()
+        let overview = try await store.organisationOverview()
+        let query = ((try? req.query.get(String.self, at: "code")) ?? "")
+        let found: (User, [String])? = try await SupportCode(query).asyncMap { try await store.userBySupportCode($0) } ?? nil
+        let ctx = try await req.pageContext()
+        let s = ctx.strings
+        return Layout.page(s("provider.title"), ctx) {
+            tag("h1") { text(s("provider.title")) }
+            tag("p") { text(s("provider.you", ["name": staff.name, "role": staff.role.rawValue])) }
+            tag("section", cls("card"), attr("aria-labelledby", "lookup")) {
+                tag("h2", attr("id", "lookup")) { text(s("provider.lookup")) }
+                tag("form", attr("method", "get"), attr("action", "/provider"), cls("form inline")) {
+                    field("code", label: s("profile.support_code"), value: query, required: false)
+                    button(s("provider.lookup"), style: "secondary")
+                }
+                if !query.isEmpty {
+                    if let (user, orgs) = found {
+                        tag("p", attr("role", "status")) { text(s("provider.lookup_found", ["name": user.name, "email": user.email.value, "orgs": orgs.joined(separator: ", ")])) }
+                    } else {
+                        tag("p", attr("role", "status")) { text(s("provider.lookup_none")) }
+                    }
+                }
+            }
+            tag("h2") { text(s("provider.organisations")) }
+            if organisations.isEmpty {
+                tag("p", cls("empty")) { text(s("provider.empty")) }
+            } else {
+                tag("table", cls("table")) {
+                    tag("thead") {
+                        tag("tr") {
+                            tag("th", attr("scope", "col")) { text(s("field.organisation_name")) }
+                            tag("th", attr("scope", "col")) { text(s("field.country")) }
+                            tag("th", attr("scope", "col")) { text(s("field.currency")) }
+                            tag("th", attr("scope", "col")) { text(s("provider.representatives")) }
+                        }
+                    }
+                    tag("tbody") {
+                        for organisation in organisations {
+                            tag("tr") {
+                                tag("td") { text(organisation.name) }
+                                tag("td") { text(organisation.country.rawValue) }
+                                tag("td") { text(organisation.currency.rawValue) }
+                                tag("td") {
+                                    text((overview[organisation.id] ?? []).map { "\($0.name) (\($0.supportCode.grouped))" }.joined(separator: ", "))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}
+
+/// Demo mode only: the development mailbox lists the outbox so a tester can follow links (R-N1).
+struct MailboxController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("dev", "mailbox", use: list)
+        routes.get("dev", "mailbox", ":id", use: show)
+    }
+
+    func list(req: Request) async throws -> Response {
+        let messages = try await req.store.outbox(limit: 200)
+        let ctx = try await req.pageContext()
+        let s = ctx.strings
+        return Layout.page(s("mailbox.title"), ctx) {
+            tag("h1") { text(s("mailbox.title")) }
+            tag("p", cls("muted")) { text(s("mailbox.note")) }
+            if messages.isEmpty {
+                tag("p", cls("empty")) { text(s("mailbox.empty")) }
+            } else {
+                tag("table", cls("table")) {
+                    tag("thead") {
+                        tag("tr") {
+                            tag("th", attr("scope", "col")) { text(s("mailbox.date")) }
+                            tag("th", attr("scope", "col")) { text(s("mailbox.to")) }
+                            tag("th", attr("scope", "col")) { text(s("mailbox.subject")) }
+                        }
+                    }
+                    tag("tbody") {
+                        for message in messages {
+                            tag("tr") {
+                                tag("td") { text(Layout.date(message.createdAt)) }
+                                tag("td") { text(message.recipient) }
+                                tag("td") { link(message.subject, "/dev/mailbox/\(message.id.uuidString.lowercased())") }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func show(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let message = try await req.store.outboxMessage(id) else { throw AppError.notFound }
+        let ctx = try await req.pageContext()
+        let s = ctx.strings
+        return Layout.page(message.subject, ctx) {
+            tag("h1") { text(message.subject) }
+            tag("p", cls("muted")) { text(s("mailbox.to") + ": " + message.recipient + " · " + Layout.date(message.createdAt)) }
+            tag("div", cls("mail-body")) {
+                for line in message.body.split(separator: "\n", omittingEmptySubsequences: false) {
+                    tag("p") {
+                        for word in line.split(separator: " ", omittingEmptySubsequences: false) {
+                            if word.hasPrefix("http://") || word.hasPrefix("https://") {
+                                link(String(word), String(word))
+                                text(" ")
+                            } else {
+                                text(String(word) + " ")
+                            }
+                        }
+                    }
+                }
+            }
+            tag("p") { link("← " + s("mailbox.title"), "/dev/mailbox") }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import PartnerCore
+import PartnerStore
+import Vapor
+
+/// RFC 9457 problem details, with the offending fields named.
+struct Problem: Content {
+    struct InvalidField: Content {
+        let field: String
+        let code: String
+        let detail: String
+    }
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var errors: [InvalidField]?
+}
+
+/// One place maps every error: problem JSON under /api, a friendly page (or a redirect to
+/// sign-in) in the console. No stack trace or SQL ever reaches the user; unexpected errors are logged.
+struct ProblemMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: req)
+        } catch {
+            return await handle(error, req)
+        }
+    }
+
+    func handle(_ error: any Error, _ req: Request) async -> Response {
+        let english = Strings(language: .en)
+        var status: HTTPResponseStatus = .internalServerError
+        var detail = "An unexpected error occurred."
+        var messageKey = "error.not_found"
+        var fields: [Problem.InvalidField]? = nil
+        var headers = HTTPHeaders()
+
+        switch error {
+        case let app as AppError:
+            status = app.status
+            switch app {
+            case .validation(let errors):
+                detail = "The request has invalid fields: " + errors.map(\.field).joined(separator: ", ") + "."
+                fields = errors.map { Problem.InvalidField(field: $0.field, code: $0.code.rawValue, detail: english.fieldError($0.code)) }
+            case .notFound: detail = "Not found."
+            case .unauthorised:
+                detail = req.isAPI ? "Authentication required: send a personal access token as `Authorization: Bearer`." : "Please sign in."
+                if !req.isAPI {
+                    let target = req.url.path.hasPrefix("/provider") ? "/provider/login" : "/login"
+                    let next = req.method == .GET ? "?next=\(req.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-"))) ?? "")" : ""
+                    return .redirect(target + next)
+                }
+            case .forbidden(let key): detail = english(key); messageKey = key
+            case .refused(let key): detail = english(key); messageKey = key
+            case .conflict(let field, let code):
+                detail = "\(field): \(english.fieldError(code))"
+                fields = [Problem.InvalidField(field: field, code: code.rawValue, detail: english.fieldError(code))]
+            case .tooManyRequests(let seconds):
+                detail = "Too many attempts; retry after \(seconds) seconds."
+                headers.replaceOrAdd(name: .retryAfter, value: String(seconds))
+            case .badRequest(let message, let field):
+                detail = message
+                if let field { fields = [Problem.InvalidField(field: field, code: "invalid_value", detail: message)] }
+            case .csrf: detail = "The form's CSRF token is missing or wrong."; messageKey = "error.csrf"
+            case .gone(let key): detail = english(key); messageKey = key
+            }
+        case let store as StoreError:
+            return await handle(AppError.from(store), req)
+        case let decoding as DecodingError:
+            status = .badRequest
+            let (field, message) = describe(decoding)
+            detail = message
+            fields = [Problem.InvalidField(field: field, code: "invalid_value", detail: message)]
+        case let abort as any AbortError:
+            status = abort.status
+            detail = abort.status == .payloadTooLarge ? "The request body is larger than 1 MB." : abort.reason
+            if abort.status == .internalServerError { req.logger.report(error: error) }
+            if case .badRequest = abort.status, detail.isEmpty { detail = "Bad request." }
+        default:
+            req.logger.report(error: error)
+        }
+
+        if status == .notFound, !req.isAPI { messageKey = "error.not_found" }
+        if req.isAPI || status == .payloadTooLarge && req.isAPI {
+            let problem = Problem(type: "about:blank", title: status.reasonPhrase, status: Int(status.code), detail: detail, errors: fields)
+            let response = Response(status: status, headers: headers)
+            response.body = .init(data: (try? JSONEncoder().encode(problem)) ?? Data())
+            response.headers.replaceOrAdd(name: .contentType, value: "application/problem+json")
+            return response
+        }
+        let ctx = (try? await req.pageContext()) ?? PageContext(language: req.language, strings: req.strings, user: nil, staff: nil, organisations: [], current: nil,
+                                                               csrf: req.csrfToken, flash: nil, path: req.url.path, demo: false)
+        let s = ctx.strings
+        let message = status == .internalServerError ? s("error.title") : (status == .tooManyRequests ? s("login.throttled", ["minutes": "15"]) : s(messageKey))
+        let response = Layout.page(s("error.title"), ctx, status: status) {
+            tag("h1") { text(s("error.title")) }
+            tag("p") { text(message) }
+            tag("p") { link(s("error.back"), "/console") }
+        }
+        for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+        return response
+    }
+
+    func describe(_ error: DecodingError) -> (String, String) {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return (field, "The field `\(field)` is required.")
+        case .typeMismatch(_, let context):
+            let field = path(context.codingPath)
+            return (field.isEmpty ? "body" : field, field.isEmpty ? "The body must be a JSON object." : "The field `\(field)` has the wrong type.")
+        case .valueNotFound(_, let context):
+            let field = path(context.codingPath)
+            return (field, "The field `\(field)` must not be null.")
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            return (field.isEmpty ? "body" : field, field.isEmpty ? "The body is not valid JSON." : "The field `\(field)` has an invalid value.")
+        @unknown default:
+            return ("body", "The body could not be read.")
+        }
+    }
+}

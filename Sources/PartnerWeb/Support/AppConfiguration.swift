@@ -1,0 +1,84 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+
+/// Everything the composition root needs; tests and `main` build it the same way.
+public struct AppConfiguration: Sendable {
+    public var database: DatabaseLocation
+    /// bcrypt cost: ≥ 12 outside tests (issue #2); tests lower it to stay fast.
+    public var bcryptCost: Int
+    /// Demo mode: the development mailbox is reachable and the demo world is seeded.
+    public var demo: Bool
+    /// Mark cookies Secure (when served over https, e.g. behind a TLS-terminating proxy).
+    public var secureCookies: Bool
+    /// The public base URL used in e-mailed links.
+    public var baseURL: String
+    public var clock: any Clock
+    public var random: any SecretSource
+    public var loginThrottle: LoginThrottle
+    /// Run migrations when the application boots (`serve` does; tests too).
+    public var autoMigrate: Bool
+    public var logLevel: String?
+
+    public init(database: DatabaseLocation, bcryptCost: Int = 12, demo: Bool = false, secureCookies: Bool = false,
+                baseURL: String = "http://127.0.0.1:8080", clock: any Clock = SystemClock(),
+                random: any SecretSource = SystemSecretSource(), loginThrottle: LoginThrottle = LoginThrottle(),
+                autoMigrate: Bool = true, logLevel: String? = nil) {
+        self.database = database
+        self.bcryptCost = bcryptCost
+        self.demo = demo
+        self.secureCookies = secureCookies
+        self.baseURL = baseURL
+        self.clock = clock
+        self.random = random
+        self.loginThrottle = loginThrottle
+        self.autoMigrate = autoMigrate
+        self.logLevel = logLevel
+    }
+
+    /// From the process environment: DATABASE_URL, SQLITE_PATH, PARTNERHUB_BASE_URL, PARTNERHUB_SECURE_COOKIES.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> AppConfiguration {
+        var configuration = AppConfiguration(database: .fromEnvironment(env))
+        if let base = env["PARTNERHUB_BASE_URL"], !base.isEmpty { configuration.baseURL = base }
+        configuration.secureCookies = env["PARTNERHUB_SECURE_COOKIES"] == "1" || configuration.baseURL.hasPrefix("https://")
+        return configuration
+    }
+}
+
+/// The clock is handed in (STYLE.md): no hidden `Date()` in the flows.
+public protocol Clock: Sendable {
+    func now() -> Date
+}
+
+public struct SystemClock: Clock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// Randomness for secrets (tokens, support codes) is handed in too; the system source draws from
+/// the operating system's CSPRNG (`SystemRandomNumberGenerator`).
+public protocol SecretSource: Sendable {
+    func bytes(_ count: Int) -> [UInt8]
+    func supportCode() -> SupportCode
+}
+
+public struct SystemSecretSource: SecretSource {
+    public init() {}
+    public func bytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+    public func supportCode() -> SupportCode {
+        var generator = SystemRandomNumberGenerator()
+        return SupportCode.generate(using: &generator)
+    }
+}
+
+extension SecretSource {
+    /// A URL-safe token of `byteCount` random bytes (base64url, no padding).
+    func token(byteCount: Int = InvitationRules.tokenBytes) -> String {
+        Data(bytes(byteCount)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
