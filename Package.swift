@@ -41,12 +41,24 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "partnerhub", dependencies: ["PartnerWeb"]),
+        // Test databases (a fresh SQLite file, or a fresh PostgreSQL database on a local server)
+        // and a settable clock, shared by the store and web tests.
+        .target(
+            name: "PartnerTestSupport",
+            dependencies: [
+                "PartnerStore",
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ]
+        ),
         .testTarget(name: "PartnerCoreTests", dependencies: ["PartnerCore"]),
-        .testTarget(name: "PartnerStoreTests", dependencies: ["PartnerStore"]),
+        .testTarget(name: "PartnerStoreTests", dependencies: ["PartnerStore", "PartnerTestSupport"]),
         .testTarget(
             name: "PartnerWebTests",
             dependencies: [
                 "PartnerWeb",
+                "PartnerTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

@@ -1,3 +1,5 @@
 import PartnerWeb
 
-await PartnerHubCommand.main()
+// Dispatch by hand: from top-level code `PartnerHubCommand.main()` would pick the synchronous
+// entry point, which refuses asynchronous subcommands.
+await PartnerHubCommand.runFromCommandLine()

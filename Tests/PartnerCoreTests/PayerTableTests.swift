@@ -8,9 +8,9 @@ import Testing
 struct PayerTableTests {
     enum Expected: Equatable { case row(Int, Payer, PartnerBenefit), notAllowed }
 
-    struct Row {
+    struct Row: Sendable {
         let number: Int
-        let matches: (BillingQuestion) -> Bool
+        let matches: @Sendable (BillingQuestion) -> Bool
         let payer: Payer?
         let benefit: PartnerBenefit?
     }

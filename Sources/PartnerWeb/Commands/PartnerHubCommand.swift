@@ -170,3 +170,18 @@ struct Quote: AsyncParsableCommand {
         ].joined(separator: "\n")
     }
 }
+
+extension PartnerHubCommand {
+    public static func runFromCommandLine() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

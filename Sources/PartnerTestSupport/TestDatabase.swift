@@ -1,0 +1,84 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PartnerStore
+import SQLKit
+
+/// A fresh database for one test: a new SQLite file by default; with DATABASE_URL set, a new
+/// PostgreSQL database on that (local only) server, dropped afterwards.
+public struct TestDatabase: Sendable {
+    public let location: DatabaseLocation
+    let cleanup: @Sendable () async throws -> Void
+
+    public var kind: DatabaseKind { location.kind }
+
+    public enum Problem: Error, CustomStringConvertible {
+        case notLocal(String)
+        public var description: String {
+            switch self { case .notLocal(let host): return "DATABASE_URL points at \(host); tests only run against a local server" }
+        }
+    }
+
+    public static func make() async throws -> TestDatabase {
+        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("partnerhub-test-\(UUID().uuidString).sqlite").path
+            return TestDatabase(location: .sqlite(path: path)) {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+        }
+        guard var components = URLComponents(string: url), let host = components.host else { throw Problem.notLocal(url) }
+        guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) else { throw Problem.notLocal(host) }
+        let name = "partnerhub_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        try await adminRun(url: url, "CREATE DATABASE \(name)")
+        components.path = "/\(name)"
+        let testURL = components.string!
+        return TestDatabase(location: .postgres(url: testURL)) {
+            try await adminRun(url: url, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        }
+    }
+
+    public func drop() async { try? await cleanup() }
+
+    static func adminRun(url: String, _ statement: String) async throws {
+        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 1), as: .psql)
+        let db = databases.database(.psql, logger: Logger(label: "test-admin"), on: MultiThreadedEventLoopGroup.singleton.any())!
+        do {
+            try await (db as! any SQLDatabase).raw(SQLQueryString(statement)).run()
+        } catch {
+            await databases.shutdownAsync()
+            throw error
+        }
+        await databases.shutdownAsync()
+    }
+
+    /// A migrated store on this database, for repository tests; call `close` when done.
+    public func openStore() async throws -> (Store, @Sendable () async -> Void) {
+        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        databases.use(try location.configuration(), as: .init(string: "main"))
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let migrations = Migrations()
+        migrations.add(PartnerMigrations.all)
+        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+        try await migrator.setupIfNeeded().get()
+        try await migrator.prepareBatch().get()
+        let db = databases.database(.init(string: "main"), logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+        let store = Store(database: db, kind: kind)
+        try await store.prepareConnection()
+        return (store, { await databases.shutdownAsync() })
+    }
+}
+
+/// A clock tests move by hand.
+public final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+    public init(_ start: Date = Date(timeIntervalSince1970: 1_795_000_000)) { current = start }
+    public func now() -> Date { lock.lock(); defer { lock.unlock() }; return current }
+    public func advance(_ seconds: TimeInterval) { lock.lock(); current = current.addingTimeInterval(seconds); lock.unlock() }
+}
