@@ -59,6 +59,8 @@ struct APIController: RouteCollection {
         guard let buffer = req.body.data else {
             throw AppError.badRequest("A JSON body is required.", field: "body")
         }
+        // Streamed bodies are cut at 1 MB by the router; this holds for bodies that arrived whole.
+        guard buffer.readableBytes <= 1_048_576 else { throw Abort(.payloadTooLarge) }
         if let contentType = req.headers.contentType, contentType != .json, !(contentType.type == "application" && contentType.subType.hasSuffix("+json")) {
             throw AppError.badRequest("The body must be application/json.", field: "body")
         }

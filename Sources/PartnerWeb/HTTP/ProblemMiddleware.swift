@@ -84,7 +84,9 @@ struct ProblemMiddleware: AsyncMiddleware {
         if req.isAPI || status == .payloadTooLarge && req.isAPI {
             let problem = Problem(type: "about:blank", title: status.reasonPhrase, status: Int(status.code), detail: detail, errors: fields)
             let response = Response(status: status, headers: headers)
-            response.body = .init(data: (try? JSONEncoder().encode(problem)) ?? Data())
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            response.body = .init(data: (try? encoder.encode(problem)) ?? Data())
             response.headers.replaceOrAdd(name: .contentType, value: "application/problem+json")
             return response
         }

@@ -1,0 +1,237 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+import PartnerTestSupport
+@testable import PartnerWeb
+import Testing
+import VaporTesting
+
+@Suite("Console: sign-up, sign-in, sessions, CSRF, languages")
+struct ConsoleTests {
+    func signUpForm(_ email: String, password: String = TestApp.password) -> [String: String] {
+        ["name": "Anna Alpen", "email": email, "password": password, "organisation_name": "Alpen AG", "country": "CH", "currency": ""]
+    }
+
+    @Test("Sign-up in the console opens the new organisation with a HttpOnly, SameSite=Lax session cookie")
+    func signUp() async throws {
+        try await TestApp.with { t in
+            let browser = Browser(t)
+            try await browser.get("/signup")
+            let response = try await browser.post("/signup", signUpForm("anna@example.ch"))
+            #expect(response.status == .seeOther)
+            let cookie = try #require(response.headers[.setCookie].first { $0.hasPrefix("ph_session=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
+            #expect(!cookie.contains("Secure"))  // served over plain http here
+            let location = try #require(response.headers.first(name: .location))
+            let dashboard = try await browser.get(location)
+            #expect(dashboard.status == .ok && dashboard.body.string.contains("Alpen AG"))
+        }
+    }
+
+    @Test("A sign-up form with errors is shown again with the input kept and each error named")
+    func signUpErrorsKeepInput() async throws {
+        try await TestApp.with { t in
+            let browser = Browser(t)
+            try await browser.get("/signup")
+            let response = try await browser.post("/signup", signUpForm("not-an-email", password: "short"))
+            #expect(response.status == .unprocessableEntity)
+            let html = response.body.string
+            #expect(html.contains(#"value="not-an-email""#))
+            #expect(html.contains(#"value="Alpen AG""#))
+            #expect(html.contains("error-summary") && html.contains("href=\"#f-email\"") && html.contains("href=\"#f-password\""))
+            #expect(!html.contains(#"value="short""#))  // a password is never echoed back
+            #expect(try await t.store.userCount() == 0)
+        }
+    }
+
+    @Test("A console form without the CSRF token is refused and changes nothing")
+    func csrfRequired() async throws {
+        try await TestApp.with { t in
+            let account = try await t.signUp("anna@example.ch", organisation: "Alpen AG")
+            let browser = Browser(t)
+            try await browser.logIn("anna@example.ch")
+            let path = "/console/orgs/\(account.organisationID)/settings"
+            #expect(try await browser.post(path, ["name": "Renamed", "country": "CH", "currency": "CHF"], includeCSRF: false).status == .forbidden)
+            #expect(try await browser.post(path, ["_csrf": "forged", "name": "Renamed", "country": "CH", "currency": "CHF"]).status == .forbidden)
+            let organisation = try t.json(try await t.send(.GET, "/api/v1/organisations/\(account.organisationID)", token: account.token)) as! [String: Any]
+            #expect(organisation["name"] as? String == "Alpen AG")
+            try await browser.get(path)
+            #expect(try await browser.post(path, ["name": "Renamed", "country": "CH", "currency": "CHF"]).status == .seeOther)
+        }
+    }
+
+    @Test("Anonymous forms (sign-in) need the double-submit CSRF token too")
+    func anonymousCSRF() async throws {
+        try await TestApp.with { t in
+            _ = try await t.signUp("anna@example.ch")
+            let browser = Browser(t)
+            #expect(try await browser.post("/login", ["email": "anna@example.ch", "password": TestApp.password], includeCSRF: false).status == .forbidden)
+        }
+    }
+
+    @Test("A wrong password re-shows the sign-in form with one message for both cases")
+    func wrongPassword() async throws {
+        try await TestApp.with { t in
+            _ = try await t.signUp("anna@example.ch")
+            let browser = Browser(t)
+            try await browser.get("/login")
+            let wrong = try await browser.post("/login", ["email": "anna@example.ch", "password": "nope-nope-nope"])
+            let unknown = try await browser.post("/login", ["email": "who@example.ch", "password": "nope-nope-nope"])
+            #expect(wrong.status == .unauthorized && unknown.status == .unauthorized)
+            #expect(wrong.body.string.contains("E-mail address or password is wrong."))
+            #expect(unknown.body.string.contains("E-mail address or password is wrong."))
+        }
+    }
+
+    @Test("Changing the password ends every other session, keeps this one")
+    func passwordChangeEndsOtherSessions() async throws {
+        try await TestApp.with { t in
+            _ = try await t.signUp("anna@example.ch")
+            let laptop = Browser(t), phone = Browser(t)
+            try await laptop.logIn("anna@example.ch")
+            try await phone.logIn("anna@example.ch")
+            let response = try await laptop.post("/console/profile/password", ["current_password": TestApp.password, "new_password": "a-brand-new-secret"])
+            #expect(response.status == .seeOther)
+            #expect(try await laptop.get("/console/profile").status == .ok)
+            let phoneAfter = try await phone.get("/console/profile")
+            #expect(phoneAfter.status == .seeOther && phoneAfter.headers.first(name: .location)?.hasPrefix("/login") == true)
+            // The mail tells the owner.
+            #expect(try await t.store.outbox(recipient: EmailAddress("anna@example.ch")!).contains { $0.subject == "Your password was changed" })
+        }
+    }
+
+    @Test("A wrong current password changes nothing and names the field")
+    func passwordChangeWrongCurrent() async throws {
+        try await TestApp.with { t in
+            _ = try await t.signUp("anna@example.ch")
+            let browser = Browser(t)
+            try await browser.logIn("anna@example.ch")
+            let response = try await browser.post("/console/profile/password", ["current_password": "not-my-password", "new_password": "a-brand-new-secret"])
+            #expect(response.status == .unprocessableEntity)
+            #expect(response.body.string.contains("href=\"#f-current_password\""))
+            #expect(try await t.send(.POST, "/api/v1/auth/tokens", json: #"{"email":"anna@example.ch","password":"\#(TestApp.password)"}"#).status == .created)
+        }
+    }
+
+    @Test("Sessions live in the database: a second app instance on the same database accepts the cookie")
+    func sessionsShared() async throws {
+        let database = try await TestDatabase.make()
+        var cookies: [String: String] = [:]
+        try await TestApp.with(database: database) { t in
+            _ = try await t.signUp("anna@example.ch")
+            let browser = Browser(t)
+            try await browser.logIn("anna@example.ch")
+            cookies = browser.cookies
+        }
+        try await TestApp.with(database: database) { t in
+            let browser = Browser(t)
+            browser.cookies = cookies
+            let page = try await browser.get("/console/profile")
+            #expect(page.status == .ok && page.body.string.contains("anna@example.ch"))
+        }
+        await database.drop()
+    }
+
+    @Test("The profile shows the support code; regenerating gives a new one (R-S1)")
+    func supportCode() async throws {
+        try await TestApp.with { t in
+            let account = try await t.signUp("anna@example.ch")
+            let code = try await t.store.user(UserID(string: account.userID)!)!.supportCode
+            let browser = Browser(t)
+            try await browser.logIn("anna@example.ch")
+            #expect(try await browser.get("/console/profile").body.string.contains(code.grouped))
+            try await browser.post("/console/profile/support-code", [:])
+            let newCode = try await t.store.user(UserID(string: account.userID)!)!.supportCode
+            #expect(newCode != code)
+            #expect(try await browser.get("/console/profile").body.string.contains(newCode.grouped))
+        }
+    }
+
+    @Test("A token created in the console is shown once and works on the API")
+    func consoleToken() async throws {
+        try await TestApp.with { t in
+            _ = try await t.signUp("anna@example.ch")
+            let browser = Browser(t)
+            try await browser.logIn("anna@example.ch")
+            let created = try await browser.post("/console/profile/tokens", ["token_name": "laptop"])
+            let html = created.body.string
+            let range = try #require(html.range(of: #"ph_[A-Za-z0-9_-]{40,}"#, options: .regularExpression))
+            let secret = String(html[range])
+            #expect(try await t.send(.GET, "/api/v1/me", token: secret).status == .ok)
+            #expect(!(try await browser.get("/console/profile").body.string.contains(secret)))
+        }
+    }
+
+    @Test("The language follows Accept-Language, and the switcher's choice is remembered",
+          arguments: [("de", "Anmelden"), ("fr", "Se connecter"), ("en", "Sign in")])
+    func languages(code: String, title: String) async throws {
+        try await TestApp.with { t in
+            let browser = Browser(t, language: "\(code);q=0.9")
+            #expect(try await browser.get("/login").body.string.contains("<h1>\(title)</h1>"))
+            let other = Browser(t)
+            try await other.get("/lang/\(code)?back=/login")
+            #expect(other.cookies["ph_lang"] == code)
+            #expect(try await other.get("/login").body.string.contains(#"<html lang="\#(code)">"#))
+        }
+    }
+
+    @Test("Every console text exists in German, English and French")
+    func translations() {
+        for (key, entry) in Strings.table {
+            #expect(!entry.0.isEmpty && !entry.1.isEmpty && !entry.2.isEmpty, "\(key)")
+        }
+        for role in OrganisationRole.allCases { #expect(Strings.table["role.\(role.rawValue)"] != nil) }
+        for code in [FieldError.Code.required, .tooShort, .tooLong, .invalidEmail, .invalidCountry, .invalidCurrency, .invalidValue, .taken, .mismatch, .wrongPassword, .currencyFixed] {
+            #expect(Strings.table["error.\(code.rawValue)"] != nil, "\(code)")
+        }
+    }
+
+    @Test("R-O3 provider staff sign in apart; customers cannot open the provider console, staff not the customer console")
+    func providerConsole() async throws {
+        try await TestApp.with { t in
+            _ = try await t.signUp("anna@example.ch", organisation: "Alpen AG")
+            _ = try await t.app.partnerHub.accounts.addStaff(email: "admin@provider.test", name: "Petra", role: .programAdmin,
+                                                             password: "provider-secret-1", store: t.store)
+            let customer = Browser(t)
+            try await customer.logIn("anna@example.ch")
+            let refused = try await customer.get("/provider")
+            #expect(refused.status == .seeOther && refused.headers.first(name: .location)?.hasPrefix("/provider/login") == true)
+            // Staff credentials do not open the customer console.
+            let wrongDoor = Browser(t)
+            try await wrongDoor.get("/login")
+            #expect(try await wrongDoor.post("/login", ["email": "admin@provider.test", "password": "provider-secret-1"]).status == .unauthorized)
+            let staff = Browser(t)
+            try await staff.get("/provider/login")
+            #expect(try await staff.post("/provider/login", ["email": "admin@provider.test", "password": "provider-secret-1"]).status == .seeOther)
+            let home = try await staff.get("/provider")
+            #expect(home.status == .ok && home.body.string.contains("Alpen AG"))
+            #expect(try await staff.get("/console").status == .seeOther)
+        }
+    }
+
+    @Test("R-N1 the development mailbox exists in demo mode only")
+    func mailboxDemoOnly() async throws {
+        try await TestApp.with { t in
+            let response = try await t.send(.GET, "/dev/mailbox")
+            #expect(response.status == .notFound)
+        }
+        try await TestApp.with(demo: true) { t in
+            _ = try await t.signUp("anna@example.ch")
+            let page = try await t.send(.GET, "/dev/mailbox")
+            #expect(page.status == .ok && page.body.string.contains("anna@example.ch"))
+        }
+    }
+
+    @Test("The demo seed runs once and leaves an intact audit chain")
+    func demoSeed() async throws {
+        try await TestApp.with(demo: true) { t in
+            _ = try await DemoSeed.seedIfNeeded(t.app)
+            let users = try await t.store.userCount()
+            _ = try await DemoSeed.seedIfNeeded(t.app)
+            #expect(try await t.store.userCount() == users)
+            #expect(users == 12)
+            #expect(try await t.store.allOrganisations().count == 7)
+            #expect(try await t.store.verifyAudit().firstBreak == nil)
+        }
+    }
+}
