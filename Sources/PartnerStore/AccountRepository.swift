@@ -16,8 +16,8 @@ extension Store {
         row.language = language?.rawValue
         row.createdAt = now
         do { try await row.create(on: database) } catch where Self.isUniqueViolation(error) {
-            let emailTaken = try await UserRow.query(on: database).filter(\.$email == email.value).count() > 0
-            throw StoreError.conflict(field: emailTaken ? "email" : "support_code")
+            // No further query here: on PostgreSQL the failed statement has aborted the transaction.
+            throw StoreError.conflict(field: Self.violatedColumn(error, among: ["support_code", "email"]) ?? "email")
         }
         return try row.domain()
     }

@@ -22,12 +22,14 @@ public enum DatabaseLocation: Sendable, Equatable {
         return .sqlite(path: environment["SQLITE_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? "partnerhub.sqlite")
     }
 
-    public func configuration() throws -> DatabaseConfigurationFactory {
+    /// `connectionsPerEventLoop`: the pool size per event loop (tests keep it small, since many
+    /// test applications share one PostgreSQL server).
+    public func configuration(connectionsPerEventLoop: Int? = nil) throws -> DatabaseConfigurationFactory {
         switch self {
         case .sqlite(let path):
-            return .sqlite(.file(path), maxConnectionsPerEventLoop: 4)
+            return .sqlite(.file(path), maxConnectionsPerEventLoop: connectionsPerEventLoop ?? 4)
         case .postgres(let url):
-            return try .postgres(url: url, maxConnectionsPerEventLoop: 8)
+            return try .postgres(url: url, maxConnectionsPerEventLoop: connectionsPerEventLoop ?? 8)
         }
     }
 }

@@ -53,6 +53,13 @@ public struct Store: Sendable {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Which of `columns` a unique violation names (SQLite: "UNIQUE constraint failed: users.email";
+    /// PostgreSQL: the constraint "uq:users.email").
+    static func violatedColumn(_ error: any Error, among columns: [String]) -> String? {
+        let text = String(reflecting: error)
+        return columns.first { text.contains(".\($0)") }
+    }
+
     /// Maps a unique-constraint violation on either database to `StoreError.conflict`.
     static func isUniqueViolation(_ error: any Error) -> Bool {
         if let error = error as? any DatabaseError, error.isConstraintFailure { return true }

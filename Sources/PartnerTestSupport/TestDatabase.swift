@@ -32,11 +32,18 @@ public struct TestDatabase: Sendable {
         }
         guard var components = URLComponents(string: url), let host = components.host else { throw Problem.notLocal(url) }
         guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) else { throw Problem.notLocal(host) }
+        // Swift Testing runs tests in parallel; a few databases at a time keep the server's
+        // connection slots from running out.
+        await postgresSlots.acquire()
         let name = "partnerhub_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        try await adminRun(url: url, "CREATE DATABASE \(name)")
+        do { try await adminRun(url: url, "CREATE DATABASE \(name)") } catch {
+            postgresSlots.release()
+            throw error
+        }
         components.path = "/\(name)"
         let testURL = components.string!
         return TestDatabase(location: .postgres(url: testURL)) {
+            defer { postgresSlots.release() }
             try await adminRun(url: url, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
         }
     }
@@ -59,7 +66,7 @@ public struct TestDatabase: Sendable {
     /// A migrated store on this database, for repository tests; call `close` when done.
     public func openStore() async throws -> (Store, @Sendable () async -> Void) {
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
-        databases.use(try location.configuration(), as: .init(string: "main"))
+        databases.use(try location.configuration(connectionsPerEventLoop: 2), as: .init(string: "main"))
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let migrations = Migrations()
@@ -81,4 +88,41 @@ public final class TestClock: @unchecked Sendable {
     public init(_ start: Date = Date(timeIntervalSince1970: 1_795_000_000)) { current = start }
     public func now() -> Date { lock.lock(); defer { lock.unlock() }; return current }
     public func advance(_ seconds: TimeInterval) { lock.lock(); current = current.addingTimeInterval(seconds); lock.unlock() }
+}
+
+let postgresSlots = AsyncSemaphore(permits: 6)
+
+/// A counting semaphore for async code.
+final class AsyncSemaphore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var permits: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(permits: Int) { self.permits = permits }
+
+    func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if permits > 0 {
+                permits -= 1
+                lock.unlock()
+                continuation.resume()
+            } else {
+                waiters.append(continuation)
+                lock.unlock()
+            }
+        }
+    }
+
+    func release() {
+        lock.lock()
+        if waiters.isEmpty {
+            permits += 1
+            lock.unlock()
+        } else {
+            let next = waiters.removeFirst()
+            lock.unlock()
+            next.resume()
+        }
+    }
 }

@@ -30,7 +30,7 @@ extension Request {
 /// The one composition root (STYLE.md): configuration → database → services → middleware →
 /// routes. `main` and the tests both call it.
 public func buildApplication(_ app: Application, _ configuration: AppConfiguration) async throws {
-    app.databases.use(try configuration.database.configuration(), as: DatabaseID(string: "main"), isDefault: true)
+    app.databases.use(try configuration.database.configuration(connectionsPerEventLoop: configuration.connectionsPerEventLoop), as: DatabaseID(string: "main"), isDefault: true)
     app.migrations.add(PartnerMigrations.all)
     app.partnerHub = PartnerHub(
         configuration: configuration,

@@ -20,6 +20,7 @@ struct TestApp {
         let clock = TestClock()
         var configuration = AppConfiguration(database: database.location, bcryptCost: 4, demo: demo, clock: clock)
         configuration.baseURL = "http://127.0.0.1:8080"
+        configuration.connectionsPerEventLoop = 2
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         do {
@@ -59,16 +60,18 @@ struct TestApp {
         let response = try await send(.POST, "/api/v1/signup", json: """
             {"name":"\(email.prefix(while: { $0 != "@" }))","email":"\(email)","password":"\(Self.password)","organisation_name":"\(organisation)","country":"\(country)"}
             """)
-        #expect(response.status == .created, "\(response.body.string)")
-        let body = try JSONSerialization.jsonObject(with: Data(response.body.string.utf8)) as! [String: Any]
-        let user = body["user"] as! [String: Any], org = body["organisation"] as! [String: Any]
-        return Account(token: try await token(email), userID: user["id"] as! String, organisationID: org["id"] as! String, email: email)
+        try #require(response.status == .created, "\(response.body.string)")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body.string.utf8)) as? [String: Any])
+        let user = try #require(body["user"] as? [String: Any]), org = try #require(body["organisation"] as? [String: Any])
+        return Account(token: try await token(email), userID: try #require(user["id"] as? String),
+                       organisationID: try #require(org["id"] as? String), email: email)
     }
 
     func token(_ email: String, password: String = TestApp.password) async throws -> String {
         let response = try await send(.POST, "/api/v1/auth/tokens", json: #"{"email":"\#(email)","password":"\#(password)"}"#)
-        #expect(response.status == .created, "\(response.body.string)")
-        return (try JSONSerialization.jsonObject(with: Data(response.body.string.utf8)) as! [String: Any])["token"] as! String
+        try #require(response.status == .created, "\(response.body.string)")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body.string.utf8)) as? [String: Any])
+        return try #require(body["token"] as? String)
     }
 
     /// The last invitation link mailed to `email` (from the outbox, as a person would follow it).

@@ -19,6 +19,8 @@ public struct AppConfiguration: Sendable {
     /// Run migrations when the application boots (`serve` does; tests too).
     public var autoMigrate: Bool
     public var logLevel: String?
+    /// Database pool size per event loop; nil for the driver's default of this app.
+    public var connectionsPerEventLoop: Int?
 
     public init(database: DatabaseLocation, bcryptCost: Int = 12, demo: Bool = false, secureCookies: Bool = false,
                 baseURL: String = "http://127.0.0.1:8080", clock: any Clock = SystemClock(),
