@@ -122,6 +122,18 @@ struct APITests {
         }
     }
 
+    @Test("Twenty failures from one address lock that address, whichever accounts were tried")
+    func addressThrottle() async throws {
+        try await TestApp.with { t in
+            _ = try await t.signUp("anna@example.ch")
+            for i in 1...20 {
+                _ = try await t.send(.POST, "/api/v1/auth/tokens", json: #"{"email":"guess\#(i)@example.ch","password":"wrong-password"}"#)
+            }
+            let locked = try await t.send(.POST, "/api/v1/auth/tokens", json: #"{"email":"anna@example.ch","password":"\#(TestApp.password)"}"#)
+            #expect(locked.status == .tooManyRequests)
+        }
+    }
+
     @Test("A personal access token works until revoked, and only its hash is stored")
     func tokens() async throws {
         try await TestApp.with { t in

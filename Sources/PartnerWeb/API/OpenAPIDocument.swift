@@ -1,4 +1,5 @@
 import Foundation
+import PartnerCore
 
 /// The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json. A test checks that
 /// every registered API route appears here; CI runs schemathesis against it.
@@ -10,6 +11,9 @@ enum OpenAPIDocument {
     static var dateTime: JSON { ["type": "string", "format": "date-time"] }
     static var uuid: JSON { ["type": "string", "format": "uuid"] }
     static var role: JSON { ["type": "string", "enum": ["legal_representative", "admin", "employee", "external_user"]] }
+
+    /// ISO 3166-1 alpha-2, as PartnerCore accepts them.
+    static var country: JSON { ["type": "string", "enum": CountryCode.all.sorted()] }
 
     static func object(_ properties: JSON, required: [String]) -> JSON {
         ["type": "object", "properties": properties, "required": required]
@@ -128,7 +132,7 @@ enum OpenAPIDocument {
             "SignUpRequest": object([
                 "name": ["type": "string", "minLength": 1, "maxLength": 120], "email": ["type": "string", "format": "email"],
                 "password": ["type": "string", "minLength": 10, "maxLength": 72], "organisation_name": ["type": "string", "minLength": 1, "maxLength": 160],
-                "country": ["type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO 3166-1 alpha-2"],
+                "country": country,
                 "currency": ["type": "string", "enum": ["CHF", "EUR"], "description": "Defaults to CHF for CH/LI, EUR otherwise (R-O1)"],
             ], required: ["name", "email", "password", "organisation_name", "country"]),
             "SignUpResponse": object(["user": ref("User"), "organisation": ref("Organisation")], required: ["user", "organisation"]),
@@ -151,9 +155,9 @@ enum OpenAPIDocument {
                                     "currency_fixed": ["type": "boolean"], "created_at": dateTime],
                                    required: ["id", "name", "country", "currency", "currency_fixed", "created_at"]),
             "OrganisationMembership": object(["organisation": ref("Organisation"), "role": role], required: ["organisation", "role"]),
-            "OrganisationCreate": object(["name": ["type": "string", "minLength": 1, "maxLength": 160], "country": ["type": "string", "pattern": "^[A-Za-z]{2}$"],
+            "OrganisationCreate": object(["name": ["type": "string", "minLength": 1, "maxLength": 160], "country": country,
                                           "currency": ["type": "string", "enum": ["CHF", "EUR"]]], required: ["name", "country"]),
-            "OrganisationUpdate": object(["name": ["type": "string", "minLength": 1, "maxLength": 160], "country": ["type": "string", "pattern": "^[A-Za-z]{2}$"],
+            "OrganisationUpdate": object(["name": ["type": "string", "minLength": 1, "maxLength": 160], "country": country,
                                           "currency": ["type": "string", "enum": ["CHF", "EUR"]]], required: []),
             "Member": object(["id": uuid, "user_id": uuid, "name": string(), "email": string(), "role": role, "since": dateTime],
                              required: ["id", "user_id", "name", "email", "role", "since"]),

@@ -65,8 +65,11 @@ struct AccountService: Sendable {
         let accountKey = "\(staff ? "staff" : "account"):\(email?.value ?? rawEmail.lowercased())"
         let ipKey = "ip:\(ip)"
         let since = now.addingTimeInterval(-throttle.window)
-        for key in [accountKey, ipKey] {
-            if case .retryAfter(let seconds) = throttle.decide(failures: try await store.loginFailures(key: key, since: since), now: now) {
+        // Per account: `throttle` (5 in 15 minutes). Per address a wider limit of the same window, so
+        // one office behind a shared address is not locked out by a colleague's typos.
+        let perAddress = LoginThrottle(maximumFailures: throttle.maximumFailures * 4, window: throttle.window)
+        for (key, rule) in [(accountKey, throttle), (ipKey, perAddress)] {
+            if case .retryAfter(let seconds) = rule.decide(failures: try await store.loginFailures(key: key, since: since), now: now) {
                 throw AppError.tooManyRequests(retryAfter: seconds)
             }
         }

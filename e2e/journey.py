@@ -1,0 +1,147 @@
+"""Browser journey (issue #2): sign up, log out, log in, switch to German, create an API token,
+see the support code. Real headless Chromium driven by Selenium; the server runs on 127.0.0.1.
+
+Usage: python e2e/journey.py http://127.0.0.1:8080
+"""
+import os
+import re
+import sys
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
+os.makedirs(ARTIFACTS, exist_ok=True)
+
+passed = 0
+failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"ok - {name}")
+    else:
+        failed += 1
+        print(f"FAIL - {name} {detail}")
+
+
+def driver():
+    options = Options()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for argument in ["--headless=new", "--no-sandbox", "--window-size=1200,800", "--disable-dev-shm-usage"]:
+        options.add_argument(argument)
+    # Pages must work without JavaScript: run the whole journey with it switched off.
+    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2,
+                                              "intl.accept_languages": "en"})
+    return webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+
+
+def fill(browser, name, value):
+    field = browser.find_element(By.NAME, name)
+    field.clear()
+    field.send_keys(value)
+
+
+def click_and_wait(browser, element):
+    """Clicks and waits for the next page: a click returns before the navigation it starts ends."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
+
+
+def submit(browser, form_selector="main form.form button[type=submit]"):
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, form_selector))
+
+
+def main():
+    for _ in range(60):
+        try:
+            urllib.request.urlopen(BASE + "/health", timeout=2)
+            break
+        except Exception:
+            time.sleep(1)
+    email = f"journey-{int(time.time())}@example.ch"
+    password = "journey-password-1"
+    browser = driver()
+    try:
+        # Sign up.
+        browser.get(BASE + "/signup")
+        check("sign-up page has labelled fields", browser.find_element(By.CSS_SELECTOR, "label[for=f-email]").text != "")
+        fill(browser, "name", "Julia Journey")
+        fill(browser, "email", email)
+        fill(browser, "password", "short")  # passes the browser's own checks, not the server's
+        fill(browser, "organisation_name", "Journey AG")
+        submit(browser)
+        check("a too short password is shown next to its field",
+              "has-error" in browser.find_element(By.ID, "f-password").find_element(By.XPATH, "..").get_attribute("class"))
+        check("the error summary links to the field", browser.find_element(By.CSS_SELECTOR, ".error-summary a[href='#f-password']") is not None)
+        check("the form keeps what was typed", browser.find_element(By.NAME, "organisation_name").get_attribute("value") == "Journey AG")
+        fill(browser, "email", email)
+        fill(browser, "password", password)
+        submit(browser)
+        check("sign-up opens the organisation's dashboard", "/console/orgs/" in browser.current_url and "Journey AG" in browser.page_source,
+              browser.current_url)
+        browser.save_screenshot(os.path.join(ARTIFACTS, "dashboard.png"))
+
+        # Members page lists the new legal representative.
+        click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Members"))
+        check("members page lists the legal representative", "legal representative" in browser.page_source and email in browser.page_source)
+
+        # Log out.
+        browser.find_element(By.CSS_SELECTOR, "details.user summary").click()
+        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "details.user form button"))
+        check("log-out leads to the sign-in page", browser.current_url.endswith("/login"), browser.current_url)
+        browser.get(BASE + "/console/profile")
+        check("after log-out the console asks to sign in", "/login" in browser.current_url, browser.current_url)
+
+        # Log in.
+        browser.get(BASE + "/login")
+        fill(browser, "email", email)
+        fill(browser, "password", password)
+        submit(browser)
+        check("log-in opens the console", "/console/orgs/" in browser.current_url,
+              browser.current_url + " " + "".join(e.text for e in browser.find_elements(By.CSS_SELECTOR, ".error-summary")))
+
+        # Switch language to German.
+        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "nav.languages a[lang=de]"))
+        check("the switcher turns the console German", browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
+              and "Mitglieder" in browser.page_source)
+        browser.get(BASE + "/console/profile")
+        check("the German choice is remembered", "Supportcode" in browser.page_source)
+
+        # Create an API token.
+        fill(browser, "token_name", "Journey laptop")
+        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby=tokens] form button"))
+        token = browser.find_element(By.ID, "new-token").text
+        check("a new API token is shown once", token.startswith("ph_") and len(token) > 40, token)
+        request = urllib.request.Request(BASE + "/api/v1/me", headers={"Authorization": "Bearer " + token})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            check("the token works on the API", response.status == 200 and email in response.read().decode())
+
+        # See the support code.
+        code = browser.find_element(By.ID, "support-code").text
+        check("the profile shows an 8-digit support code", re.fullmatch(r"\d{4} \d{4}", code) is not None, code)
+        browser.save_screenshot(os.path.join(ARTIFACTS, "profile-de.png"))
+
+        # Narrow screens still work.
+        browser.set_window_size(375, 800)
+        browser.get(BASE + "/console/profile")
+        browser.save_screenshot(os.path.join(ARTIFACTS, "profile-375.png"))
+        check("the profile renders at 375 px", "Supportcode" in browser.page_source)
+    finally:
+        browser.quit()
+    print(f"e2e: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
