@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import PartnerCore
+import SQLKit
 
 extension Store {
     // MARK: users
@@ -144,6 +145,13 @@ extension Store {
     public func member(_ context: OrganisationContext, _ id: MembershipID) async throws -> Member {
         guard let member = try await members(context).first(where: { $0.membershipID == id }) else { throw StoreError.notFound }
         return member
+    }
+
+    /// Serialises membership changes of one organisation for the rest of the transaction
+    /// (PostgreSQL row lock; SQLite's writers are serialised already).
+    public func lockOrganisation(_ context: OrganisationContext) async throws {
+        guard kind == .postgres else { return }
+        try await sql.raw("SELECT id FROM organisations WHERE id = \(bind: context.organisationID.rawValue) FOR UPDATE").run()
     }
 
     public func legalRepresentativeCount(_ context: OrganisationContext) async throws -> Int {

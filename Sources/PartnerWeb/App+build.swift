@@ -35,7 +35,7 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
     app.partnerHub = PartnerHub(
         configuration: configuration,
         accounts: AccountService(clock: configuration.clock, random: configuration.random,
-                                 hasher: PasswordHasher(cost: configuration.bcryptCost, threadPool: app.threadPool),
+                                 hasher: try PasswordHasher(cost: configuration.bcryptCost, threadPool: app.threadPool),
                                  throttle: configuration.loginThrottle, baseURL: configuration.baseURL))
 
     // Requests over 1 MB are refused with 413 before they reach a controller.

@@ -235,3 +235,51 @@ struct ConsoleTests {
         }
     }
 }
+
+@Suite("Console: invitations and further organisations")
+struct ConsoleInvitationTests {
+    @Test("A person invited by e-mail signs up from the invitation page and lands back on it to accept")
+    func signUpFromInvitation() async throws {
+        try await TestApp.with { t in
+            let owner = try await t.signUp("anna@example.ch", organisation: "Alpen AG")
+            _ = try await t.send(.POST, "/api/v1/organisations/\(owner.organisationID)/invitations", token: owner.token, json: #"{"email":"ben@example.ch","role":"employee"}"#)
+            let token = try await t.invitationToken(to: "ben@example.ch")
+            let browser = Browser(t)
+            let page = try await browser.get("/invitations/\(token)")
+            #expect(page.body.string.contains("Alpen AG"))
+            try await browser.get("/signup?next=/invitations/\(token)&email=ben%40example.ch")
+            let signedUp = try await browser.post("/signup", ["name": "Ben", "email": "ben@example.ch", "password": TestApp.password,
+                                                              "organisation_name": "Ben GmbH", "country": "DE", "currency": "", "next": "/invitations/\(token)"])
+            #expect(signedUp.headers.first(name: .location) == "/invitations/\(token)")
+            try await browser.get("/invitations/\(token)")
+            let accepted = try await browser.post("/invitations/\(token)/accept", [:])
+            #expect(accepted.headers.first(name: .location) == "/console/orgs/\(owner.organisationID)")
+            #expect(try await browser.get("/console/orgs/\(owner.organisationID)/members").body.string.contains("ben@example.ch"))
+            // A used link shows a clear page.
+            let used = try await browser.get("/invitations/\(token)")
+            #expect(used.status == .gone && used.body.string.contains("already been used"))
+        }
+    }
+
+    @Test("Redirect targets from the request stay on this site", arguments: ["//evil.example", "/\\evil.example", "https://evil.example", "evil"])
+    func openRedirect(target: String) {
+        #expect(localPath(target) == nil)
+        #expect(localPath("/console/profile") == "/console/profile")
+    }
+
+    @Test("A user creates a further organisation and becomes its legal representative")
+    func newOrganisation() async throws {
+        try await TestApp.with { t in
+            let account = try await t.signUp("anna@example.ch")
+            let browser = Browser(t)
+            try await browser.logIn("anna@example.ch")
+            try await browser.get("/console/organisations/new")
+            let response = try await browser.post("/console/organisations", ["name": "Zweite AG", "country": "FR", "currency": ""])
+            #expect(response.status == .seeOther)
+            let list = try t.json(try await t.send(.GET, "/api/v1/organisations", token: account.token)) as! [[String: Any]]
+            let second = try #require(list.first { ($0["organisation"] as! [String: Any])["name"] as? String == "Zweite AG" })
+            #expect(second["role"] as? String == "legal_representative")
+            #expect((second["organisation"] as! [String: Any])["currency"] as? String == "EUR")
+        }
+    }
+}

@@ -14,7 +14,7 @@ enum DemoSeed {
         let config = app.partnerHub.configuration
         let logins = plannedLogins
         if try await store.setting("demo_seeded") != nil { return logins }
-        let hash = try await PasswordHasher(cost: config.bcryptCost, threadPool: app.threadPool).hash(password)
+        let hash = try await app.partnerHub.accounts.hasher.hash(password)
         let now = config.clock.now()
         try await store.write { tx in
             func user(_ name: String, _ email: String) async throws -> User {

@@ -4,6 +4,14 @@ import PartnerStore
 import Plot
 import Vapor
 
+/// A redirect target taken from the request only when it stays on this site (no `//host`,
+/// no backslashes a browser might read as `//`, no control characters).
+func localPath(_ raw: String?) -> String? {
+    guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"),
+          !raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
+    return raw
+}
+
 extension Request {
     /// A form field as text; a missing field reads as empty so the form is re-shown, not a 400.
     func formValue(_ key: String) -> String { (try? content.get(String.self, at: key)) ?? "" }
@@ -41,6 +49,9 @@ struct ConsoleController: RouteCollection {
         console.post("profile", "tokens", ":token", "revoke", use: revokeToken)
         console.post("profile", "sessions", ":session", "end", use: endSession)
 
+        console.get("organisations", "new", use: newOrganisationPage)
+        console.post("organisations", use: createOrganisation)
+
         let org = console.grouped("orgs", ":org")
         org.get(use: dashboard)
         org.get("settings", use: settingsPage)
@@ -62,7 +73,7 @@ struct ConsoleController: RouteCollection {
     /// and, for a signed-in user, in the profile.
     func switchLanguage(req: Request) async throws -> Response {
         guard let language = Language(rawValue: req.parameters.get("code") ?? "") else { throw AppError.notFound }
-        let back = (try? req.query.get(String.self, at: "back")).flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/console"
+        let back = localPath(try? req.query.get(String.self, at: "back")) ?? "/console"
         if let user = req.identity?.user {
             try await req.store.write { tx in try await tx.setProfile(name: user.name, language: language, for: user.id) }
         }
@@ -79,7 +90,9 @@ struct ConsoleController: RouteCollection {
 
     func signUpPage(req: Request) async throws -> Response {
         if req.identity?.user != nil { return .redirect("/console") }
-        return signUpView(try await req.pageContext(), values: [:], errors: [])
+        // Reached from an invitation: the address is known, and the invitation is where to go next.
+        let values = ["email": (try? req.query.get(String.self, at: "email")) ?? "", "next": localPath(try? req.query.get(String.self, at: "next")) ?? ""]
+        return signUpView(try await req.pageContext(), values: values, errors: [])
     }
 
     func signUpView(_ ctx: PageContext, values: [String: String], errors: [FieldError], status: HTTPResponseStatus = .ok) -> Response {
@@ -93,6 +106,7 @@ struct ConsoleController: RouteCollection {
                 tag("p", cls("muted")) { text(s("signup.intro")) }
                 if !errors.isEmpty { Layout.errorSummary(errors, s, labels: labels) }
                 postForm("/signup", csrf: ctx.csrf) {
+                    hidden("next", values["next"] ?? "")
                     field("name", label: labels["name"]!, value: values["name"] ?? "", error: error("name"), autocomplete: "name")
                     field("email", label: labels["email"]!, type: "email", value: values["email"] ?? "", error: error("email"), autocomplete: "email")
                     field("password", label: labels["password"]!, type: "password", error: error("password"), hint: s("field.password_hint"), autocomplete: "new-password")
@@ -108,13 +122,13 @@ struct ConsoleController: RouteCollection {
     }
 
     func signUp(req: Request) async throws -> Response {
-        let keys = ["name", "email", "organisation_name", "country", "currency"]
+        let keys = ["name", "email", "organisation_name", "country", "currency", "next"]
         let values = Dictionary(uniqueKeysWithValues: keys.map { ($0, req.formValue($0)) })
         let input = SignUpInput(name: values["name"]!, email: values["email"]!, password: req.formValue("password"),
                                 organisationName: values["organisation_name"]!, country: values["country"]!, currency: values["currency"])
         do {
             let result = try await req.accounts.signUp(input, language: req.language, store: req.store)
-            return try await startSession(req, .user(result.user.id), redirect: "/console/orgs/\(result.organisation.id.string)")
+            return try await startSession(req, .user(result.user.id), redirect: localPath(values["next"]) ?? "/console/orgs/\(result.organisation.id.string)")
         } catch AppError.validation(let errors) {
             return signUpView(try await req.pageContext(), values: values, errors: errors, status: .unprocessableEntity)
         } catch AppError.conflict(let field, let code) {
@@ -156,7 +170,7 @@ struct ConsoleController: RouteCollection {
     func logIn(req: Request) async throws -> Response {
         let email = req.formValue("email")
         let rawNext = req.formValue("next")
-        let next = rawNext.hasPrefix("/") && !rawNext.hasPrefix("//") ? rawNext : "/console"
+        let next = localPath(rawNext) ?? "/console"
         do {
             guard case .user(let user) = try await req.accounts.logIn(email: email, password: req.formValue("password"), ip: req.clientIP, staff: false, store: req.store)
             else { throw AppError.unauthorised }
@@ -207,6 +221,45 @@ struct ConsoleController: RouteCollection {
                 tag("dd") { link(String(members.count), "/console/orgs/\(organisation.id.string)/members") }
             }
             tag("p", cls("muted")) { text(s("dashboard.next")) }
+        }
+    }
+
+    // MARK: a further organisation
+
+    func newOrganisationPage(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        return newOrganisationView(try await req.pageContext(), values: ["country": "CH"], errors: [])
+    }
+
+    func newOrganisationView(_ ctx: PageContext, values: [String: String], errors: [FieldError], status: HTTPResponseStatus = .ok) -> Response {
+        let s = ctx.strings
+        let labels = ["name": s("field.organisation_name"), "country": s("field.country"), "currency": s("field.currency")]
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        return Layout.page(s("org.new"), ctx, status: status) {
+            tag("div", cls("narrow")) {
+                tag("h1") { text(s("org.new")) }
+                tag("p", cls("muted")) { text(s("signup.intro")) }
+                if !errors.isEmpty { Layout.errorSummary(errors, s, labels: labels) }
+                postForm("/console/organisations", csrf: ctx.csrf) {
+                    field("name", label: labels["name"]!, value: values["name"] ?? "", error: error("name"), autocomplete: "organization")
+                    selectField("country", label: labels["country"]!, options: Self.countries, selected: values["country"] ?? "CH", error: error("country"))
+                    selectField("currency", label: labels["currency"]!, options: [("", s("field.currency_auto")), ("CHF", "CHF"), ("EUR", "EUR")],
+                                selected: values["currency"] ?? "", error: error("currency"))
+                    button(s("org.create"))
+                }
+            }
+        }
+    }
+
+    func createOrganisation(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let values = ["name": req.formValue("name"), "country": req.formValue("country"), "currency": req.formValue("currency")]
+        do {
+            let organisation = try await req.accounts.createOrganisation(user: user, name: values["name"]!, country: values["country"]!,
+                                                                         currency: values["currency"], store: req.store)
+            return .redirect("/console/orgs/\(organisation.id.string)")
+        } catch AppError.validation(let errors) {
+            return newOrganisationView(try await req.pageContext(), values: values, errors: errors, status: .unprocessableEntity)
         }
     }
 
@@ -516,7 +569,8 @@ struct ConsoleController: RouteCollection {
                         tag("p") { text(s("invite.sign_in_first", ["email": invitation.email.value])) }
                         tag("div", cls("actions")) {
                             link(s("login.title"), "/login?next=\(path)", classes: "button primary")
-                            link(s("signup.title"), "/signup", classes: "button secondary")
+                            link(s("signup.title"), "/signup?next=\(path)&email=\(invitation.email.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
+                                 classes: "button secondary")
                         }
                     }
                 }

@@ -80,12 +80,14 @@ enum Layout {
                     tag("ul", attr("aria-label", s("nav.organisations"))) {
                         for (organisation, role) in ctx.organisations {
                             tag("li") {
-                                tag("a", attr("href", "/console/orgs/\(organisation.id.string)")) {
+                                tag("a", [.value("href", "/console/orgs/\(organisation.id.string)"),
+                                          .value("aria-current", organisation.id == ctx.current?.id ? "true" : "false")]) {
                                     text(organisation.name)
                                     tag("span", cls("muted")) { text(" · " + s.role(role)) }
                                 }
                             }
                         }
+                        tag("li", cls("separated")) { link("+ " + s("org.new"), "/console/organisations/new") }
                     }
                 }
             }

@@ -79,6 +79,8 @@ struct Strings: Sendable {
         "error.not_found": ("Diese Seite gibt es nicht, oder sie ist für Sie nicht sichtbar.", "This page does not exist, or it is not visible to you.", "Cette page n'existe pas ou ne vous est pas accessible."),
         "error.csrf": ("Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es erneut.", "The form has expired. Please reload the page and try again.", "Le formulaire a expiré. Rechargez la page et réessayez."),
         "error.back": ("Zur Übersicht", "Back to the dashboard", "Retour au tableau de bord"),
+        "org.new": ("Neue Organisation", "New organisation", "Nouvelle organisation"),
+        "org.create": ("Organisation anlegen", "Create organisation", "Créer l'organisation"),
         "dashboard.title": ("Übersicht", "Dashboard", "Tableau de bord"),
         "dashboard.welcome": ("Willkommen, {name}.", "Welcome, {name}.", "Bienvenue, {name}."),
         "dashboard.your_role": ("Ihre Rolle in {org}: {role}.", "Your role in {org}: {role}.", "Votre rôle dans {org} : {role}."),

@@ -16,7 +16,7 @@ enum Stylesheet {
     details.menu summary::-webkit-details-marker { display: none; }
     details.menu ul, details.menu .menu-body { position: absolute; right: 0; z-index: 5; min-width: 240px; margin: 4px 0 0; padding: 8px; list-style: none; background: #fff; border: 1px solid var(--line); border-radius: var(--radius); box-shadow: 0 6px 20px rgba(0,0,0,.08); }
     details.switcher ul { left: 0; right: auto; }
-    details.menu li { padding: 4px 2px; }
+    details.menu li { padding: 4px 2px; } details.menu li.separated { border-top: 1px solid var(--line); margin-top: 4px; padding-top: 8px; }
     .shell { display: grid; grid-template-columns: 220px 1fr; min-height: calc(100vh - 56px); }
     .shell.single { grid-template-columns: 1fr; }
     .side { background: #fff; border-right: 1px solid var(--line); padding: 16px; }

@@ -83,7 +83,7 @@ struct AccountService: Sendable {
                 if try await hasher.verify(password, against: hash) { outcome = .user(user) }
                 actor = "user:\(user.id.string)"
             } else {
-                _ = try? await hasher.verify(password, against: PasswordHasher.decoy)
+                _ = try await hasher.verify(password, against: hasher.decoy)
             }
         }
         let succeeded = outcome
@@ -326,6 +326,9 @@ struct AccountService: Sendable {
         guard let role = OrganisationRole(rawValue: rawRole) else { throw AppError.validation([FieldError("role", rawRole.isEmpty ? .required : .invalidValue)]) }
         let now = clock.now()
         try await store.write { tx in
+            // R-O1 under concurrency: two legal representatives demoting each other at once must not
+            // both see "two left"; the organisation row lock orders them (PostgreSQL).
+            try await tx.lockOrganisation(context)
             let target = try await tx.member(context, membership)
             let count = try await tx.legalRepresentativeCount(context)
             try membershipCheck { try MembershipRules.checkRoleChange(actor: context.role, target: target.role, newRole: role, legalRepresentativeCount: count) }
@@ -339,6 +342,7 @@ struct AccountService: Sendable {
     func removeMember(_ context: OrganisationContext, membership: MembershipID, store: Store) async throws {
         let now = clock.now()
         try await store.write { tx in
+            try await tx.lockOrganisation(context)
             let target = try await tx.member(context, membership)
             let count = try await tx.legalRepresentativeCount(context)
             try membershipCheck { try MembershipRules.checkRemoval(actor: context.role, target: target.role, legalRepresentativeCount: count) }

@@ -5,6 +5,15 @@ import Vapor
 struct PasswordHasher: Sendable {
     let cost: Int
     let threadPool: NIOThreadPool
+    /// Compared against when the e-mail is unknown, so that answer takes as long as a wrong
+    /// password and never reveals whether an account exists. Made at start-up with the same cost.
+    let decoy: String
+
+    init(cost: Int, threadPool: NIOThreadPool) throws {
+        self.cost = cost
+        self.threadPool = threadPool
+        self.decoy = try Bcrypt.hash("decoy-\(UInt64.random(in: 0...UInt64.max))", cost: cost)
+    }
 
     func hash(_ password: String) async throws -> String {
         try await threadPool.runIfActive { [cost] in try Bcrypt.hash(password, cost: cost) }
@@ -13,8 +22,4 @@ struct PasswordHasher: Sendable {
     func verify(_ password: String, against hash: String) async throws -> Bool {
         try await threadPool.runIfActive { try Bcrypt.verify(password, created: hash) }
     }
-
-    /// Compared against when the e-mail is unknown, so the answer takes as long either way and
-    /// never reveals whether an account exists.
-    static let decoy = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5L1aXvJXDbB9XIpL9uCgAW1dE8pB1rS"
 }
