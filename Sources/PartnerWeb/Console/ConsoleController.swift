@@ -333,15 +333,7 @@ struct ConsoleController: RouteCollection {
             if let message { tag("div", cls("error-summary"), attr("role", "alert")) { tag("p") { text(message) } } }
             if !canManage { tag("p", cls("muted")) { text(s("members.read_only")) } }
             tag("table", cls("table")) {
-                tag("thead") {
-                    tag("tr") {
-                        tag("th", attr("scope", "col")) { text(s("field.name")) }
-                        tag("th", attr("scope", "col")) { text(s("field.email")) }
-                        tag("th", attr("scope", "col")) { text(s("field.role")) }
-                        tag("th", attr("scope", "col")) { text(s("members.since")) }
-                        if canManage { tag("th", attr("scope", "col")) { text(s("members.actions")) } }
-                    }
-                }
+                tableHead([s("field.name"), s("field.email"), s("field.role"), s("members.since")] + (canManage ? [s("members.actions")] : []))
                 tag("tbody") {
                     for member in members {
                         tag("tr") {
@@ -379,14 +371,7 @@ struct ConsoleController: RouteCollection {
                         tag("p", cls("empty")) { text(s("members.no_pending")) }
                     } else {
                         tag("table", cls("table")) {
-                            tag("thead") {
-                                tag("tr") {
-                                    tag("th", attr("scope", "col")) { text(s("field.email")) }
-                                    tag("th", attr("scope", "col")) { text(s("field.role")) }
-                                    tag("th", attr("scope", "col")) { text(s("members.expires")) }
-                                    tag("th", attr("scope", "col")) { text(s("members.actions")) }
-                                }
-                            }
+                            tableHead([s("field.email"), s("field.role"), s("members.expires"), s("members.actions")])
                             tag("tbody") {
                                 for invitation in invitations {
                                     tag("tr") {
@@ -515,13 +500,7 @@ struct ConsoleController: RouteCollection {
                 tag("p", cls("empty")) { text(s("activity.empty")) }
             } else {
                 tag("table", cls("table")) {
-                    tag("thead") {
-                        tag("tr") {
-                            tag("th", attr("scope", "col")) { text(s("activity.when")) }
-                            tag("th", attr("scope", "col")) { text(s("activity.who")) }
-                            tag("th", attr("scope", "col")) { text(s("activity.what")) }
-                        }
-                    }
+                    tableHead([s("activity.when"), s("activity.who"), s("activity.what")])
                     tag("tbody") {
                         for event in events {
                             tag("tr") {
@@ -641,14 +620,7 @@ struct ConsoleController: RouteCollection {
                     tag("p", cls("empty")) { text(s("profile.tokens_empty")) }
                 } else {
                     tag("table", cls("table")) {
-                        tag("thead") {
-                            tag("tr") {
-                                tag("th", attr("scope", "col")) { text(s("field.token_name")) }
-                                tag("th", attr("scope", "col")) { text(s("profile.created")) }
-                                tag("th", attr("scope", "col")) { text(s("profile.last_used")) }
-                                tag("th", attr("scope", "col")) { text(s("members.actions")) }
-                            }
-                        }
+                        tableHead([s("field.token_name"), s("profile.created"), s("profile.last_used"), s("members.actions")])
                         tag("tbody") {
                             for token in tokens {
                                 tag("tr") {
@@ -669,14 +641,7 @@ struct ConsoleController: RouteCollection {
             tag("section", cls("card"), attr("aria-labelledby", "sessions")) {
                 tag("h2", attr("id", "sessions")) { text(s("profile.sessions")) }
                 tag("table", cls("table")) {
-                    tag("thead") {
-                        tag("tr") {
-                            tag("th", attr("scope", "col")) { text(s("profile.device")) }
-                            tag("th", attr("scope", "col")) { text(s("profile.created")) }
-                            tag("th", attr("scope", "col")) { text(s("profile.last_used")) }
-                            tag("th", attr("scope", "col")) { text(s("members.actions")) }
-                        }
-                    }
+                    tableHead([s("profile.device"), s("profile.created"), s("profile.last_used"), s("members.actions")])
                     tag("tbody") {
                         for session in sessions {
                             tag("tr") {

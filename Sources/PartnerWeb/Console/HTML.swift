@@ -113,3 +113,12 @@ func link(_ title: String, _ href: String, classes: String? = nil) -> Component 
     if let classes { attributes.append(.value("class", classes)) }
     return tag("a", attributes) { text(title) }
 }
+
+/// A table head row: one column header per title.
+func tableHead(_ titles: [String]) -> Component {
+    tag("thead") {
+        tag("tr") {
+            for title in titles { tag("th", attr("scope", "col")) { text(title) } }
+        }
+    }
+}

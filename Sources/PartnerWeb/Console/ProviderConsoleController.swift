@@ -74,14 +74,7 @@ struct ProviderConsoleController: RouteCollection {
                 tag("p", cls("empty")) { text(s("provider.empty")) }
             } else {
                 tag("table", cls("table")) {
-                    tag("thead") {
-                        tag("tr") {
-                            tag("th", attr("scope", "col")) { text(s("field.organisation_name")) }
-                            tag("th", attr("scope", "col")) { text(s("field.country")) }
-                            tag("th", attr("scope", "col")) { text(s("field.currency")) }
-                            tag("th", attr("scope", "col")) { text(s("provider.representatives")) }
-                        }
-                    }
+                    tableHead([s("field.organisation_name"), s("field.country"), s("field.currency"), s("provider.representatives")])
                     tag("tbody") {
                         for organisation in organisations {
                             tag("tr") {
@@ -125,13 +118,7 @@ struct MailboxController: RouteCollection {
                 tag("p", cls("empty")) { text(s("mailbox.empty")) }
             } else {
                 tag("table", cls("table")) {
-                    tag("thead") {
-                        tag("tr") {
-                            tag("th", attr("scope", "col")) { text(s("mailbox.date")) }
-                            tag("th", attr("scope", "col")) { text(s("mailbox.to")) }
-                            tag("th", attr("scope", "col")) { text(s("mailbox.subject")) }
-                        }
-                    }
+                    tableHead([s("mailbox.date"), s("mailbox.to"), s("mailbox.subject")])
                     tag("tbody") {
                         for message in messages {
                             tag("tr") {
