@@ -165,19 +165,21 @@ public enum AccessRules {
         }
     }
 
+    /// R-P9 through an active, unexpired partnership: legal representatives and admins see every
+    /// client; employees only assigned ones; external users of the partner act for it in no client.
+    public static func seesClient(_ side: AccessFacts.PartnerSide, now: Date) -> Bool {
+        guard side.state == .active else { return false }
+        if let endsAt = side.endsAt, now >= endsAt { return false }
+        switch side.role {
+        case .legalRepresentative, .admin: return true
+        case .employee: return side.assignment != nil
+        case .externalUser: return false
+        }
+    }
+
     /// (b): an active, unexpired partnership; R-P9 lets the user see C; the partnership grants it.
     static func partnerMay(_ action: ProductAction, _ side: AccessFacts.PartnerSide, product: ProductID, now: Date) -> AccessDecision.Basis? {
-        guard side.state == .active else { return nil }
-        if let endsAt = side.endsAt, now >= endsAt { return nil }
-        // R-P9: legal representatives and admins see every client; employees only assigned ones;
-        // external users of the partner act for it in no client.
-        let seesClient: Bool
-        switch side.role {
-        case .legalRepresentative, .admin: seesClient = true
-        case .employee: seesClient = side.assignment != nil
-        case .externalUser: seesClient = false
-        }
-        guard seesClient else { return nil }
+        guard seesClient(side, now: now) else { return nil }
         let assignment = side.role == .employee ? side.assignment : nil
         switch side.access {
         case .full:
@@ -197,5 +199,90 @@ public enum AccessRules {
             }
             return granted ? .partner(side.partnership, membership: side.membership, access: .limited, grant: grant.id, assignment: assignment) : nil
         }
+    }
+}
+
+/// R-B9: the product categories a client organisation holds.
+public enum ProductCategory: String, Sendable, Hashable, Codable, CaseIterable {
+    case webHosting = "web-hosting"
+    case mailHosting = "mail-hosting"
+    case domain
+    case swissBackup = "swiss-backup"
+    case kDrive = "kdrive"
+    case premiumSupport = "premium-support"
+    case vps
+}
+
+public struct Product: Sendable, Hashable, Codable {
+    public let id: ProductID
+    public let organisationID: OrganisationID
+    public let category: ProductCategory
+    public let name: String
+    public let status: String
+    public let createdAt: Date
+    public init(id: ProductID, organisationID: OrganisationID, category: ProductCategory, name: String, status: String, createdAt: Date) {
+        self.id = id
+        self.organisationID = organisationID
+        self.category = category
+        self.name = name
+        self.status = status
+        self.createdAt = createdAt
+    }
+}
+
+/// Which side of a partnership started it (R-P2 partner adds a client, R-P3 client adds a partner).
+public enum PartnershipInitiator: String, Sendable, Hashable, Codable {
+    case client, partner
+}
+
+/// A grant of one product to a limited partnership, with its rights (R-P3).
+public struct ProductGrant: Sendable, Hashable, Codable {
+    public let product: ProductID
+    public let technical: Bool
+    public let statistics: Bool
+    /// Set once stored.
+    public let id: GrantID?
+    public init(product: ProductID, technical: Bool, statistics: Bool, id: GrantID? = nil) {
+        self.product = product
+        self.technical = technical
+        self.statistics = statistics
+        self.id = id
+    }
+}
+
+public struct Partnership: Sendable, Hashable, Codable {
+    public let id: PartnershipID
+    public let clientID: OrganisationID?
+    public let partnerID: OrganisationID
+    /// R-P2: the address a partner invited, while no client organisation has accepted yet.
+    public let invitedEmail: EmailAddress?
+    public let initiator: PartnershipInitiator
+    public let state: PartnershipState
+    public let access: AccessType
+    public let paymentMode: PaymentMode
+    /// What the partner asked for (R-P2), shown next to what was granted.
+    public let requestedAccess: AccessType
+    public let requestedPaymentMode: PaymentMode
+    public let grants: [ProductGrant]
+    public let endsAt: Date?
+    public let tokenExpiresAt: Date?
+    public let createdAt: Date
+    public init(id: PartnershipID, clientID: OrganisationID?, partnerID: OrganisationID, invitedEmail: EmailAddress?, initiator: PartnershipInitiator,
+                state: PartnershipState, access: AccessType, paymentMode: PaymentMode, requestedAccess: AccessType, requestedPaymentMode: PaymentMode,
+                grants: [ProductGrant], endsAt: Date?, tokenExpiresAt: Date?, createdAt: Date) {
+        self.id = id
+        self.clientID = clientID
+        self.partnerID = partnerID
+        self.invitedEmail = invitedEmail
+        self.initiator = initiator
+        self.state = state
+        self.access = access
+        self.paymentMode = paymentMode
+        self.requestedAccess = requestedAccess
+        self.requestedPaymentMode = requestedPaymentMode
+        self.grants = grants
+        self.endsAt = endsAt
+        self.tokenExpiresAt = tokenExpiresAt
+        self.createdAt = createdAt
     }
 }

@@ -26,13 +26,16 @@ public struct Organisation: Sendable, Hashable, Codable {
     /// R-O1: the currency can change until the first invoice.
     public var currencyFixed: Bool
     public let createdAt: Date
-    public init(id: OrganisationID, name: String, country: CountryCode, currency: Currency, currencyFixed: Bool, createdAt: Date) {
+    /// Approved by a program admin as a partner (reseller).
+    public var isPartner: Bool
+    public init(id: OrganisationID, name: String, country: CountryCode, currency: Currency, currencyFixed: Bool, createdAt: Date, isPartner: Bool = false) {
         self.id = id
         self.name = name
         self.country = country
         self.currency = currency
         self.currencyFixed = currencyFixed
         self.createdAt = createdAt
+        self.isPartner = isPartner
     }
 }
 

@@ -205,7 +205,7 @@ extension OrganisationRow {
     func domain() throws -> Organisation {
         guard let id, let country = CountryCode(country), let currency = Currency(rawValue: currency) else { throw StoreError.notFound }
         return Organisation(id: OrganisationID(id), name: name, country: country, currency: currency,
-                            currencyFixed: firstInvoiceAt != nil, createdAt: createdAt)
+                            currencyFixed: firstInvoiceAt != nil, createdAt: createdAt, isPartner: partnerApprovedAt != nil)
     }
 }
 
@@ -228,5 +228,24 @@ extension Store {
         let user = try row.domain()
         let names = try await organisations(of: user.id).map { $0.0.name }
         return (user, names)
+    }
+}
+
+extension Store {
+    /// Members of an organisation with their language, for system e-mails (not a tenant-facing read).
+    public func membersOf(_ organisation: OrganisationID) async throws -> [(Member, Language?)] {
+        let memberships = try await MembershipRow.query(on: database).filter(\.$organisationID == organisation.rawValue).all()
+        guard !memberships.isEmpty else { return [] }
+        let users = try await UserRow.query(on: database).filter(\.$id ~~ memberships.map(\.userID)).all()
+        let byID = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0) })
+        return memberships.compactMap { m in
+            guard let user = byID[m.userID], let role = OrganisationRole(rawValue: m.role), let email = EmailAddress(user.email) else { return nil }
+            return (Member(membershipID: MembershipID(m.id!), userID: UserID(user.id!), name: user.name, email: email, role: role, since: m.createdAt),
+                    user.language.flatMap(Language.init(rawValue:)))
+        }
+    }
+
+    public func deleteMembership(_ id: MembershipID) async throws {
+        try await MembershipRow.query(on: database).filter(\.$id == id.rawValue).delete()
     }
 }

@@ -64,7 +64,7 @@ public struct TestDatabase: Sendable {
     }
 
     /// A migrated store on this database, for repository tests; call `close` when done.
-    public func openStore() async throws -> (Store, @Sendable () async -> Void) {
+    public func openStore(history: QueryHistory? = nil) async throws -> (Store, @Sendable () async -> Void) {
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         databases.use(try location.configuration(connectionsPerEventLoop: 2), as: .init(string: "main"))
         var logger = Logger(label: "test")
@@ -74,7 +74,7 @@ public struct TestDatabase: Sendable {
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
-        let db = databases.database(.init(string: "main"), logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+        let db = databases.database(.init(string: "main"), logger: logger, on: MultiThreadedEventLoopGroup.singleton.any(), history: history)!
         let store = Store(database: db, kind: kind)
         try await store.prepareConnection()
         return (store, { await databases.shutdownAsync() })

@@ -7,6 +7,7 @@ import Vapor
 struct PartnerHub: Sendable {
     let configuration: AppConfiguration
     let accounts: AccountService
+    let partnerships: PartnershipService
     var kind: DatabaseKind { configuration.database.kind }
 }
 
@@ -25,6 +26,7 @@ extension Request {
     var partnerHub: PartnerHub { application.partnerHub }
     var store: Store { Store(database: db, kind: partnerHub.kind) }
     var accounts: AccountService { partnerHub.accounts }
+    var partnerships: PartnershipService { partnerHub.partnerships }
 }
 
 /// The one composition root (STYLE.md): configuration → database → services → middleware →
@@ -32,11 +34,12 @@ extension Request {
 public func buildApplication(_ app: Application, _ configuration: AppConfiguration) async throws {
     app.databases.use(try configuration.database.configuration(connectionsPerEventLoop: configuration.connectionsPerEventLoop), as: DatabaseID(string: "main"), isDefault: true)
     app.migrations.add(PartnerMigrations.all)
+    let hasher = try PasswordHasher(cost: configuration.bcryptCost, threadPool: app.threadPool)
     app.partnerHub = PartnerHub(
         configuration: configuration,
-        accounts: AccountService(clock: configuration.clock, random: configuration.random,
-                                 hasher: try PasswordHasher(cost: configuration.bcryptCost, threadPool: app.threadPool),
-                                 throttle: configuration.loginThrottle, baseURL: configuration.baseURL))
+        accounts: AccountService(clock: configuration.clock, random: configuration.random, hasher: hasher,
+                                 throttle: configuration.loginThrottle, baseURL: configuration.baseURL),
+        partnerships: PartnershipService(clock: configuration.clock, random: configuration.random, hasher: hasher, baseURL: configuration.baseURL))
 
     // Requests over 1 MB are refused with 413 before they reach a controller.
     app.routes.defaultMaxBodySize = "1mb"
@@ -61,6 +64,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ConsoleController())
     try app.register(collection: ProviderConsoleController())
     try app.register(collection: APIController())
+    try app.register(collection: PartnershipAPIController())
     if app.partnerHub.configuration.demo { try app.register(collection: MailboxController()) }
 }
 

@@ -14,5 +14,10 @@ public enum PartnerMigrations {
         M0009_CreateAuditEvents(),
         M0010_CreateOutboxMessages(),
         M0011_CreateSettings(),
+        M0012_AddPartnerApproval(),
+        M0013_CreateProducts(),
+        M0014_CreatePartnerships(),
+        M0015_CreatePartnershipGrants(),
+        M0016_CreateClientAssignments(),
     ]
 }

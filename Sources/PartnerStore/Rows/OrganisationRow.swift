@@ -10,6 +10,8 @@ final class OrganisationRow: Model, @unchecked Sendable {
     /// R-O1: set by the first invoice; from then on the currency is fixed.
     @OptionalField(key: "first_invoice_at") var firstInvoiceAt: Date?
     @Field(key: "created_at") var createdAt: Date
+    /// Set when a program admin approved the organisation as a partner.
+    @OptionalField(key: "partner_approved_at") var partnerApprovedAt: Date?
     init() {}
 }
 

@@ -24,8 +24,11 @@ struct UserResponse: Content {
 }
 
 struct OrganisationResponse: Content {
-    var id: String; var name: String; var country: String; var currency: String; var currencyFixed: Bool; var createdAt: Date
-    init(_ o: Organisation) { id = o.id.string; name = o.name; country = o.country.rawValue; currency = o.currency.rawValue; currencyFixed = o.currencyFixed; createdAt = o.createdAt }
+    var id: String; var name: String; var country: String; var currency: String; var currencyFixed: Bool; var isPartner: Bool; var createdAt: Date
+    init(_ o: Organisation) {
+        id = o.id.string; name = o.name; country = o.country.rawValue; currency = o.currency.rawValue; currencyFixed = o.currencyFixed
+        isPartner = o.isPartner; createdAt = o.createdAt
+    }
 }
 
 struct OrganisationMembershipResponse: Content { var organisation: OrganisationResponse; var role: String }

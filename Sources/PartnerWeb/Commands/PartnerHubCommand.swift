@@ -9,7 +9,7 @@ public struct PartnerHubCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "partnerhub",
         abstract: "PartnerHub: run a cloud provider's partner (reseller) program.",
-        subcommands: [Serve.self, Migrate.self, VerifyAudit.self, Staff.self, Quote.self])
+        subcommands: [Serve.self, Migrate.self, VerifyAudit.self, Staff.self, PartnerCommand.self, Quote.self])
     public init() {}
 }
 
@@ -123,6 +123,30 @@ struct Staff: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("error: a staff member with this e-mail exists\n".utf8))
                 throw ExitCode(2)
             }
+        }
+    }
+}
+
+struct PartnerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "partner", abstract: "Manage partner status.", subcommands: [Approve.self])
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve an organisation as a partner (by id or exact name).")
+        @ArgumentParser.Argument(help: "The organisation's id or exact name") var organisation: String
+
+        func run() async throws {
+            let name = try await withApplication { app -> String? in
+                let all = try await app.store.allOrganisations()
+                let matches = all.filter { $0.id.string == organisation.lowercased() || $0.name == organisation }
+                guard matches.count == 1, let match = matches.first else { return nil }
+                try await app.partnerHub.partnerships.approvePartner(match.id, actor: "cli", store: app.store)
+                return match.name
+            }
+            guard let name else {
+                FileHandle.standardError.write(Data("error: no single organisation with id or name '\(organisation)'\n".utf8))
+                throw ExitCode(2)
+            }
+            print("\(name) is an approved partner.")
         }
     }
 }

@@ -13,6 +13,7 @@ struct ProviderConsoleController: RouteCollection {
         provider.post("login", use: logIn)
         provider.post("logout", use: logOut)
         provider.get(use: home)
+        provider.post("organisations", ":org", "approve", use: approve)
     }
 
     func logInPage(req: Request) async throws -> Response {
@@ -32,6 +33,15 @@ struct ProviderConsoleController: RouteCollection {
             return ConsoleController().logInView(ctx, email: email, next: "", message: ctx.strings("login.failed"), status: .unauthorized,
                                                  action: "/provider/login", title: ctx.strings("provider.login"))
         }
+    }
+
+    /// Program admins mark an organisation as a partner (the full application flow comes later).
+    func approve(req: Request) async throws -> Response {
+        let staff = try req.requireStaff()
+        guard staff.role == .programAdmin else { throw AppError.forbidden("error.not_allowed") }
+        guard let id = req.parameters.get("org").flatMap(OrganisationID.init(string:)), try await req.store.organisation(id: id) != nil else { throw AppError.notFound }
+        try await req.partnerships.approvePartner(id, actor: "staff:\(staff.id.string)", store: req.store)
+        return .redirect("/provider", flash: "provider.approved")
     }
 
     func logOut(req: Request) async throws -> Response {
@@ -83,6 +93,15 @@ struct ProviderConsoleController: RouteCollection {
                                 tag("td") { text(organisation.currency.rawValue) }
                                 tag("td") {
                                     text((overview[organisation.id] ?? []).map { "\($0.name) (\($0.supportCode.grouped))" }.joined(separator: ", "))
+                                }
+                                tag("td") {
+                                    if organisation.isPartner {
+                                        tag("span", cls("badge ok")) { text(s("provider.is_partner")) }
+                                    } else if staff.role == .programAdmin {
+                                        postForm("/provider/organisations/\(organisation.id.string)/approve", csrf: ctx.csrf, classes: "inline") {
+                                            button(s("provider.approve"), style: "secondary")
+                                        }
+                                    }
                                 }
                             }
                         }

@@ -1,0 +1,257 @@
+import FluentKit
+import Foundation
+import PartnerCore
+
+extension Store {
+    public struct NewPartnership: Sendable {
+        public var clientID: OrganisationID?
+        public var partnerID: OrganisationID
+        public var invitedEmail: EmailAddress?
+        public var initiator: PartnershipInitiator
+        public var access: AccessType
+        public var paymentMode: PaymentMode
+        public var grants: [ProductGrant]
+        public var tokenHash: String
+        public var invitedBy: UserID
+        public init(clientID: OrganisationID?, partnerID: OrganisationID, invitedEmail: EmailAddress?, initiator: PartnershipInitiator,
+                    access: AccessType, paymentMode: PaymentMode, grants: [ProductGrant], tokenHash: String, invitedBy: UserID) {
+            self.clientID = clientID
+            self.partnerID = partnerID
+            self.invitedEmail = invitedEmail
+            self.initiator = initiator
+            self.access = access
+            self.paymentMode = paymentMode
+            self.grants = grants
+            self.tokenHash = tokenHash
+            self.invitedBy = invitedBy
+        }
+    }
+
+    /// R-P2 / R-P3: a new partnership in state `invited`, with its (requested) grants.
+    public func createPartnership(_ new: NewPartnership, now: Date) async throws -> Partnership {
+        let row = PartnershipRow()
+        row.id = UUID()
+        row.clientID = new.clientID?.rawValue
+        row.partnerID = new.partnerID.rawValue
+        row.invitedEmail = new.invitedEmail?.value
+        row.initiator = new.initiator.rawValue
+        row.state = PartnershipState.invited.rawValue
+        row.access = new.access.rawValue
+        row.paymentMode = new.paymentMode.rawValue
+        row.requestedAccess = new.access.rawValue
+        row.requestedPaymentMode = new.paymentMode.rawValue
+        row.tokenHash = new.tokenHash
+        row.tokenExpiresAt = now.addingTimeInterval(InvitationRules.lifetime)
+        row.invitedBy = new.invitedBy.rawValue
+        row.createdAt = now
+        try await row.create(on: database)
+        try await replaceGrants(PartnershipID(row.id!), with: new.grants)
+        return try row.domain(grants: new.grants)
+    }
+
+    /// R-P1: each product to at most one partner — the unique index answers races the checks missed.
+    public func replaceGrants(_ id: PartnershipID, with grants: [ProductGrant]) async throws {
+        try await PartnershipGrantRow.query(on: database).filter(\.$partnershipID == id.rawValue).delete()
+        for grant in grants {
+            let row = PartnershipGrantRow()
+            row.id = UUID()
+            row.partnershipID = id.rawValue
+            row.productID = grant.product.rawValue
+            row.technical = grant.technical
+            row.statistics = grant.statistics
+            do { try await row.create(on: database) } catch where Self.isUniqueViolation(error) {
+                throw StoreError.conflict(field: "products")
+            }
+        }
+    }
+
+    public func partnership(_ id: PartnershipID) async throws -> Partnership? {
+        guard let row = try await PartnershipRow.find(id.rawValue, on: database) else { return nil }
+        return try await withGrants([row]).first
+    }
+
+    public func partnership(tokenHash: String) async throws -> Partnership? {
+        guard let row = try await PartnershipRow.query(on: database).filter(\.$tokenHash == tokenHash).first() else { return nil }
+        return try await withGrants([row]).first
+    }
+
+    /// Attaches grants with one query for the whole list (no N+1).
+    func withGrants(_ rows: [PartnershipRow]) async throws -> [Partnership] {
+        guard !rows.isEmpty else { return [] }
+        let grants = try await PartnershipGrantRow.query(on: database).filter(\.$partnershipID ~~ rows.map { $0.id! }).all()
+        let byPartnership = Dictionary(grouping: grants, by: \.partnershipID)
+        return try rows.map { row in
+            try row.domain(grants: (byPartnership[row.id!] ?? []).map {
+                ProductGrant(product: ProductID($0.productID), technical: $0.technical, statistics: $0.statistics, id: GrantID($0.id!))
+            }.sorted { $0.product.string < $1.product.string })
+        }
+    }
+
+    /// The client side's partnerships (every state), newest first, with the partners' names.
+    public func partnerships(client: OrganisationID) async throws -> [PartnershipListing] {
+        let rows = try await PartnershipRow.query(on: database).filter(\.$clientID == client.rawValue).sort(\.$createdAt, .descending).all()
+        let names = try await organisationNames(rows.map(\.partnerID))
+        return try await withGrants(rows).map { PartnershipListing(partnership: $0, counterpartName: names[$0.partnerID.rawValue] ?? "", assignedMemberships: []) }
+    }
+
+    /// The partner side's partnerships with their clients' names and assigned employees. Four
+    /// queries whatever the number of clients.
+    public func partnerships(partner: OrganisationID) async throws -> [PartnershipListing] {
+        let rows = try await PartnershipRow.query(on: database).filter(\.$partnerID == partner.rawValue).sort(\.$createdAt, .descending).all()
+        guard !rows.isEmpty else { return [] }
+        let names = try await organisationNames(rows.compactMap(\.clientID))
+        let assignments = try await ClientAssignmentRow.query(on: database).filter(\.$partnershipID ~~ rows.map { $0.id! }).all()
+        let assigned = Dictionary(grouping: assignments, by: \.partnershipID)
+        return try await withGrants(rows).map { p in
+            PartnershipListing(partnership: p, counterpartName: p.clientID.flatMap { names[$0.rawValue] } ?? p.invitedEmail?.value ?? "",
+                               assignedMemberships: (assigned[p.id.rawValue] ?? []).map { MembershipID($0.membershipID) })
+        }
+    }
+
+    func organisationNames(_ ids: [UUID]) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await OrganisationRow.query(on: database).filter(\.$id ~~ Set(ids)).all()
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id!, $0.name) })
+    }
+
+    /// R-P1 checks need the client's other partnerships.
+    public func existingPartnerships(client: OrganisationID, excluding: PartnershipID? = nil) async throws -> [PartnershipRules.Existing] {
+        try await partnerships(client: client).map(\.partnership).filter { $0.id != excluding }.map {
+            PartnershipRules.Existing(partner: $0.partnerID, state: $0.state, access: $0.access, grantedProducts: Set($0.grants.map(\.product)))
+        }
+    }
+
+    /// Moves the partnership to `state`, only from `expected` (so a stale form or a second click
+    /// changes nothing). Leaving the open states removes grants and the token.
+    public func transitionPartnership(_ id: PartnershipID, from expected: PartnershipState, to state: PartnershipState,
+                                      clientID: OrganisationID? = nil, now: Date) async throws {
+        guard let row = try await PartnershipRow.query(on: database).filter(\.$id == id.rawValue)
+            .filter(\.$state == expected.rawValue).first() else { throw StoreError.notFound }
+        row.state = state.rawValue
+        if let clientID { row.clientID = clientID.rawValue }
+        switch state {
+        case .active:
+            row.answeredAt = now
+            row.tokenHash = nil
+            row.tokenExpiresAt = nil
+        case .declined, .expired, .withdrawn:
+            row.answeredAt = now
+            row.tokenHash = nil
+            try await PartnershipGrantRow.query(on: database).filter(\.$partnershipID == id.rawValue).delete()
+        case .ended:
+            row.endedAt = now
+            // R-P8: access ends at once; grants go, so the products are free for another partner.
+            try await PartnershipGrantRow.query(on: database).filter(\.$partnershipID == id.rawValue).delete()
+            try await ClientAssignmentRow.query(on: database).filter(\.$partnershipID == id.rawValue).delete()
+        case .invited:
+            break
+        }
+        try await row.update(on: database)
+    }
+
+    /// R-P6 / R-P7: the terms of an active (or, on acceptance, invited) partnership.
+    public func setTerms(_ id: PartnershipID, access: AccessType, paymentMode: PaymentMode, grants: [ProductGrant], endsAt: Date?) async throws {
+        guard let row = try await PartnershipRow.find(id.rawValue, on: database) else { throw StoreError.notFound }
+        row.access = access.rawValue
+        row.paymentMode = paymentMode.rawValue
+        row.endsAt = endsAt
+        try await row.update(on: database)
+        try await replaceGrants(id, with: access == .limited ? grants : [])
+    }
+
+    /// R-P4: a new token and expiry; the old token stops working.
+    public func renewPartnershipToken(_ id: PartnershipID, tokenHash: String, now: Date) async throws {
+        guard let row = try await PartnershipRow.query(on: database).filter(\.$id == id.rawValue)
+            .filter(\.$state == PartnershipState.invited.rawValue).first() else { throw StoreError.notFound }
+        row.tokenHash = tokenHash
+        row.tokenExpiresAt = now.addingTimeInterval(InvitationRules.lifetime)
+        try await row.update(on: database)
+    }
+
+    // MARK: assignments (R-P9)
+
+    public func assign(_ partnership: PartnershipID, to membership: MembershipID, now: Date) async throws {
+        let exists = try await ClientAssignmentRow.query(on: database).filter(\.$partnershipID == partnership.rawValue)
+            .filter(\.$membershipID == membership.rawValue).count() > 0
+        guard !exists else { return }
+        let row = ClientAssignmentRow()
+        row.id = UUID()
+        row.partnershipID = partnership.rawValue
+        row.membershipID = membership.rawValue
+        row.createdAt = now
+        try await row.create(on: database)
+    }
+
+    public func unassign(_ partnership: PartnershipID, from membership: MembershipID) async throws {
+        try await ClientAssignmentRow.query(on: database).filter(\.$partnershipID == partnership.rawValue)
+            .filter(\.$membershipID == membership.rawValue).delete()
+    }
+
+    // MARK: the facts of R-P10
+
+    /// What R-P10 needs to know about `user` towards organisation C — the same for every product
+    /// of C, so a list of C's products is decided with this one load: the user's memberships,
+    /// C's active partnerships with the user's partner organisations, their grants, the user's
+    /// assignments (four queries at most).
+    public func clientAccess(user: UserID, organisation: OrganisationID) async throws -> ClientAccess {
+        let memberships = try await MembershipRow.query(on: database).filter(\.$userID == user.rawValue).all()
+        let own = memberships.first { $0.organisationID == organisation.rawValue }
+        let clientMembership = own.flatMap { m in
+            OrganisationRole(rawValue: m.role).map { AccessFacts.Membership(id: MembershipID(m.id!), role: $0, assignedProducts: []) }
+        }
+        let byOrganisation = Dictionary(memberships.map { ($0.organisationID, $0) }, uniquingKeysWith: { a, _ in a })
+        let rows = try await PartnershipRow.query(on: database).filter(\.$clientID == organisation.rawValue)
+            .filter(\.$state == PartnershipState.active.rawValue).filter(\.$partnerID ~~ memberships.map(\.organisationID)).all()
+        var sides: [AccessFacts.PartnerSide] = []
+        if !rows.isEmpty {
+            let partnerships = try await withGrants(rows)
+            let assignments = try await ClientAssignmentRow.query(on: database).filter(\.$partnershipID ~~ rows.map { $0.id! })
+                .filter(\.$membershipID ~~ memberships.map { $0.id! }).all()
+            for p in partnerships {
+                guard let m = byOrganisation[p.partnerID.rawValue], let role = OrganisationRole(rawValue: m.role) else { continue }
+                let assignment = assignments.first { $0.partnershipID == p.id.rawValue && $0.membershipID == m.id! }
+                sides.append(AccessFacts.PartnerSide(
+                    partnership: p.id, state: p.state, access: p.access, paymentMode: p.paymentMode, endsAt: p.endsAt,
+                    grants: p.grants.map { AccessFacts.Grant(id: $0.id ?? GrantID(p.id.rawValue), product: $0.product, technical: $0.technical, statistics: $0.statistics) },
+                    membership: MembershipID(m.id!), role: role, assignment: assignment.map { AssignmentID($0.id!) }))
+            }
+        }
+        return ClientAccess(organisation: organisation, clientMembership: clientMembership, partnerSides: sides)
+    }
+}
+
+/// The user's standing towards one client organisation, from which R-P10 decides per product.
+public struct ClientAccess: Sendable {
+    public let organisation: OrganisationID
+    public let clientMembership: AccessFacts.Membership?
+    public let partnerSides: [AccessFacts.PartnerSide]
+
+    public func facts(for product: ProductID) -> AccessFacts {
+        AccessFacts(product: product, clientMembership: clientMembership, partnerSides: partnerSides, supportGrants: [])
+    }
+
+    /// Whether the user reaches the organisation at all (a member, or a partner user R-P9 lets see it).
+    public func reachesOrganisation(now: Date) -> Bool {
+        clientMembership != nil || partnerSides.contains { AccessRules.seesClient($0, now: now) }
+    }
+}
+
+extension ProductRow {
+    func domain() throws -> Product {
+        guard let id, let category = ProductCategory(rawValue: category) else { throw StoreError.notFound }
+        return Product(id: ProductID(id), organisationID: OrganisationID(organisationID), category: category, name: name, status: status, createdAt: createdAt)
+    }
+}
+
+extension PartnershipRow {
+    func domain(grants: [ProductGrant]) throws -> Partnership {
+        guard let id, let initiator = PartnershipInitiator(rawValue: initiator), let state = PartnershipState(rawValue: state),
+              let access = AccessType(rawValue: access), let mode = PaymentMode(rawValue: paymentMode),
+              let requestedAccess = AccessType(rawValue: requestedAccess), let requestedMode = PaymentMode(rawValue: requestedPaymentMode)
+        else { throw StoreError.notFound }
+        return Partnership(id: PartnershipID(id), clientID: clientID.map(OrganisationID.init), partnerID: OrganisationID(partnerID),
+                           invitedEmail: invitedEmail.flatMap(EmailAddress.init), initiator: initiator, state: state, access: access,
+                           paymentMode: mode, requestedAccess: requestedAccess, requestedPaymentMode: requestedMode, grants: grants,
+                           endsAt: endsAt, tokenExpiresAt: tokenExpiresAt, createdAt: createdAt)
+    }
+}

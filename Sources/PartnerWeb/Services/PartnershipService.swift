@@ -1,0 +1,395 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+import Vapor
+
+/// Partnerships and delegated access (R-P1 … R-P10). Controllers decode and call; flows live
+/// here; every rule is PartnerCore's; each change runs in one transaction with its audit event
+/// and its e-mails.
+struct PartnershipService: Sendable {
+    let clock: any Clock
+    let random: any SecretSource
+    let hasher: PasswordHasher
+    let baseURL: String
+
+    // MARK: products (R-B9)
+
+    func createProduct(_ context: OrganisationContext, category raw: String, name rawName: String, store: Store) async throws -> Product {
+        guard context.may(.orderAndRenew) else { throw AppError.forbidden("error.not_allowed") }
+        var errors = ValidationErrors()
+        let category = ProductCategory(rawValue: raw)
+        if category == nil { errors.add("category", raw.isEmpty ? .required : .invalidValue) }
+        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+        SignUpRules.checkText(name, field: "name", max: 160, into: &errors)
+        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        let now = clock.now()
+        return try await store.write { tx in
+            let product = try await tx.createProduct(context, category: category!, name: name, now: now)
+            try await tx.appendAudit(AuditEntry(actor: "user:\(context.userID.string)", organisation: context.organisationID.string,
+                                                action: "product.created", target: "product:\(product.id.string)"), now: now)
+            return product
+        }
+    }
+
+    /// The products of C the user may see, each with what R-P10 allows; one load of facts for all.
+    func visibleProducts(user: User, organisation: OrganisationID, store: Store) async throws -> [(Product, Set<ProductAction>)] {
+        let access = try await store.clientAccess(user: user.id, organisation: organisation)
+        let now = clock.now()
+        guard access.reachesOrganisation(now: now) else { throw AppError.notFound }
+        return try await store.products(of: organisation).compactMap { product in
+            let allowed = Set(ProductAction.allCases.filter { AccessRules.decide($0, facts: access.facts(for: product.id), now: now).isAllowed })
+            return allowed.contains(.manage) || allowed.contains(.readStatistics) ? (product, allowed) : nil
+        }
+    }
+
+    /// R-P10 for one product; a product the user may not see is "not found".
+    func decide(_ action: ProductAction, user: User, product id: ProductID, store: Store) async throws -> (Product, AccessDecision) {
+        guard let product = try await store.product(id) else { throw AppError.notFound }
+        let access = try await store.clientAccess(user: user.id, organisation: product.organisationID)
+        let now = clock.now()
+        let decision = AccessRules.decide(action, facts: access.facts(for: id), now: now)
+        let visible = decision.isAllowed || [.manage, .readStatistics].contains { AccessRules.decide($0, facts: access.facts(for: id), now: now).isAllowed }
+        guard visible else { throw AppError.notFound }
+        return (product, decision)
+    }
+
+    // MARK: partner status (program admins; the application flow comes with the program issue)
+
+    func approvePartner(_ organisation: OrganisationID, actor: String, store: Store) async throws {
+        let now = clock.now()
+        try await store.write { tx in
+            try await tx.approvePartner(organisation, now: now)
+            try await tx.appendAudit(AuditEntry(actor: actor, organisation: organisation.string, action: "partner.approved",
+                                                target: "organisation:\(organisation.string)"), now: now)
+        }
+    }
+
+    // MARK: inviting
+
+    struct Terms: Sendable {
+        var access: AccessType
+        var paymentMode: PaymentMode
+        var grants: [ProductGrant]
+        var endsAt: Date?
+    }
+
+    /// Parses access type, payment mode and product grants the way both forms and the API send them.
+    func terms(access rawAccess: String, paymentMode rawMode: String?, grants: [ProductGrant], endsAt: Date?, clientProducts: [Product]?) throws -> Terms {
+        var errors = ValidationErrors()
+        let access = AccessType(rawValue: rawAccess)
+        if access == nil { errors.add("access", rawAccess.isEmpty ? .required : .invalidValue) }
+        var mode = PaymentMode.client
+        if let rawMode, !rawMode.isEmpty {
+            if let parsed = PaymentMode(rawValue: rawMode) { mode = parsed } else { errors.add("payment_mode", .invalidValue) }
+        }
+        if let clientProducts {
+            let owned = Set(clientProducts.map(\.id))
+            // Granting a product of another organisation: refused, naming the field.
+            if grants.contains(where: { !owned.contains($0.product) }) { errors.add("products", .invalidValue) }
+        }
+        if grants.contains(where: { !$0.technical && !$0.statistics }) { errors.add("products", .invalidValue) }
+        if Set(grants.map(\.product)).count != grants.count { errors.add("products", .invalidValue) }
+        if let endsAt, endsAt <= clock.now() { errors.add("ends_at", .invalidValue) }
+        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        // R-P6: limited access has no payment mode of its own — the client pays.
+        return Terms(access: access!, paymentMode: access == .full ? mode : .client, grants: access == .limited ? grants : [], endsAt: endsAt)
+    }
+
+    /// R-P3: a client's legal representative adds an approved partner.
+    func addPartner(_ client: OrganisationContext, inviter: User, partner partnerID: OrganisationID, terms: Terms, store: Store) async throws -> Partnership {
+        guard client.may(.managePartnerships) else { throw AppError.forbidden("error.only_legal_representative_partnerships") }
+        guard let partner = try await store.organisation(id: partnerID) else { throw AppError.validation([FieldError("partner_id", .invalidValue)]) }
+        let existing = try await store.existingPartnerships(client: client.organisationID)
+        try check(PartnershipRules.check(client: client.organisationID, partner: partnerID, partnerApproved: partner.isPartner,
+                                         access: terms.access, products: Set(terms.grants.map(\.product)), existing: existing))
+        let token = random.token()
+        let now = clock.now()
+        let clientOrganisation = try await store.organisation(client)
+        let recipients = try await answerers(partnerID, store: store)
+        return try await store.write { tx in
+            let partnership = try await tx.createPartnership(.init(
+                clientID: client.organisationID, partnerID: partnerID, invitedEmail: nil, initiator: .client, access: terms.access,
+                paymentMode: terms.paymentMode, grants: terms.grants, tokenHash: Store.sha256Hex(token), invitedBy: inviter.id), now: now)
+            try await tx.setTerms(partnership.id, access: terms.access, paymentMode: terms.paymentMode, grants: terms.grants, endsAt: terms.endsAt)
+            try await audit(tx, actor: inviter, organisation: client.organisationID, action: "partnership.invited", partnership: partnership.id,
+                            details: "{\"initiator\":\"client\",\"access\":\"\(terms.access.rawValue)\",\"products\":\(terms.grants.count)}", now: now)
+            for (email, language) in recipients {
+                let s = Strings(language: language)
+                try await tx.enqueueMail(to: email, subject: s("mail.partner_invite.subject", ["client": clientOrganisation.name]),
+                                         body: s("mail.partner_invite.body", ["client": clientOrganisation.name, "access": s("access.\(terms.access.rawValue)"),
+                                                                              "link": "\(baseURL)/partnerships/\(token)"]), now: now)
+            }
+            return partnership
+        }
+    }
+
+    /// R-P2: a partner's legal representative adds a client by e-mail; the client decides what to grant.
+    func addClient(_ partner: OrganisationContext, inviter: User, email rawEmail: String, terms: Terms, language: Language, store: Store) async throws -> Partnership {
+        guard partner.may(.managePartnerships) else { throw AppError.forbidden("error.only_legal_representative_partnerships") }
+        guard let email = EmailAddress(rawEmail) else {
+            throw AppError.validation([FieldError("email", rawEmail.isEmpty ? .required : .invalidEmail)])
+        }
+        let partnerOrganisation = try await store.organisation(partner)
+        guard partnerOrganisation.isPartner else { throw AppError.refused("error.not_a_partner") }
+        // Inviting oneself, or a colleague of the partner, is no client relationship.
+        if try await store.members(partner).contains(where: { $0.email == email }) {
+            throw AppError.validation([FieldError("email", .invalidValue)])
+        }
+        let pending = try await store.partnerships(partner: partner.organisationID).map(\.partnership)
+            .filter { $0.state == .invited && $0.invitedEmail == email }
+        if !pending.isEmpty { throw AppError.refused("error.already_linked") }
+        let token = random.token()
+        let now = clock.now()
+        return try await store.write { tx in
+            let partnership = try await tx.createPartnership(.init(
+                clientID: nil, partnerID: partner.organisationID, invitedEmail: email, initiator: .partner, access: terms.access,
+                paymentMode: terms.paymentMode, grants: [], tokenHash: Store.sha256Hex(token), invitedBy: inviter.id), now: now)
+            try await audit(tx, actor: inviter, organisation: partner.organisationID, action: "partnership.invited", partnership: partnership.id,
+                            details: "{\"initiator\":\"partner\",\"access\":\"\(terms.access.rawValue)\"}", now: now)
+            let s = Strings(language: language)
+            try await tx.enqueueMail(to: email, subject: s("mail.client_invite.subject", ["partner": partnerOrganisation.name]),
+                                     body: s("mail.client_invite.body", ["partner": partnerOrganisation.name, "access": s("access.\(terms.access.rawValue)"),
+                                                                         "link": "\(baseURL)/partnerships/\(token)"]), now: now)
+            return partnership
+        }
+    }
+
+    /// Legal representatives and admins of the partner receive R-P3 invitations.
+    func answerers(_ partner: OrganisationID, store: Store) async throws -> [(EmailAddress, Language)] {
+        try await store.membersOf(partner).filter { [.legalRepresentative, .admin].contains($0.0.role) }.map { ($0.0.email, $0.1 ?? .en) }
+    }
+
+    func check(_ problem: PartnershipRules.Problem?) throws {
+        guard let problem else { return }
+        switch problem {
+        case .notAllowedInState: throw AppError.refused("error.partnership_changed")
+        case .alreadyLinked: throw AppError.refused("error.already_linked")
+        case .secondFullAccess: throw AppError.refused("error.second_full_access")
+        case .productAlreadyGranted: throw AppError.validation([FieldError("products", .taken)])
+        case .selfPartnership: throw AppError.validation([FieldError("partner_id", .invalidValue)])
+        case .notAPartner: throw AppError.refused("error.not_a_partner")
+        }
+    }
+
+    // MARK: answering an invitation (R-P4)
+
+    enum Lookup: Sendable {
+        case open(Partnership, partnerName: String, clientName: String?)
+        case problem(String)
+    }
+
+    func lookUp(token: String, store: Store) async throws -> Lookup {
+        guard let partnership = try await store.partnership(tokenHash: Store.sha256Hex(token)) else { return .problem("invite.unknown") }
+        guard partnership.state == .invited else { return .problem("invite.used") }
+        if let expires = partnership.tokenExpiresAt, clock.now() >= expires { return .problem("invite.expired") }
+        let partnerName = try await store.organisation(id: partnership.partnerID)?.name ?? ""
+        let clientName = try await partnership.clientID.asyncMap { try await store.organisation(id: $0)?.name } ?? nil
+        return .open(partnership, partnerName: partnerName, clientName: clientName)
+    }
+
+    /// Accepts or declines. For an R-P3 invitation the partner's legal representative or admin
+    /// answers; for R-P2 a legal representative of the client organisation `clientID`, who may
+    /// grant different terms than requested.
+    func answer(token: String, user: User, accept: Bool, clientID: OrganisationID?, terms proposed: Terms?, store: Store) async throws -> Partnership {
+        guard case .open(let partnership, _, _) = try await lookUp(token: token, store: store) else { throw AppError.gone("invite.unknown") }
+        let now = clock.now()
+        switch partnership.initiator {
+        case .client:
+            guard let context = try await store.context(user: user.id, organisation: partnership.partnerID),
+                  RoleRules.permission(context.role, .answerPartnershipInvitation) != .denied else { throw AppError.forbidden("invite.wrong_user_partner") }
+            return try await store.write { tx in
+                try await tx.transitionPartnership(partnership.id, from: .invited, to: accept ? .active : .declined, now: now)
+                if accept, let client = partnership.clientID { try await convertExternalUsers(tx, client: client, partner: partnership.partnerID) }
+                try await audit(tx, actor: user, organisation: partnership.partnerID, action: accept ? "partnership.accepted" : "partnership.declined",
+                                partnership: partnership.id, details: "{}", now: now)
+                try await notifyOther(tx, side: partnership.clientID, key: accept ? "accepted" : "declined", partnership: partnership, now: now)
+                return try await tx.partnership(partnership.id)!
+            }
+        case .partner:
+            guard let clientID, let context = try await store.context(user: user.id, organisation: clientID),
+                  context.may(.managePartnerships), clientID != partnership.partnerID else { throw AppError.forbidden("invite.wrong_user_client") }
+            guard accept else {
+                return try await store.write { tx in
+                    try await tx.transitionPartnership(partnership.id, from: .invited, to: .declined, now: now)
+                    try await audit(tx, actor: user, organisation: partnership.partnerID, action: "partnership.declined", partnership: partnership.id, details: "{}", now: now)
+                    try await notifyOther(tx, side: partnership.partnerID, key: "declined", partnership: partnership, now: now)
+                    return try await tx.partnership(partnership.id)!
+                }
+            }
+            let terms = try proposed ?? self.terms(access: partnership.requestedAccess.rawValue, paymentMode: partnership.requestedPaymentMode.rawValue,
+                                                   grants: [], endsAt: nil, clientProducts: nil)
+            let products = try await store.products(of: clientID)
+            let owned = Set(products.map(\.id))
+            if terms.grants.contains(where: { !owned.contains($0.product) }) { throw AppError.validation([FieldError("products", .invalidValue)]) }
+            let partner = try await store.organisation(id: partnership.partnerID)
+            let existing = try await store.existingPartnerships(client: clientID, excluding: partnership.id)
+            try check(PartnershipRules.check(client: clientID, partner: partnership.partnerID, partnerApproved: partner?.isPartner ?? false,
+                                             access: terms.access, products: Set(terms.grants.map(\.product)), existing: existing))
+            return try await store.write { tx in
+                try await tx.transitionPartnership(partnership.id, from: .invited, to: .active, clientID: clientID, now: now)
+                try await tx.setTerms(partnership.id, access: terms.access, paymentMode: terms.paymentMode, grants: terms.grants, endsAt: terms.endsAt)
+                try await convertExternalUsers(tx, client: clientID, partner: partnership.partnerID)
+                try await audit(tx, actor: user, organisation: clientID, action: "partnership.accepted", partnership: partnership.id,
+                                details: "{\"requested\":\"\(partnership.requestedAccess.rawValue)\",\"granted\":\"\(terms.access.rawValue)\",\"products\":\(terms.grants.count)}", now: now)
+                try await notifyOther(tx, side: partnership.partnerID, key: "accepted", partnership: partnership, now: now)
+                return try await tx.partnership(partnership.id)!
+            }
+        }
+    }
+
+    /// R-P5: the partner's users who were external users of the client now act through the
+    /// partnership instead — their external memberships go, so nobody holds access twice.
+    func convertExternalUsers(_ tx: Store, client: OrganisationID, partner: OrganisationID) async throws {
+        let partnerUsers = Set(try await tx.membersOf(partner).map(\.0.userID))
+        for (member, _) in try await tx.membersOf(client) where member.role == .externalUser && partnerUsers.contains(member.userID) {
+            try await tx.deleteMembership(member.membershipID)
+        }
+    }
+
+    // MARK: the sender's invitation actions (R-P4)
+
+    /// The side that sent the invitation, acting in `context`, or 404.
+    func sentInvitation(_ context: OrganisationContext, _ id: PartnershipID, store: Store) async throws -> Partnership {
+        guard let p = try await store.partnership(id), p.state == .invited else { throw AppError.notFound }
+        let senderSide = p.initiator == .client ? p.clientID : p.partnerID
+        guard senderSide == context.organisationID else { throw AppError.notFound }
+        guard context.may(.managePartnerships) else { throw AppError.forbidden("error.only_legal_representative_partnerships") }
+        return p
+    }
+
+    func withdraw(_ context: OrganisationContext, user: User, id: PartnershipID, store: Store) async throws {
+        let p = try await sentInvitation(context, id, store: store)
+        let now = clock.now()
+        try await store.write { tx in
+            try await tx.transitionPartnership(p.id, from: .invited, to: .withdrawn, now: now)
+            try await audit(tx, actor: user, organisation: context.organisationID, action: "partnership.withdrawn", partnership: p.id, details: "{}", now: now)
+        }
+    }
+
+    func resend(_ context: OrganisationContext, user: User, id: PartnershipID, language: Language, store: Store) async throws {
+        let p = try await sentInvitation(context, id, store: store)
+        let token = random.token()
+        let now = clock.now()
+        let recipients: [(EmailAddress, Language)] = p.initiator == .client ? try await answerers(p.partnerID, store: store) : [(p.invitedEmail!, language)]
+        let sender = try await store.organisation(context)
+        try await store.write { tx in
+            try await tx.renewPartnershipToken(p.id, tokenHash: Store.sha256Hex(token), now: now)
+            try await audit(tx, actor: user, organisation: context.organisationID, action: "partnership.invitation_resent", partnership: p.id, details: "{}", now: now)
+            for (email, language) in recipients {
+                let s = Strings(language: language)
+                let key = p.initiator == .client ? "partner_invite" : "client_invite"
+                try await tx.enqueueMail(to: email, subject: s("mail.\(key).subject", ["client": sender.name, "partner": sender.name]),
+                                         body: s("mail.\(key).body", ["client": sender.name, "partner": sender.name, "access": s("access.\(p.requestedAccess.rawValue)"),
+                                                                      "link": "\(baseURL)/partnerships/\(token)"]), now: now)
+            }
+        }
+    }
+
+    // MARK: changing and ending (R-P6, R-P7, R-P8)
+
+    /// The partnership as seen from `context`, which must be one of its two sides; else 404.
+    func partnership(_ context: OrganisationContext, _ id: PartnershipID, store: Store) async throws -> Partnership {
+        guard let p = try await store.partnership(id), p.clientID == context.organisationID || p.partnerID == context.organisationID else {
+            throw AppError.notFound
+        }
+        return p
+    }
+
+    /// R-P6/R-P7: only the client's legal representatives; effect on the next request; the partner is e-mailed.
+    /// `expectedState` guards against a stale form: the change applies only to an active partnership.
+    func changeTerms(_ context: OrganisationContext, user: User, id: PartnershipID, terms: Terms, store: Store) async throws -> Partnership {
+        let p = try await partnership(context, id, store: store)
+        guard p.clientID == context.organisationID else { throw AppError.notFound }
+        guard context.may(.managePartnerships) else { throw AppError.forbidden("error.only_legal_representative_partnerships") }
+        guard p.state == .active else { throw AppError.refused("error.partnership_changed") }
+        let products = try await store.products(of: context.organisationID)
+        let owned = Set(products.map(\.id))
+        if terms.grants.contains(where: { !owned.contains($0.product) }) { throw AppError.validation([FieldError("products", .invalidValue)]) }
+        let partner = try await store.organisation(id: p.partnerID)
+        let existing = try await store.existingPartnerships(client: context.organisationID, excluding: p.id)
+        try check(PartnershipRules.check(client: context.organisationID, partner: p.partnerID, partnerApproved: partner?.isPartner ?? false,
+                                         access: terms.access, products: Set(terms.grants.map(\.product)), existing: existing))
+        let now = clock.now()
+        return try await store.write { tx in
+            try await tx.setTerms(p.id, access: terms.access, paymentMode: terms.paymentMode, grants: terms.grants, endsAt: terms.endsAt)
+            try await audit(tx, actor: user, organisation: context.organisationID, action: "partnership.terms_changed", partnership: p.id,
+                            details: "{\"from\":\"\(p.access.rawValue)/\(p.paymentMode.rawValue)/\(p.grants.count)\",\"to\":\"\(terms.access.rawValue)/\(terms.paymentMode.rawValue)/\(terms.grants.count)\"}", now: now)
+            try await notifyOther(tx, side: p.partnerID, key: "changed", partnership: p, now: now)
+            return try await tx.partnership(p.id)!
+        }
+    }
+
+    /// R-P8: either side (R-O2 says who), after a confirmation page and the account password.
+    /// A wrong password changes nothing.
+    func end(_ context: OrganisationContext, user: User, id: PartnershipID, password: String, store: Store) async throws {
+        let p = try await partnership(context, id, store: store)
+        let isClient = p.clientID == context.organisationID
+        switch RoleRules.permission(context.role, .endPartnership) {
+        case .whole: break
+        case .partnerSideOnly where !isClient: break
+        default: throw AppError.forbidden("error.not_allowed")
+        }
+        guard p.state == .active else { throw AppError.refused("error.partnership_changed") }
+        guard let hash = try await store.passwordHash(of: user.id), try await hasher.verify(password, against: hash) else {
+            throw AppError.validation([FieldError("password", .wrongPassword)])
+        }
+        let now = clock.now()
+        try await store.write { tx in
+            try await tx.transitionPartnership(p.id, from: .active, to: .ended, now: now)
+            try await audit(tx, actor: user, organisation: context.organisationID, action: "partnership.ended", partnership: p.id,
+                            details: "{\"by\":\"\(isClient ? "client" : "partner")\"}", now: now)
+            try await notifyOther(tx, side: isClient ? p.partnerID : p.clientID, key: "ended", partnership: p, now: now)
+        }
+    }
+
+    // MARK: employees (R-P9)
+
+    func setAssignment(_ context: OrganisationContext, user: User, id: PartnershipID, membership: MembershipID, assigned: Bool, store: Store) async throws {
+        let p = try await partnership(context, id, store: store)
+        guard p.partnerID == context.organisationID else { throw AppError.notFound }
+        guard context.may(.manageMembers) else { throw AppError.forbidden("error.not_allowed") }
+        guard p.state == .active || p.state == .invited else { throw AppError.refused("error.partnership_changed") }
+        _ = try await store.member(context, membership)  // a membership of another organisation is "not found"
+        let now = clock.now()
+        try await store.write { tx in
+            if assigned { try await tx.assign(p.id, to: membership, now: now) } else { try await tx.unassign(p.id, from: membership) }
+            try await audit(tx, actor: user, organisation: context.organisationID, action: assigned ? "partnership.employee_assigned" : "partnership.employee_unassigned",
+                            partnership: p.id, details: "{\"membership\":\"\(membership.string)\"}", now: now)
+        }
+    }
+
+    /// R-P9: the partner's clients this member may see — all for legal representatives and admins, assigned ones for employees.
+    func visibleClients(_ context: OrganisationContext, store: Store) async throws -> [PartnershipListing] {
+        let all = try await store.partnerships(partner: context.organisationID)
+        switch context.role {
+        case .legalRepresentative, .admin: return all
+        case .employee: return all.filter { $0.partnership.state == .active && $0.assignedMemberships.contains(context.membershipID) }
+        case .externalUser: return []
+        }
+    }
+
+    // MARK: helpers
+
+    func audit(_ tx: Store, actor: User, organisation: OrganisationID, action: String, partnership: PartnershipID, details: String, now: Date) async throws {
+        try await tx.appendAudit(AuditEntry(actor: "user:\(actor.id.string)", organisation: organisation.string, action: action,
+                                            target: "partnership:\(partnership.string)", details: details), now: now)
+    }
+
+    /// E-mails the legal representatives and admins of the other side about a change.
+    func notifyOther(_ tx: Store, side: OrganisationID?, key: String, partnership: Partnership, now: Date) async throws {
+        guard let side else {
+            if let email = partnership.invitedEmail {
+                let s = Strings(language: .en)
+                try await tx.enqueueMail(to: email, subject: s("mail.partnership.\(key).subject"), body: s("mail.partnership.\(key).body", ["link": baseURL]), now: now)
+            }
+            return
+        }
+        let partnerName = try await tx.organisation(id: partnership.partnerID)?.name ?? ""
+        let clientName = try await partnership.clientID.asyncMap { try await tx.organisation(id: $0)?.name } ?? nil
+        for (email, language) in try await answerers(side, store: tx) {
+            let s = Strings(language: language)
+            let values = ["partner": partnerName, "client": clientName ?? "", "link": "\(baseURL)/console/orgs/\(side.string)"]
+            try await tx.enqueueMail(to: email, subject: s("mail.partnership.\(key).subject", values), body: s("mail.partnership.\(key).body", values), now: now)
+        }
+    }
+}
