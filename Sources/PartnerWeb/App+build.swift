@@ -63,6 +63,7 @@ func routes(_ app: Application) throws {
     }
     try app.register(collection: ConsoleController())
     try app.register(collection: ProviderConsoleController())
+    try app.register(collection: PartnershipConsoleController())
     try app.register(collection: APIController())
     try app.register(collection: PartnershipAPIController())
     if app.partnerHub.configuration.demo { try app.register(collection: MailboxController()) }

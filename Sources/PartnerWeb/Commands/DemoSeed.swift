@@ -34,23 +34,60 @@ enum DemoSeed {
                 ("Agence Lumière SARL", "FR", [("Élise Laurent", "elise@lumiere.demo", .legalRepresentative), ("Fabien Morel", "fabien@lumiere.demo", .employee),
                                                ("Gaëlle Roux", "gaelle@lumiere.demo", .employee)]),
             ]
-            let clients: [(String, String, String, String)] = [
-                ("Bäckerei Huber", "CH", "Hans Huber", "hans@huber.demo"), ("Weingut Keller", "CH", "Ines Keller", "ines@keller.demo"),
-                ("Studio Vaduz", "LI", "Jonas Frick", "jonas@vaduz.demo"), ("Café Parisien", "FR", "Léa Martin", "lea@parisien.demo"),
-                ("Brauhaus Köln", "DE", "Moritz Becker", "moritz@brauhaus.demo"),
+            let clients: [(String, String, String, String, String)] = [
+                ("Bäckerei Huber", "CH", "Hans Huber", "hans@huber.demo", "baeckerei-huber.ch"),
+                ("Weingut Keller", "CH", "Ines Keller", "ines@keller.demo", "weingut-keller.ch"),
+                ("Studio Vaduz", "LI", "Jonas Frick", "jonas@vaduz.demo", "studio-vaduz.li"),
+                ("Café Parisien", "FR", "Léa Martin", "lea@parisien.demo", "cafe-parisien.fr"),
+                ("Brauhaus Köln", "DE", "Moritz Becker", "moritz@brauhaus.demo", "brauhaus-koeln.de"),
             ]
+            var partnerIDs: [OrganisationID] = []
+            var memberships: [String: MembershipID] = [:]
             for (name, country, people) in partners {
                 let organisation = try await org(name, country)
+                try await tx.approvePartner(organisation.id, now: now)
+                partnerIDs.append(organisation.id)
                 for (person, email, role) in people {
                     let u = try await user(person, email)
-                    _ = try await tx.addMembership(organisation: organisation.id, user: u.id, role: role, now: now)
+                    memberships[email] = try await tx.addMembership(organisation: organisation.id, user: u.id, role: role, now: now)
                 }
             }
-            for (name, country, person, email) in clients {
+            // Every client holds products (R-B9); partnerships in every state (issue #3).
+            var clientProducts: [[Product]] = []
+            var clientIDs: [(OrganisationID, UserID)] = []
+            for (name, country, person, email, domain) in clients {
                 let organisation = try await org(name, country)
                 let u = try await user(person, email)
-                _ = try await tx.addMembership(organisation: organisation.id, user: u.id, role: .legalRepresentative, now: now)
+                let membership = try await tx.addMembership(organisation: organisation.id, user: u.id, role: .legalRepresentative, now: now)
+                let context = OrganisationContext(organisationID: organisation.id, userID: u.id, role: .legalRepresentative, membershipID: membership)
+                var products: [Product] = []
+                for (category, label) in [(ProductCategory.webHosting, "Web hosting \(domain)"), (.mailHosting, "Mail \(domain)"),
+                                          (.domain, domain), (.kDrive, "kDrive \(name)")] {
+                    products.append(try await tx.createProduct(context, category: category, name: label, now: now))
+                }
+                clientProducts.append(products)
+                clientIDs.append((organisation.id, u.id))
             }
+            let alpenweb = partnerIDs[0], lumiere = partnerIDs[1]
+            func partnership(_ client: Int, _ partner: OrganisationID, _ access: AccessType, _ mode: PaymentMode, grants: [Int], state: PartnershipState) async throws {
+                let g = grants.map { ProductGrant(product: clientProducts[client][$0].id, technical: true, statistics: $0 != 2) }
+                let p = try await tx.createPartnership(.init(clientID: clientIDs[client].0, partnerID: partner, invitedEmail: nil, initiator: .client,
+                                                             access: access, paymentMode: mode, grants: g, tokenHash: "demo-\(client)-\(state.rawValue)",
+                                                             invitedBy: clientIDs[client].1), now: now)
+                if state != .invited {
+                    try await tx.transitionPartnership(p.id, from: .invited, to: state == .ended ? .active : state, now: now)
+                    if state == .ended { try await tx.transitionPartnership(p.id, from: .active, to: .ended, now: now) }
+                }
+                if state == .active, partner == alpenweb, client == 0, let carla = memberships["carla@alpenweb.demo"] {
+                    try await tx.assign(p.id, to: carla, now: now)
+                }
+            }
+            try await partnership(0, alpenweb, .limited, .client, grants: [0, 1], state: .active)     // Bäckerei Huber
+            try await partnership(1, alpenweb, .full, .partner, grants: [], state: .active)           // Weingut Keller
+            try await partnership(2, alpenweb, .limited, .client, grants: [0], state: .invited)       // Studio Vaduz
+            try await partnership(3, lumiere, .full, .client, grants: [], state: .active)             // Café Parisien
+            try await partnership(4, lumiere, .limited, .client, grants: [0], state: .ended)          // Brauhaus Köln
+            try await partnership(4, alpenweb, .full, .client, grants: [], state: .declined)
             try await tx.appendAudit(AuditEntry(actor: "cli", action: "demo.seeded"), now: now)
             try await tx.setSetting("demo_seeded", ISO8601DateFormatter().string(from: now))
         }
@@ -62,7 +99,8 @@ enum DemoSeed {
         Login(who: "Provider support agent (/provider/login)", email: "support@provider.demo"),
         Login(who: "Alpenweb GmbH, legal representative (CHF)", email: "anna@alpenweb.demo"),
         Login(who: "Alpenweb GmbH, administrator", email: "beat@alpenweb.demo"),
-        Login(who: "Alpenweb GmbH, employee", email: "carla@alpenweb.demo"),
+        Login(who: "Alpenweb GmbH, employee assigned to Bäckerei Huber", email: "carla@alpenweb.demo"),
+        Login(who: "Alpenweb GmbH, employee with no client", email: "dario@alpenweb.demo"),
         Login(who: "Agence Lumière SARL, legal representative (EUR)", email: "elise@lumiere.demo"),
         Login(who: "Bäckerei Huber, client (CHF)", email: "hans@huber.demo"),
         Login(who: "Café Parisien, client (EUR)", email: "lea@parisien.demo"),

@@ -119,7 +119,10 @@ enum Layout {
     static func sideMenu(_ ctx: PageContext, _ organisation: Organisation) -> Component {
         let s = ctx.strings
         let base = "/console/orgs/\(organisation.id.string)"
-        let items = [("nav.dashboard", base), ("nav.members", base + "/members"), ("nav.activity", base + "/activity"), ("nav.settings", base + "/settings")]
+        var items = [("nav.dashboard", base), ("nav.products", base + "/products"), ("nav.partners", base + "/partners")]
+        // The partner space appears once a program admin approved the organisation.
+        if organisation.isPartner { items.append(("nav.clients", base + "/clients")) }
+        items += [("nav.members", base + "/members"), ("nav.activity", base + "/activity"), ("nav.settings", base + "/settings")]
         return tag("nav", cls("side"), attr("aria-label", s("nav.main"))) {
             tag("p", cls("org-name")) { text(organisation.name) }
             tag("ul") {

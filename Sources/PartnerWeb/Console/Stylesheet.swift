@@ -51,6 +51,17 @@ enum Stylesheet {
     code.token { display: block; padding: 8px; background: #fff; border: 1px solid var(--line); word-break: break-all; }
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; } dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
     .consequence { font-size: 1.1rem; }
+    fieldset.field { border: 1px solid var(--line); border-radius: var(--radius); padding: 10px 14px; margin: 0 0 14px; background: #fff; }
+    fieldset.field legend { font-weight: 600; padding: 0 4px; }
+    label.choice { display: block; margin: 4px 0; font-weight: 400; } label.choice input { width: auto; }
+    input[type=checkbox], input[type=radio] { width: auto; }
+    .badge.ok, .badge.state-active { background: #e6f4ea; color: #1a5e2a; }
+    .badge.state-invited { background: #fff4d6; color: #6b4a00; }
+    .badge.state-ended, .badge.state-declined, .badge.state-expired, .badge.state-withdrawn { background: #f1f1f1; color: #4a4a4a; }
+    .badge.access-full { background: #e7f0fa; color: var(--accent-dark); } .badge.access-limited { background: #f3eafd; color: #5b2a86; }
+    .badge + .badge { margin-left: 4px; }
+    .client-band { background: #fff4d6; border: 1px solid #e6c35c; border-radius: var(--radius); padding: 10px 14px; margin-bottom: 16px; font-weight: 600; }
+    .pagination { margin: 12px 0; } .narrow.wide { max-width: 760px; }
     .mail-body { background: #fff; border: 1px solid var(--line); padding: 12px 16px; border-radius: var(--radius); }
     @media (max-width: 720px) { .shell { grid-template-columns: 1fr; } .side { border-right: none; border-bottom: 1px solid var(--line); } .content { padding: 16px; }
       .table { display: block; overflow-x: auto; } }

@@ -1,0 +1,113 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+@testable import PartnerWeb
+import Testing
+import VaporTesting
+
+/// The partnership pages of the console, driven like a browser (forms, CSRF, redirects).
+@Suite("Console: partners, clients, client context")
+struct PartnershipConsoleTests {
+    struct World {
+        let client: TestApp.Account
+        let partner: TestApp.Account
+        let products: [Product]
+    }
+
+    func world(_ t: TestApp) async throws -> World {
+        let client = try await t.signUp("clara@client.test", organisation: "Client AG")
+        let partner = try await t.signUp("paul@partner.test", organisation: "Partner GmbH")
+        try await t.app.partnerHub.partnerships.approvePartner(OrganisationID(string: partner.organisationID)!, actor: "test", store: t.store)
+        let browser = Browser(t)
+        try await browser.logIn(client.email)
+        for name in ["Web hosting client.ch", "Mail client.ch", "VPS backend"] {
+            try await browser.get("/console/orgs/\(client.organisationID)/products")
+            #expect(try await browser.post("/console/orgs/\(client.organisationID)/products", ["category": "web-hosting", "name": name]).status == .seeOther)
+        }
+        let products = try await t.store.products(of: OrganisationID(string: client.organisationID)!)
+        return World(client: client, partner: partner, products: products)
+    }
+
+    @Test("R-P3 in the console: search, choose limited access to two products, the partner accepts from the mail link, the client context shows exactly those")
+    func addPartnerJourney() async throws {
+        try await TestApp.with { t in
+            let w = try await world(t)
+            let clara = Browser(t)
+            try await clara.logIn(w.client.email)
+            let search = try await clara.get("/console/orgs/\(w.client.organisationID)/partners/new?q=partner")
+            #expect(search.body.string.contains("Partner GmbH"))
+            let chosen = w.products.filter { $0.name != "VPS backend" }
+            var form = ["q": "partner", "partner_id": w.partner.organisationID, "access": "limited", "payment_mode": "client"]
+            for product in chosen { form["technical_\(product.id.string)"] = "on"; form["statistics_\(product.id.string)"] = "on" }
+            let sent = try await clara.post("/console/orgs/\(w.client.organisationID)/partners", form)
+            #expect(sent.status == .seeOther, "\(sent.body.string.prefix(300))")
+            // The partner follows the link from the e-mail.
+            let mail = try #require(try await t.store.outbox(recipient: EmailAddress(w.partner.email)!).first { $0.body.contains("/partnerships/") })
+            let linkRange = try #require(mail.body.range(of: #"/partnerships/[A-Za-z0-9_-]+"#, options: .regularExpression))
+            let link = String(mail.body[linkRange])
+            let paul = Browser(t)
+            try await paul.logIn(w.partner.email)
+            #expect(try await paul.get(link).body.string.contains("Client AG"))
+            let accepted = try await paul.post(link + "/accept", [:])
+            #expect(accepted.headers.first(name: .location) == "/console/orgs/\(w.partner.organisationID)/clients")
+            let clients = try await paul.get("/console/orgs/\(w.partner.organisationID)/clients")
+            let id = try #require(try await t.store.partnerships(partner: OrganisationID(string: w.partner.organisationID)!).first?.partnership.id)
+            #expect(clients.body.string.contains("Client AG"))
+            let contextPage = try await paul.get("/console/orgs/\(w.partner.organisationID)/clients/\(id.string)").body.string
+            #expect(contextPage.contains("You are managing Client AG as Partner GmbH (limited access)"))
+            #expect(contextPage.contains("Web hosting client.ch") && contextPage.contains("Mail client.ch") && !contextPage.contains("VPS backend"))
+        }
+    }
+
+    @Test("R-P8 in the console: the end page asks for the password; a wrong one changes nothing")
+    func endWithPassword() async throws {
+        try await TestApp.with { t in
+            let w = try await world(t)
+            let service = t.app.partnerHub.partnerships
+            let clientContext = try #require(try await t.store.context(user: UserID(string: w.client.userID)!, organisation: OrganisationID(string: w.client.organisationID)!))
+            let clara = try #require(try await t.store.user(UserID(string: w.client.userID)!))
+            let p = try await service.addPartner(clientContext, inviter: clara, partner: OrganisationID(string: w.partner.organisationID)!,
+                                                 terms: .init(access: .full, paymentMode: .client, grants: [], endsAt: nil), store: t.store)
+            let paulUser = try #require(try await t.store.user(UserID(string: w.partner.userID)!))
+            let mail = try #require(try await t.store.outbox(recipient: EmailAddress(w.partner.email)!).first { $0.body.contains("/partnerships/") })
+            let range = try #require(mail.body.range(of: #"/partnerships/[A-Za-z0-9_-]+"#, options: .regularExpression))
+            let token = String(mail.body[range].dropFirst("/partnerships/".count))
+            _ = try await service.answer(token: token, user: paulUser, accept: true, clientID: nil, terms: nil, store: t.store)
+            let browser = Browser(t)
+            try await browser.logIn(w.client.email)
+            let endPath = "/console/orgs/\(w.client.organisationID)/partnerships/\(p.id.string)/end"
+            let page = try await browser.get(endPath)
+            #expect(page.body.string.contains("immediately loses all access"))
+            let wrong = try await browser.post(endPath, ["password": "not-my-password"])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(try await t.store.partnership(p.id)?.state == .active)
+            try await browser.get(endPath)
+            let ended = try await browser.post(endPath, ["password": TestApp.password])
+            #expect(ended.status == .seeOther)
+            #expect(try await t.store.partnership(p.id)?.state == .ended)
+        }
+    }
+
+    @Test("Console partnership pages of other organisations answer 404")
+    func isolation() async throws {
+        try await TestApp.with { t in
+            let w = try await world(t)
+            let clientContext = try #require(try await t.store.context(user: UserID(string: w.client.userID)!, organisation: OrganisationID(string: w.client.organisationID)!))
+            let clara = try #require(try await t.store.user(UserID(string: w.client.userID)!))
+            let p = try await t.app.partnerHub.partnerships.addPartner(clientContext, inviter: clara, partner: OrganisationID(string: w.partner.organisationID)!,
+                                                                       terms: .init(access: .full, paymentMode: .client, grants: [], endsAt: nil), store: t.store)
+            _ = try await t.signUp("oscar@outside.test", organisation: "Outside")
+            let oscar = Browser(t)
+            try await oscar.logIn("oscar@outside.test")
+            let o = w.client.organisationID
+            for path in ["/products", "/partners", "/partners/new", "/partnerships/\(p.id.string)", "/partnerships/\(p.id.string)/end", "/clients", "/clients/\(p.id.string)"] {
+                #expect(try await oscar.get("/console/orgs/\(o)\(path)").status == .notFound, "\(path)")
+            }
+            try await oscar.get("/console/profile")
+            for path in ["/products", "/partners", "/partnerships/\(p.id.string)", "/partnerships/\(p.id.string)/end", "/partnerships/\(p.id.string)/withdraw", "/clients"] {
+                #expect(try await oscar.post("/console/orgs/\(o)\(path)", ["name": "x", "access": "full", "password": TestApp.password]).status == .notFound, "POST \(path)")
+            }
+            #expect(try await t.store.partnership(p.id)?.state == .invited)
+        }
+    }
+}
