@@ -9,66 +9,17 @@ import sys
 import time
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+
+from common import ARTIFACTS, Tally, click_and_wait, driver, fill, submit, wait_for_server
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
-ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
-os.makedirs(ARTIFACTS, exist_ok=True)
-
-passed = 0
-failed = 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print(f"ok - {name}")
-    else:
-        failed += 1
-        print(f"FAIL - {name} {detail}")
-
-
-def driver():
-    options = Options()
-    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for argument in ["--headless=new", "--no-sandbox", "--window-size=1200,800", "--disable-dev-shm-usage"]:
-        options.add_argument(argument)
-    # Pages must work without JavaScript: run the whole journey with it switched off.
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2,
-                                              "intl.accept_languages": "en"})
-    return webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
-
-
-def fill(browser, name, value):
-    field = browser.find_element(By.NAME, name)
-    field.clear()
-    field.send_keys(value)
-
-
-def click_and_wait(browser, element):
-    """Clicks and waits for the next page: a click returns before the navigation it starts ends."""
-    page = browser.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
-
-
-def submit(browser, form_selector="main form.form button[type=submit]"):
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, form_selector))
+tally = Tally()
+check = tally.check
 
 
 def main():
-    for _ in range(60):
-        try:
-            urllib.request.urlopen(BASE + "/health", timeout=2)
-            break
-        except Exception:
-            time.sleep(1)
+    wait_for_server(BASE)
     email = f"journey-{int(time.time())}@example.ch"
     password = "journey-password-1"
     browser = driver()
@@ -139,8 +90,7 @@ def main():
         check("the profile renders at 375 px", "Supportcode" in browser.page_source)
     finally:
         browser.quit()
-    print(f"e2e: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.finish()
 
 
 if __name__ == "__main__":
