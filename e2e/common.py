@@ -8,7 +8,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
@@ -63,7 +63,17 @@ def click_and_wait(browser, element):
     """Clicks and waits for the next page: a click returns before the navigation it starts ends."""
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
+
+    def replaced(_):
+        # The old document is gone once touching its root fails (Chromium reports a stale or a
+        # missing element, depending on timing).
+        try:
+            page.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    WebDriverWait(browser, 15).until(replaced)
 
 
 def submit(browser, selector="main form.form button[type=submit]"):
