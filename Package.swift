@@ -41,6 +41,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "partnerhub", dependencies: ["PartnerWeb"]),
+        // Benchmark baseline only: Vapor's hello-world, run next to partnerhub by bench/run.sh.
+        .executableTarget(name: "vapor-hello", dependencies: [.product(name: "Vapor", package: "vapor")]),
         // Test databases (a fresh SQLite file, or a fresh PostgreSQL database on a local server)
         // and a settable clock, shared by the store and web tests.
         .target(
