@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import PartnerCore
+import SQLKit
 
 extension Store {
     public struct NewPartnership: Sendable {
@@ -253,5 +254,56 @@ extension PartnershipRow {
                            invitedEmail: invitedEmail.flatMap(EmailAddress.init), initiator: initiator, state: state, access: access,
                            paymentMode: mode, requestedAccess: requestedAccess, requestedPaymentMode: requestedMode, grants: grants,
                            endsAt: endsAt, tokenExpiresAt: tokenExpiresAt, createdAt: createdAt)
+    }
+}
+
+extension Store {
+    /// The partner side's list for the hot path (the "clients" page and API): plain SQL, three
+    /// queries whatever the length — partnerships with the client's name, their grants, their
+    /// assignments — decoded without Fluent's model machinery. `onlyAssignedTo` narrows the list
+    /// to active partnerships assigned to that membership (R-P9, employees).
+    public func clientListings(partner: OrganisationID, onlyAssignedTo membership: MembershipID?) async throws -> [PartnershipListing] {
+        struct Row: Decodable {
+            let id: UUID, client_id: UUID?, partner_id: UUID, invited_email: String?, initiator: String, state: String, access: String
+            let payment_mode: String, requested_access: String, requested_payment_mode: String, ends_at: Date?, token_expires_at: Date?
+            let created_at: Date, client_name: String?
+        }
+        var filter: SQLQueryString = "p.partner_id = \(bind: partner.rawValue)"
+        if let membership {
+            filter = "p.partner_id = \(bind: partner.rawValue) AND p.state = 'active' AND EXISTS (SELECT 1 FROM client_assignments a WHERE a.partnership_id = p.id AND a.membership_id = \(bind: membership.rawValue))"
+        }
+        let rows = try await sql.raw("""
+            SELECT p.id, p.client_id, p.partner_id, p.invited_email, p.initiator, p.state, p.access, p.payment_mode,
+                   p.requested_access, p.requested_payment_mode, p.ends_at, p.token_expires_at, p.created_at, o.name AS client_name
+            FROM partnerships p LEFT JOIN organisations o ON o.id = p.client_id
+            WHERE \(filter) ORDER BY p.created_at DESC
+            """).all(decoding: Row.self)
+        guard !rows.isEmpty else { return [] }
+        let scope: SQLQueryString = membership == nil
+            ? "SELECT id FROM partnerships WHERE partner_id = \(bind: partner.rawValue)"
+            : "SELECT partnership_id FROM client_assignments WHERE membership_id = \(bind: membership!.rawValue)"
+        struct GrantRow: Decodable { let id: UUID, partnership_id: UUID, product_id: UUID, technical: Bool, statistics: Bool }
+        let grants = try await sql.raw("SELECT id, partnership_id, product_id, technical, statistics FROM partnership_grants WHERE partnership_id IN (\(scope))")
+            .all(decoding: GrantRow.self)
+        struct AssignmentRow: Decodable { let partnership_id: UUID, membership_id: UUID }
+        let assignments = try await sql.raw("SELECT partnership_id, membership_id FROM client_assignments WHERE partnership_id IN (\(scope))")
+            .all(decoding: AssignmentRow.self)
+        let grantsBy = Dictionary(grouping: grants, by: \.partnership_id)
+        let assignedBy = Dictionary(grouping: assignments, by: \.partnership_id)
+        return rows.compactMap { r in
+            guard let initiator = PartnershipInitiator(rawValue: r.initiator), let state = PartnershipState(rawValue: r.state),
+                  let access = AccessType(rawValue: r.access), let mode = PaymentMode(rawValue: r.payment_mode),
+                  let requestedAccess = AccessType(rawValue: r.requested_access), let requestedMode = PaymentMode(rawValue: r.requested_payment_mode)
+            else { return nil }
+            let p = Partnership(
+                id: PartnershipID(r.id), clientID: r.client_id.map(OrganisationID.init), partnerID: OrganisationID(r.partner_id),
+                invitedEmail: r.invited_email.flatMap(EmailAddress.init), initiator: initiator, state: state, access: access, paymentMode: mode,
+                requestedAccess: requestedAccess, requestedPaymentMode: requestedMode,
+                grants: (grantsBy[r.id] ?? []).map { ProductGrant(product: ProductID($0.product_id), technical: $0.technical, statistics: $0.statistics, id: GrantID($0.id)) }
+                    .sorted { $0.product.string < $1.product.string },
+                endsAt: r.ends_at, tokenExpiresAt: r.token_expires_at, createdAt: r.created_at)
+            return PartnershipListing(partnership: p, counterpartName: r.client_name ?? r.invited_email ?? "",
+                                      assignedMemberships: (assignedBy[r.id] ?? []).map { MembershipID($0.membership_id) })
+        }
     }
 }

@@ -64,7 +64,7 @@ public struct TestDatabase: Sendable {
     }
 
     /// A migrated store on this database, for repository tests; call `close` when done.
-    public func openStore(history: QueryHistory? = nil) async throws -> (Store, @Sendable () async -> Void) {
+    public func openStore(history: QueryHistory? = nil, statements: StatementCounter? = nil) async throws -> (Store, @Sendable () async -> Void) {
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         databases.use(try location.configuration(connectionsPerEventLoop: 2), as: .init(string: "main"))
         var logger = Logger(label: "test")
@@ -74,7 +74,13 @@ public struct TestDatabase: Sendable {
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
-        let db = databases.database(.init(string: "main"), logger: logger, on: MultiThreadedEventLoopGroup.singleton.any(), history: history)!
+        var queryLogger = logger
+        if let statements {
+            // The drivers log every SQL statement at debug level; counting those counts what reached the database.
+            queryLogger = Logger(label: "test-sql") { _ in StatementCountingHandler(counter: statements) }
+            queryLogger.logLevel = .trace
+        }
+        let db = databases.database(.init(string: "main"), logger: queryLogger, on: MultiThreadedEventLoopGroup.singleton.any(), history: history)!
         let store = Store(database: db, kind: kind)
         try await store.prepareConnection()
         return (store, { await databases.shutdownAsync() })
@@ -124,5 +130,28 @@ final class AsyncSemaphore: @unchecked Sendable {
             lock.unlock()
             next.resume()
         }
+    }
+}
+
+/// Counts the SQL statements the database drivers log (Fluent's and raw SQLKit queries alike).
+public final class StatementCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    public init() {}
+    public var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+}
+
+struct StatementCountingHandler: LogHandler {
+    let counter: StatementCounter
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        // sqlite-kit and postgres-kit log each statement as "Executing query" with the SQL in metadata.
+        if metadata?["sql"] != nil { counter.increment() }
     }
 }

@@ -12,10 +12,11 @@ struct QueryCountTests {
 
     /// A partner with `clients` active clients, each granting `products` products; returns the
     /// number of queries `partnerships(partner:)` and `clientAccess` + `products(of:)` used.
-    func measure(clients: Int, products: Int) async throws -> (clientsList: Int, productsList: Int) {
+    func measure(clients: Int, products: Int) async throws -> (clientsList: Int, productsList: Int, employeeList: Int) {
         let database = try await TestDatabase.make()
         let history = QueryHistory()
-        let (store, close) = try await database.openStore(history: history)
+        let statements = StatementCounter()
+        let (store, close) = try await database.openStore(history: history, statements: statements)
         let (partner, employee, firstClient) = try await store.write { tx in
             var code = 10_000_000
             func nextCode() -> SupportCode { code += 1; return SupportCode(String(code))! }
@@ -42,20 +43,25 @@ struct QueryCountTests {
                 try await tx.assign(p.id, to: employeeMembership, now: now)
                 if first == nil { first = client.id }
             }
-            return (partner, employee, first!)
+            return (partner, (employee, employeeMembership), first!)
         }
         history.queries = []
         let listed = try await store.partnerships(partner: partner.id)
         #expect(listed.count == clients)
         let clientsList = history.queries.count
         history.queries = []
-        let access = try await store.clientAccess(user: employee.id, organisation: firstClient)
+        let access = try await store.clientAccess(user: employee.0.id, organisation: firstClient)
         let list = try await store.products(of: firstClient)
         #expect(list.count == products && access.partnerSides.count == 1)
         let productsList = history.queries.count
+        // The hot path of the clients page is plain SQL: count the statements the driver ran.
+        let before = statements.value
+        let assigned = try await store.clientListings(partner: partner.id, onlyAssignedTo: employee.1)
+        #expect(assigned.count == clients && assigned.allSatisfy { $0.partnership.grants.count == products })
+        let employeeList = statements.value - before
         await close()
         await database.drop()
-        return (clientsList, productsList)
+        return (clientsList, productsList, employeeList)
     }
 
     @Test("A partner's clients list and a client's products list take the same number of queries for 3 and for 30 entries")
@@ -64,6 +70,7 @@ struct QueryCountTests {
         let large = try await measure(clients: 30, products: 12)
         #expect(small.clientsList == large.clientsList)
         #expect(small.productsList == large.productsList)
+        #expect(small.employeeList == large.employeeList && large.employeeList == 3, "\(large.employeeList) statements")
         #expect(large.clientsList <= 4 && large.productsList <= 5)
     }
 }

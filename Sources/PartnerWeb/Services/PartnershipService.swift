@@ -360,10 +360,9 @@ struct PartnershipService: Sendable {
 
     /// R-P9: the partner's clients this member may see — all for legal representatives and admins, assigned ones for employees.
     func visibleClients(_ context: OrganisationContext, store: Store) async throws -> [PartnershipListing] {
-        let all = try await store.partnerships(partner: context.organisationID)
         switch context.role {
-        case .legalRepresentative, .admin: return all
-        case .employee: return all.filter { $0.partnership.state == .active && $0.assignedMemberships.contains(context.membershipID) }
+        case .legalRepresentative, .admin: return try await store.clientListings(partner: context.organisationID, onlyAssignedTo: nil)
+        case .employee: return try await store.clientListings(partner: context.organisationID, onlyAssignedTo: context.membershipID)
         case .externalUser: return []
         }
     }
