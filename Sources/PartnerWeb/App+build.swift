@@ -52,6 +52,10 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
     try await app.store.prepareConnection()
     if configuration.autoMigrate { try await app.autoMigrate() }
 
+    if let smtp = configuration.smtp, configuration.autoMigrate {
+        app.lifecycle.use(OutboxWorkerLifecycle(worker: OutboxWorker(client: SMTPClient(configuration: smtp), clock: configuration.clock, threadPool: app.threadPool)))
+    }
+
     try routes(app)
 }
 

@@ -19,5 +19,6 @@ public enum PartnerMigrations {
         M0014_CreatePartnerships(),
         M0015_CreatePartnershipGrants(),
         M0016_CreateClientAssignments(),
+        M0017_AddDeliveryToOutbox(),
     ]
 }

@@ -76,6 +76,8 @@ final class OutboxMessageRow: Model, @unchecked Sendable {
     @OptionalField(key: "sent_at") var sentAt: Date?
     @Field(key: "attempts") var attempts: Int
     @OptionalField(key: "last_error") var lastError: String?
+    @OptionalField(key: "claimed_until") var claimedUntil: Date?
+    @OptionalField(key: "next_attempt_at") var nextAttemptAt: Date?
     init() {}
 }
 

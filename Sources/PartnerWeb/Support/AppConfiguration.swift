@@ -19,6 +19,8 @@ public struct AppConfiguration: Sendable {
     /// Run migrations when the application boots (`serve` does; tests too).
     public var autoMigrate: Bool
     public var logLevel: String?
+    /// SMTP delivery of the outbox (R-N1); without it the development mailbox is the only reader.
+    var smtp: SMTPConfiguration?
     /// Database pool size per event loop; nil for the driver's default of this app.
     public var connectionsPerEventLoop: Int?
 
@@ -43,6 +45,7 @@ public struct AppConfiguration: Sendable {
         var configuration = AppConfiguration(database: .fromEnvironment(env))
         if let base = env["PARTNERHUB_BASE_URL"], !base.isEmpty { configuration.baseURL = base }
         configuration.secureCookies = env["PARTNERHUB_SECURE_COOKIES"] == "1" || configuration.baseURL.hasPrefix("https://")
+        if let url = env["SMTP_URL"], !url.isEmpty { configuration.smtp = SMTPConfiguration.parse(url) }
         return configuration
     }
 }

@@ -1,0 +1,109 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+@testable import PartnerWeb
+import Testing
+import VaporTesting
+
+/// R-N1 delivery through a real SMTP conversation with aiosmtpd on 127.0.0.1 (e2e/smtp_sink.py).
+/// The Python with aiosmtpd is `SMTP_TEST_PYTHON` (CI sets it) or `python3`; without one the
+/// SMTP round-trip test is skipped and says so.
+@Suite("Outbox delivery over SMTP")
+struct MailDeliveryTests {
+    static let python = ProcessInfo.processInfo.environment["SMTP_TEST_PYTHON"] ?? "/usr/bin/env"
+    static var pythonArguments: [String] { ProcessInfo.processInfo.environment["SMTP_TEST_PYTHON"] == nil ? ["python3"] : [] }
+
+    static let aiosmtpdAvailable: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = pythonArguments + ["-c", "import aiosmtpd"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    static var sinkScript: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("e2e/smtp_sink.py").path
+    }
+
+    /// Starts the sink on a free port; returns it with the port and the directory it writes to.
+    func startSink() throws -> (Process, Int, URL) {
+        let port = Int.random(in: 20_000...40_000)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.python)
+        process.arguments = Self.pythonArguments + [Self.sinkScript, String(port), directory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        _ = output.fileHandleForReading.availableData  // "ready"
+        return (process, port, directory)
+    }
+
+    @Test("R-N1 outbox messages reach a real SMTP server and leave the queue only once accepted",
+          .enabled(if: aiosmtpdAvailable, "needs Python with aiosmtpd (pip install aiosmtpd; SMTP_TEST_PYTHON)"))
+    func deliversOverSMTP() async throws {
+        let (sink, port, directory) = try startSink()
+        defer { sink.terminate() }
+        try await TestApp.with { t in
+            _ = try await t.signUp("anna@example.ch")  // a welcome mail in German, English or French
+            try await t.store.write { tx in
+                try await tx.enqueueMail(to: EmailAddress("hans@example.ch")!, subject: "Grüezi – Zugriffsrechte",
+                                         body: "Zeile 1\n.Zeile mit Punkt\nEnde", now: t.clock.now())
+            }
+            let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, username: nil, password: nil, startTLS: false,
+                                                                     from: "noreply@partnerhub.test"))
+            let worker = OutboxWorker(client: client, clock: t.clock, threadPool: t.app.threadPool)
+            let sent = try await worker.deliverDue(store: t.store)
+            #expect(sent == 2)
+            #expect(try await worker.deliverDue(store: t.store) == 0)  // nothing is sent twice
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }
+            #expect(files.count == 2)
+            let messages = try files.map { try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8) }
+            let german = try #require(messages.first { $0.contains("=?UTF-8?B?") })
+            #expect(german.contains("Content-Type: text/plain; charset=utf-8"))
+            #expect(german.contains("\r\n.Zeile mit Punkt") || german.contains("\n.Zeile mit Punkt"))  // dot-stuffing undone by the server
+            #expect(messages.contains { $0.contains("To: <anna@example.ch>") && $0.contains("Subject: Welcome to PartnerHub") })
+            #expect(try await t.store.outbox().allSatisfy { $0.sentAt != nil })
+        }
+    }
+
+    @Test("R-N1 when the server cannot be reached, the message stays, counted, with the next try backed off")
+    func failureKeepsMessage() async throws {
+        try await TestApp.with { t in
+            try await t.store.write { tx in try await tx.enqueueMail(to: EmailAddress("anna@example.ch")!, subject: "S", body: "B", now: t.clock.now()) }
+            // Port 9 on loopback: nothing listens there.
+            let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: 9, username: nil, password: nil, startTLS: false, from: "n@p.test"))
+            let worker = OutboxWorker(client: client, clock: t.clock, threadPool: t.app.threadPool)
+            #expect(try await worker.deliverDue(store: t.store) == 0)
+            let message = try #require(try await t.store.outbox().first)
+            #expect(message.sentAt == nil)
+            let state = try await t.store.mailAttempts(message.id)
+            #expect(state.attempts == 1 && state.lastError?.contains("cannot connect") == true)
+            #expect(state.nextAttemptAt == t.clock.now().addingTimeInterval(30))
+            // Not due yet: the next pass leaves it alone; after the backoff it is tried again.
+            #expect(try await worker.deliverDue(store: t.store) == 0)
+            #expect(try await t.store.mailAttempts(message.id).attempts == 1)
+            t.clock.advance(31)
+            _ = try await worker.deliverDue(store: t.store)
+            #expect(try await t.store.mailAttempts(message.id).attempts == 2)
+        }
+    }
+
+    @Test("Backoff doubles from 30 seconds up to an hour")
+    func backoff() {
+        #expect((1...9).map { OutboxWorker.backoff(attempt: $0) } == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600])
+    }
+
+    @Test("SMTP_URL parses host, port, login and sender")
+    func parseURL() {
+        #expect(SMTPConfiguration.parse("smtp://user%40x:p%3Ass@mail.example.ch:2525?from=noreply@example.ch")
+                == SMTPConfiguration(host: "mail.example.ch", port: 2525, username: "user@x", password: "p:ss", startTLS: false, from: "noreply@example.ch"))
+        #expect(SMTPConfiguration.parse("http://example.ch") == nil)
+        #expect(SMTPConfiguration.parse("smtp://relay")?.port == 25)
+    }
+}
