@@ -169,6 +169,39 @@ extension Store {
         try await row.update(on: database)
     }
 
+    // MARK: time-bound partnerships
+
+    public enum EndReminder: Sendable, Hashable {
+        case fourteenDays, oneDay
+    }
+
+    /// Active partnerships with an end date whose reminder `kind` is due at `now` and not yet sent;
+    /// each is marked as reminded in the same transaction, so any instance may run this and each
+    /// reminder goes out once.
+    public func claimEndReminders(_ kind: EndReminder, now: Date) async throws -> [Partnership] {
+        let lead: TimeInterval = kind == .fourteenDays ? 14 * 86_400 : 86_400
+        return try await write { tx in
+            var query = PartnershipRow.query(on: tx.database).filter(\.$state == PartnershipState.active.rawValue)
+                .filter(\.$endsAt != nil).filter(\.$endsAt <= now.addingTimeInterval(lead)).filter(\.$endsAt > now)
+            // The 14-day reminder is skipped when the end is less than a day away: the 1-day one covers it.
+            query = kind == .fourteenDays ? query.filter(\.$reminded14At == nil).filter(\.$endsAt > now.addingTimeInterval(86_400))
+                                          : query.filter(\.$reminded1At == nil)
+            let rows = try await query.all()
+            for row in rows {
+                if kind == .fourteenDays { row.reminded14At = now } else { row.reminded1At = now }
+                try await row.update(on: tx.database)
+            }
+            return try await tx.withGrants(rows)
+        }
+    }
+
+    /// Active partnerships whose end date has passed: they end by themselves (R-P8's effects).
+    public func expiredTimeBound(now: Date) async throws -> [Partnership] {
+        let rows = try await PartnershipRow.query(on: database).filter(\.$state == PartnershipState.active.rawValue)
+            .filter(\.$endsAt != nil).filter(\.$endsAt <= now).all()
+        return try await withGrants(rows)
+    }
+
     // MARK: assignments (R-P9)
 
     public func assign(_ partnership: PartnershipID, to membership: MembershipID, now: Date) async throws {

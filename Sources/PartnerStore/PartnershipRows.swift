@@ -31,6 +31,8 @@ final class PartnershipRow: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "answered_at") var answeredAt: Date?
     @OptionalField(key: "ended_at") var endedAt: Date?
+    @OptionalField(key: "reminded_14_at") var reminded14At: Date?
+    @OptionalField(key: "reminded_1_at") var reminded1At: Date?
     init() {}
 }
 

@@ -52,8 +52,9 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
     try await app.store.prepareConnection()
     if configuration.autoMigrate { try await app.autoMigrate() }
 
-    if let smtp = configuration.smtp, configuration.autoMigrate {
-        app.lifecycle.use(OutboxWorkerLifecycle(worker: OutboxWorker(client: SMTPClient(configuration: smtp), clock: configuration.clock, threadPool: app.threadPool)))
+    if configuration.runBackgroundJobs {
+        let worker = configuration.smtp.map { OutboxWorker(client: SMTPClient(configuration: $0), clock: configuration.clock, threadPool: app.threadPool) }
+        app.lifecycle.use(BackgroundJobs(worker: worker, partnerships: app.partnerHub.partnerships))
     }
 
     try routes(app)

@@ -321,3 +321,55 @@ struct PartnershipTests {
         }
     }
 }
+
+@Suite("Time-bound partnerships")
+struct TimeBoundPartnershipTests {
+    @Test("Reminders 14 days and 1 day before the end land in the outbox exactly once each; at the date access ends by itself")
+    func remindersAndEnd() async throws {
+        try await TestApp.with { t in
+            let base = PartnershipTests()
+            let w = try await base.world(t)
+            let id = try await base.limitedPartnership(t, w)
+            let formatter = ISO8601DateFormatter()
+            let end = t.clock.now().addingTimeInterval(20 * 86_400)
+            let patched = try await t.send(.PATCH, "/api/v1/organisations/\(w.client.organisationID)/partnerships/\(id)", token: w.client.token,
+                                           json: #"{"access":"limited","products":\#(base.grantsJSON([w.products[0]])),"ends_at":"\#(formatter.string(from: end))"}"#)
+            #expect(patched.status == .ok, "\(patched.body.string)")
+            let service = t.app.partnerHub.partnerships
+            func count(_ subject: String, _ email: String) async throws -> Int {
+                try await t.store.outbox(recipient: EmailAddress(email)!).filter { $0.subject == subject }.count
+            }
+            try await service.runTimeBound(store: t.store)
+            #expect(try await count("The collaboration ends in 14 days", w.partner.email) == 0)
+            t.clock.advance(6 * 86_400 + 1)      // 14 days before the end
+            try await service.runTimeBound(store: t.store)
+            try await service.runTimeBound(store: t.store)
+            #expect(try await count("The collaboration ends in 14 days", w.partner.email) == 1)
+            #expect(try await count("The collaboration ends in 14 days", w.client.email) == 1)
+            t.clock.advance(13 * 86_400)         // 1 day before
+            try await service.runTimeBound(store: t.store)
+            try await service.runTimeBound(store: t.store)
+            #expect(try await count("The collaboration ends tomorrow", w.partner.email) == 1)
+            #expect(try await count("The collaboration ends tomorrow", w.client.email) == 1)
+            #expect(try await base.visibleProducts(t, w.partner, in: w.client.organisationID).0 == .ok)
+            t.clock.advance(86_400)              // the end date
+            #expect(try await base.visibleProducts(t, w.partner, in: w.client.organisationID).0 == .notFound)
+            try await service.runTimeBound(store: t.store)
+            #expect(try await t.store.partnership(PartnershipID(string: id)!)?.state == .ended)
+            #expect(try await count("Collaboration ended", w.partner.email) == 1)
+        }
+    }
+
+    @Test("An end date in the past is refused")
+    func pastEndDate() async throws {
+        try await TestApp.with { t in
+            let base = PartnershipTests()
+            let w = try await base.world(t)
+            let id = try await base.limitedPartnership(t, w)
+            let past = ISO8601DateFormatter().string(from: t.clock.now().addingTimeInterval(-60))
+            let response = try await t.send(.PATCH, "/api/v1/organisations/\(w.client.organisationID)/partnerships/\(id)", token: w.client.token,
+                                            json: #"{"access":"full","ends_at":"\#(past)"}"#)
+            #expect(response.status == .unprocessableEntity && response.body.string.contains(#""field":"ends_at""#))
+        }
+    }
+}

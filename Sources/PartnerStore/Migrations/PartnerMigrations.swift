@@ -20,5 +20,6 @@ public enum PartnerMigrations {
         M0015_CreatePartnershipGrants(),
         M0016_CreateClientAssignments(),
         M0017_AddDeliveryToOutbox(),
+        M0018_AddEndReminders(),
     ]
 }

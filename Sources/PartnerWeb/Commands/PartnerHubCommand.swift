@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var configuration = AppConfiguration.fromEnvironment()
         configuration.demo = demo
+        configuration.runBackgroundJobs = true
         if ProcessInfo.processInfo.environment["PARTNERHUB_BASE_URL"] == nil { configuration.baseURL = "http://\(hostname):\(port)" }
         var env = Environment(name: "production", arguments: ["partnerhub", "serve", "--hostname", hostname, "--port", String(port)])
         try LoggingSystem.bootstrap(from: &env)

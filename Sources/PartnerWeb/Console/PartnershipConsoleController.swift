@@ -57,9 +57,12 @@ struct PartnershipConsoleController: RouteCollection {
     }
 
     /// The access, payment mode and product fields shared by "add partner", "edit" and the client's answer.
-    func termsFields(_ s: Strings, products: [Product], access: AccessType, mode: PaymentMode, grants: [ProductGrant], errors: [FieldError]) -> Component {
+    func termsFields(_ s: Strings, products: [Product], access: AccessType, mode: PaymentMode, grants: [ProductGrant], errors: [FieldError],
+                     endsAt: Date? = nil) -> Component {
         func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
         return ComponentGroup(members: [
+            field("ends_at", label: s("field.ends_at"), type: "date", value: endsAt.map(Self.dayFormatter.string(from:)) ?? "",
+                  error: error("ends_at"), hint: s("field.ends_at_hint"), required: false),
             tag("fieldset", cls("field")) {
                 tag("legend") { text(s("field.access")) }
                 for type in AccessType.allCases {
@@ -108,6 +111,22 @@ struct PartnershipConsoleController: RouteCollection {
                 if let e = error("products") { tag("p", cls("error")) { text(e) } }
             },
         ])
+    }
+
+    static let dayFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter
+    }()
+
+    /// The optional end date of a terms form (`yyyy-MM-dd`, midnight UTC).
+    func endsAt(_ req: Request) throws -> Date? {
+        let text = req.formValue("ends_at").trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return nil }
+        guard let date = Self.dayFormatter.date(from: text) else { throw AppError.validation([FieldError("ends_at", .invalidValue)]) }
+        return date
     }
 
     func refusal(_ error: any Error, _ s: Strings) -> (String?, [FieldError])? {
@@ -282,7 +301,7 @@ struct PartnershipConsoleController: RouteCollection {
         let chosen = grants(req, products: products)
         do {
             guard let partnerID = OrganisationID(string: values["partner_id"]!) else { throw AppError.validation([FieldError("partner_id", .required)]) }
-            let terms = try req.partnerships.terms(access: values["access"]!, paymentMode: values["payment_mode"], grants: chosen, endsAt: nil, clientProducts: products)
+            let terms = try req.partnerships.terms(access: values["access"]!, paymentMode: values["payment_mode"], grants: chosen, endsAt: try endsAt(req), clientProducts: products)
             _ = try await req.partnerships.addPartner(context, inviter: try req.requireUser(), partner: partnerID, terms: terms, store: req.store)
             return .redirect(base(context.organisationID) + "/partners", flash: "partners.invited")
         } catch {
@@ -318,6 +337,10 @@ struct PartnershipConsoleController: RouteCollection {
                 tag("dd") { stateLabel(p.state, s) }
                 tag("dt") { text(s("partnerships.granted")) }
                 tag("dd") { accessBadge(p, s) }
+                if let endsAt = p.endsAt {
+                    tag("dt") { text(s("field.ends_at")) }
+                    tag("dd") { text(Layout.date(endsAt)) }
+                }
                 tag("dt") { text(s("partnerships.requested")) }
                 tag("dd") { text(s("access.\(p.requestedAccess.rawValue)") + (p.requestedAccess == .full ? " · " + s("payment.\(p.requestedPaymentMode.rawValue)") : "")) }
             }
@@ -342,7 +365,7 @@ struct PartnershipConsoleController: RouteCollection {
                     tag("h2", attr("id", "edit")) { text(s("partnerships.edit")) }
                     if !errors.isEmpty { Layout.errorSummary(errors, s, labels: ["products": s("field.products"), "access": s("field.access")]) }
                     postForm(b, csrf: ctx.csrf) {
-                        termsFields(s, products: products, access: p.access, mode: p.paymentMode, grants: p.grants, errors: errors)
+                        termsFields(s, products: products, access: p.access, mode: p.paymentMode, grants: p.grants, errors: errors, endsAt: p.endsAt)
                         tag("p", cls("hint")) { text(s("partnerships.edit_note")) }
                         button(s("settings.save"))
                     }
@@ -357,7 +380,7 @@ struct PartnershipConsoleController: RouteCollection {
         let products = try await req.store.products(of: context.organisationID)
         do {
             let terms = try req.partnerships.terms(access: req.formValue("access"), paymentMode: req.formValue("payment_mode"),
-                                                   grants: grants(req, products: products), endsAt: nil, clientProducts: products)
+                                                   grants: grants(req, products: products), endsAt: try endsAt(req), clientProducts: products)
             let p = try await req.partnerships.changeTerms(context, user: try req.requireUser(), id: try partnershipID(req), terms: terms, store: req.store)
             return .redirect(base(context.organisationID) + "/partnerships/\(p.id.string)", flash: "partnerships.saved")
         } catch {
@@ -672,7 +695,7 @@ struct PartnershipConsoleController: RouteCollection {
             if accept, let clientID {
                 let products = try await req.store.products(of: clientID)
                 terms = try req.partnerships.terms(access: req.formValue("access"), paymentMode: req.formValue("payment_mode"),
-                                                   grants: grants(req, products: products), endsAt: nil, clientProducts: products)
+                                                   grants: grants(req, products: products), endsAt: try endsAt(req), clientProducts: products)
             }
             let p = try await req.partnerships.answer(token: token, user: user, accept: accept, clientID: clientID, terms: terms, store: req.store)
             let home = p.initiator == .client ? "/console/orgs/\(p.partnerID.string)/clients" : "/console/orgs/\(clientID?.string ?? "")/partners"

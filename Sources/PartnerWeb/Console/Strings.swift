@@ -291,6 +291,12 @@ struct Strings: Sendable {
         "action.order": ("bestellen", "order", "commander"),
         "action.renew": ("verlängern", "renew", "renouveler"),
         "action.billing": ("Abrechnung", "billing", "facturation"),
+        "mail.partnership.reminder14.subject": ("Die Zusammenarbeit endet in 14 Tagen", "The collaboration ends in 14 days", "La collaboration se termine dans 14 jours"),
+        "mail.partnership.reminder14.body": ("Die Zusammenarbeit zwischen {client} und {partner} endet am {date}; danach hat der Partner keinen Zugriff mehr. Der Kunde kann das Enddatum ändern. {link}", "The collaboration between {client} and {partner} ends on {date}; the partner has no access after that. The client can change the end date. {link}", "La collaboration entre {client} et {partner} se termine le {date} ; le partenaire n'aura plus d'accès ensuite. Le client peut modifier la date de fin. {link}"),
+        "mail.partnership.reminder1.subject": ("Die Zusammenarbeit endet morgen", "The collaboration ends tomorrow", "La collaboration se termine demain"),
+        "mail.partnership.reminder1.body": ("Die Zusammenarbeit zwischen {client} und {partner} endet am {date}. {link}", "The collaboration between {client} and {partner} ends on {date}. {link}", "La collaboration entre {client} et {partner} se termine le {date}. {link}"),
+        "field.ends_at": ("Endet am (optional)", "Ends on (optional)", "Se termine le (facultatif)"),
+        "field.ends_at_hint": ("Danach endet der Zugriff von selbst; beide Seiten werden 14 Tage und 1 Tag vorher erinnert.", "Access then ends by itself; both sides are reminded 14 days and 1 day before.", "L'accès se termine alors de lui-même ; les deux parties sont prévenues 14 jours et 1 jour avant."),
         "time.zone_note": ("Zeiten in UTC.", "Times in UTC.", "Heures en UTC."),
     ]
 }

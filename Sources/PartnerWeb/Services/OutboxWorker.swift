@@ -36,24 +36,33 @@ struct OutboxWorker: Sendable {
     }
 }
 
-/// Runs the worker every few seconds while the app serves, when SMTP_URL is configured.
-final class OutboxWorkerLifecycle: LifecycleHandler, @unchecked Sendable {
-    let worker: OutboxWorker
-    let interval: Duration
+/// The background work of a serving instance: outbox delivery every few seconds when SMTP_URL
+/// is configured, time-bound partnerships every minute. All of it coordinates through the
+/// database, so several instances may run it.
+final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
+    let worker: OutboxWorker?
+    let partnerships: PartnershipService
     private var task: Task<Void, Never>?
 
-    init(worker: OutboxWorker, interval: Duration = .seconds(3)) {
+    init(worker: OutboxWorker?, partnerships: PartnershipService) {
         self.worker = worker
-        self.interval = interval
+        self.partnerships = partnerships
     }
 
     func didBootAsync(_ application: Application) async throws {
         let store = application.store
         let logger = application.logger
-        task = Task { [worker, interval] in
+        task = Task { [worker, partnerships] in
+            var tick = 0
             while !Task.isCancelled {
-                do { try await worker.deliverDue(store: store) } catch { logger.warning("outbox delivery: \(error)") }
-                try? await Task.sleep(for: interval)
+                if let worker {
+                    do { try await worker.deliverDue(store: store) } catch { logger.warning("outbox delivery: \(error)") }
+                }
+                if tick % 20 == 0 {
+                    do { try await partnerships.runTimeBound(store: store) } catch { logger.warning("time-bound partnerships: \(error)") }
+                }
+                tick += 1
+                try? await Task.sleep(for: .seconds(3))
             }
         }
     }

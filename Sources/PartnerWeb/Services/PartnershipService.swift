@@ -342,6 +342,31 @@ struct PartnershipService: Sendable {
         }
     }
 
+    // MARK: time-bound partnerships (beyond the seed)
+
+    /// Reminds both sides 14 days and 1 day before a partnership's end date (each reminder once),
+    /// and ends partnerships whose date has come. Any instance may run it; the clock is handed in.
+    func runTimeBound(store: Store) async throws {
+        let now = clock.now()
+        for (kind, key) in [(Store.EndReminder.fourteenDays, "reminder14"), (.oneDay, "reminder1")] {
+            for p in try await store.claimEndReminders(kind, now: now) {
+                try await store.write { tx in
+                    try await notifyOther(tx, side: p.clientID, key: key, partnership: p, now: now)
+                    try await notifyOther(tx, side: p.partnerID, key: key, partnership: p, now: now)
+                }
+            }
+        }
+        for p in try await store.expiredTimeBound(now: now) {
+            try await store.write { tx in
+                try await tx.transitionPartnership(p.id, from: .active, to: .ended, now: now)
+                try await tx.appendAudit(AuditEntry(actor: "system", organisation: p.clientID?.string ?? "", action: "partnership.ended",
+                                                    target: "partnership:\(p.id.string)", details: "{\"by\":\"end_date\"}"), now: now)
+                try await notifyOther(tx, side: p.clientID, key: "ended", partnership: p, now: now)
+                try await notifyOther(tx, side: p.partnerID, key: "ended", partnership: p, now: now)
+            }
+        }
+    }
+
     // MARK: employees (R-P9)
 
     func setAssignment(_ context: OrganisationContext, user: User, id: PartnershipID, membership: MembershipID, assigned: Bool, store: Store) async throws {
@@ -387,7 +412,8 @@ struct PartnershipService: Sendable {
         let clientName = try await partnership.clientID.asyncMap { try await tx.organisation(id: $0)?.name } ?? nil
         for (email, language) in try await answerers(side, store: tx) {
             let s = Strings(language: language)
-            let values = ["partner": partnerName, "client": clientName ?? "", "link": "\(baseURL)/console/orgs/\(side.string)"]
+            let endsAt = partnership.endsAt.map { Layout.date($0) } ?? ""
+            let values = ["partner": partnerName, "client": clientName ?? "", "link": "\(baseURL)/console/orgs/\(side.string)", "date": endsAt]
             try await tx.enqueueMail(to: email, subject: s("mail.partnership.\(key).subject", values), body: s("mail.partnership.\(key).body", values), now: now)
         }
     }

@@ -19,6 +19,8 @@ public struct AppConfiguration: Sendable {
     /// Run migrations when the application boots (`serve` does; tests too).
     public var autoMigrate: Bool
     public var logLevel: String?
+    /// `serve` runs the outbox worker and the time-bound partnership job; tests call them directly.
+    public var runBackgroundJobs = false
     /// SMTP delivery of the outbox (R-N1); without it the development mailbox is the only reader.
     var smtp: SMTPConfiguration?
     /// Database pool size per event loop; nil for the driver's default of this app.
