@@ -76,6 +76,16 @@ extension Store {
             .sort(\.$sequence, .descending).limit(limit).all().map(\.record)
     }
 
+    /// The organisation's events plus those of its partnerships recorded by the other side (a
+    /// partner accepting, ending, assigning), newest first.
+    public func auditTimeline(organisation: OrganisationID, limit: Int) async throws -> [AuditRecord] {
+        let partnerships = try await PartnershipRow.query(on: database).filter(\.$clientID == organisation.rawValue).all()
+        let targets = partnerships.map { "partnership:\($0.id!.uuidString.lowercased())" }
+        return try await AuditEventRow.query(on: database)
+            .group(.or) { $0.filter(\.$organisation == organisation.string).filter(\.$target ~~ targets) }
+            .sort(\.$sequence, .descending).limit(limit).all().map(\.record)
+    }
+
     /// For tests of the verifier: change a stored event behind the application's back.
     public func tamperWithAuditEvent(sequence: Int64, actor: String) async throws {
         try await AuditEventRow.query(on: database).filter(\.$sequence == sequence).set(\.$actor, to: actor).update()

@@ -111,3 +111,40 @@ struct PartnershipConsoleTests {
         }
     }
 }
+
+@Suite("The client's activity timeline")
+struct ActivityTimelineTests {
+    @Test("R-L1 the client sees what the partner did in its organisation, filtered, and exports it as CSV")
+    func timeline() async throws {
+        try await TestApp.with { t in
+            let base = PartnershipTests()
+            let w = try await base.world(t)
+            _ = try await base.limitedPartnership(t, w)
+            let browser = Browser(t)
+            try await browser.logIn(w.client.email)
+            let all = try await browser.get("/console/orgs/\(w.client.organisationID)/activity").body.string
+            #expect(all.contains("product.created") && all.contains("partnership.accepted"))
+            let partnersOnly = try await browser.get("/console/orgs/\(w.client.organisationID)/activity?by=partners").body.string
+            #expect(partnersOnly.contains("partnership.accepted") && partnersOnly.contains("paul@partner.test"))
+            #expect(!partnersOnly.contains("product.created"))
+            let csv = try await browser.get("/console/orgs/\(w.client.organisationID)/activity.csv?by=partners&delimiter=semicolon")
+            #expect(csv.headers.contentType?.subType == "csv")
+            let lines = csv.body.string.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            #expect(lines.first == "time_utc;sequence;actor;actor_name;action;target;details")
+            #expect(lines.dropFirst().allSatisfy { !$0.contains("product.created") })
+            #expect(lines.contains { $0.contains("partnership.accepted") && $0.contains("paul@partner.test") })
+        }
+    }
+
+    @Test("Employees do not see the organisation's activity")
+    func employeesDoNot() async throws {
+        try await TestApp.with { t in
+            let owner = try await t.signUp("anna@example.ch")
+            _ = try await t.addMember(to: owner, email: "ben@example.ch", role: "employee")
+            let browser = Browser(t)
+            try await browser.logIn("ben@example.ch")
+            #expect(try await browser.get("/console/orgs/\(owner.organisationID)/activity").status == .notFound)
+            #expect(try await browser.get("/console/orgs/\(owner.organisationID)/activity.csv").status == .notFound)
+        }
+    }
+}
