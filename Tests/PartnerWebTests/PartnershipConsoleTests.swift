@@ -148,3 +148,24 @@ struct ActivityTimelineTests {
         }
     }
 }
+
+@Suite("Console: why may this user act?")
+struct ExplainPageTests {
+    @Test("R-P10 the client's legal representative sees the clause and the partnership a partner user's access rests on")
+    func explain() async throws {
+        try await TestApp.with { t in
+            let base = PartnershipTests()
+            let w = try await base.world(t)
+            _ = try await base.limitedPartnership(t, w)
+            let browser = Browser(t)
+            try await browser.logIn(w.client.email)
+            let page = try await browser.get("/console/orgs/\(w.client.organisationID)/products/\(w.products[0])/access?email=paul%40partner.test&action=manage")
+            #expect(page.body.string.contains("(b) through an active partnership that grants it.") && page.body.string.contains("Partner GmbH"))
+            let denied = try await browser.get("/console/orgs/\(w.client.organisationID)/products/\(w.products[2])/access?email=paul%40partner.test&action=manage")
+            #expect(denied.body.string.contains("denied"))
+            let paul = Browser(t)
+            try await paul.logIn(w.partner.email)
+            #expect(try await paul.get("/console/orgs/\(w.client.organisationID)/products/\(w.products[0])/access").status == .notFound)
+        }
+    }
+}

@@ -15,6 +15,7 @@ struct PartnershipConsoleController: RouteCollection {
         let org = routes.grouped("console", "orgs", ":org")
         org.get("products", use: productsPage)
         org.post("products", use: createProduct)
+        org.get("products", ":product", "access", use: explainPage)
         org.get("partners", use: partnersPage)
         org.get("partners", "new", use: addPartnerPage)
         org.post("partners", use: addPartner)
@@ -159,13 +160,16 @@ struct PartnershipConsoleController: RouteCollection {
                 tag("p", cls("empty")) { text(s("products.empty")) }
             } else {
                 tag("table", cls("table")) {
-                    tableHead([s("field.product"), s("field.category"), s("field.status")])
+                    tableHead([s("field.product"), s("field.category"), s("field.status")] + (context.role == .legalRepresentative ? [s("explain.title")] : []))
                     tag("tbody") {
                         for (product, _) in products {
                             tag("tr") {
                                 tag("td") { text(product.name) }
                                 tag("td") { text(s("category.\(product.category.rawValue)")) }
                                 tag("td") { tag("span", cls("badge")) { text(product.status) } }
+                                if context.role == .legalRepresentative {
+                                    tag("td") { link(s("explain.link"), base(organisation.id) + "/products/\(product.id.string)/access") }
+                                }
                             }
                         }
                     }
@@ -194,6 +198,62 @@ struct PartnershipConsoleController: RouteCollection {
             return .redirect(base(context.organisationID) + "/products", flash: "products.added")
         } catch AppError.validation(let errors) {
             return try await productsView(req, context, values: values, errors: errors, status: .unprocessableEntity)
+        }
+    }
+
+    /// R-P10 "why can this user act on this product?" — the reason chain, for the client's legal representatives.
+    func explainPage(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        guard context.role == .legalRepresentative, let productID = req.parameters.get("product").flatMap(ProductID.init(string:)),
+              let product = try await req.store.product(productID), product.organisationID == context.organisationID else { throw AppError.notFound }
+        let organisation = try await req.store.organisation(context)
+        let email = (try? req.query.get(String.self, at: "email")) ?? ""
+        let action = (try? req.query.get(String.self, at: "action")).flatMap(ProductAction.init(rawValue:)) ?? .manage
+        var answer: (User, AccessDecision)? = nil
+        var unknown = false
+        if let address = EmailAddress(email) {
+            if let user = try await req.store.user(email: address) {
+                let access = try await req.store.clientAccess(user: user.id, organisation: organisation.id)
+                answer = (user, AccessRules.decide(action, facts: access.facts(for: productID), now: req.partnerHub.configuration.clock.now()))
+            } else { unknown = true }
+        }
+        let partnerNames = Dictionary(uniqueKeysWithValues: try await req.store.partnerships(client: organisation.id).map { ($0.partnership.id, $0.counterpartName) })
+        let ctx = try await req.pageContext(current: organisation)
+        let s = ctx.strings
+        return Layout.page(s("explain.title"), ctx) {
+            tag("h1") { text(s("explain.title") + ": " + product.name) }
+            tag("form", attr("method", "get"), attr("action", base(organisation.id) + "/products/\(productID.string)/access"), cls("form inline")) {
+                field("email", label: s("field.email"), type: "email", value: email)
+                selectField("action", label: s("explain.action"), options: ProductAction.allCases.map { ($0.rawValue, s("action.\($0.rawValue)")) }, selected: action.rawValue)
+                button(s("explain.ask"), style: "secondary")
+            }
+            if unknown { tag("p", cls("empty")) { text(s("explain.unknown")) } }
+            if let (user, decision) = answer {
+                tag("section", cls("card"), attr("aria-live", "polite")) {
+                    switch decision {
+                    case .deny:
+                        tag("p") { tag("span", cls("badge state-ended")) { text(s("explain.denied")) }; text(" " + s("explain.denied_text", ["name": user.name])) }
+                    case .allow(let basis):
+                        tag("p") { tag("span", cls("badge ok")) { text(s("explain.allowed")) }; text(" " + s("explain.clause.\(basis.clause)")) }
+                        tag("dl", cls("facts")) {
+                            switch basis {
+                            case .member(let membership, let role):
+                                tag("dt") { text(s("field.role")) }; tag("dd") { text(s.role(role)) }
+                                tag("dt") { text("membership") }; tag("dd") { tag("code") { text(membership.string) } }
+                            case .partner(let partnership, let membership, let access, let grant, let assignment):
+                                tag("dt") { text(s("field.partner")) }; tag("dd") { text(partnerNames[partnership] ?? partnership.string) }
+                                tag("dt") { text(s("field.access")) }; tag("dd") { text(s("access.\(access.rawValue)")) }
+                                tag("dt") { text("partnership") }; tag("dd") { tag("code") { text(partnership.string) } }
+                                tag("dt") { text("membership") }; tag("dd") { tag("code") { text(membership.string) } }
+                                if let grant { tag("dt") { text("grant") }; tag("dd") { tag("code") { text(grant.string) } } }
+                                if let assignment { tag("dt") { text("assignment") }; tag("dd") { tag("code") { text(assignment.string) } } }
+                            case .support(let grant):
+                                tag("dt") { text("support grant") }; tag("dd") { tag("code") { text(grant.string) } }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 
