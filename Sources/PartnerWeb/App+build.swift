@@ -8,6 +8,7 @@ struct PartnerHub: Sendable {
     let configuration: AppConfiguration
     let accounts: AccountService
     let partnerships: PartnershipService
+    let support: SupportService
     var kind: DatabaseKind { configuration.database.kind }
 }
 
@@ -27,6 +28,7 @@ extension Request {
     var store: Store { Store(database: db, kind: partnerHub.kind) }
     var accounts: AccountService { partnerHub.accounts }
     var partnerships: PartnershipService { partnerHub.partnerships }
+    var support: SupportService { partnerHub.support }
 }
 
 /// The one composition root (STYLE.md): configuration → database → services → middleware →
@@ -39,7 +41,8 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
         configuration: configuration,
         accounts: AccountService(clock: configuration.clock, random: configuration.random, hasher: hasher,
                                  throttle: configuration.loginThrottle, baseURL: configuration.baseURL),
-        partnerships: PartnershipService(clock: configuration.clock, random: configuration.random, hasher: hasher, baseURL: configuration.baseURL))
+        partnerships: PartnershipService(clock: configuration.clock, random: configuration.random, hasher: hasher, baseURL: configuration.baseURL),
+        support: SupportService(clock: configuration.clock))
 
     // Requests over 1 MB are refused with 413 before they reach a controller.
     app.routes.defaultMaxBodySize = "1mb"

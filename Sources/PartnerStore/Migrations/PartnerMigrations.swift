@@ -21,5 +21,6 @@ public enum PartnerMigrations {
         M0016_CreateClientAssignments(),
         M0017_AddDeliveryToOutbox(),
         M0018_AddEndReminders(),
+        M0019_CreateSupportGrants(),
     ]
 }

@@ -21,6 +21,19 @@ struct ProductResponse: Content {
     }
 }
 
+struct SupportGrantRequest: Content { var duration: String; var productId: String? }
+struct SupportGrantResponse: Content {
+    var id: String; var productId: String?; var expiresAt: Date; var revokedAt: Date?; var active: Bool; var createdAt: Date
+    init(_ g: SupportGrant, now: Date) {
+        id = g.id.string; productId = g.product?.string; expiresAt = g.expiresAt; revokedAt = g.revokedAt; active = g.isActive(at: now); createdAt = g.createdAt
+    }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(productId, forKey: .productId); try c.encode(expiresAt, forKey: .expiresAt)
+        try c.encode(revokedAt, forKey: .revokedAt); try c.encode(active, forKey: .active); try c.encode(createdAt, forKey: .createdAt)
+    }
+}
+
 struct PartnerSearchResult: Content { var id: String; var name: String; var country: String }
 
 struct PartnershipResponse: Content {
@@ -85,6 +98,9 @@ struct PartnershipAPIController: RouteCollection {
         org.get("products", use: products)
         org.post("products", use: createProduct)
         org.get("products", ":product", "access", use: explain)
+        org.get("support-grants", use: supportGrants)
+        org.post("support-grants", use: grantSupport)
+        org.delete("support-grants", ":grant", use: revokeSupport)
         org.get("partners", use: partners)
         org.post("partners", use: addPartner)
         org.get("clients", use: clients)
@@ -139,6 +155,33 @@ struct PartnershipAPIController: RouteCollection {
         let access = try await req.store.clientAccess(user: userID, organisation: context.organisationID)
         let decision = AccessRules.decide(action, facts: access.facts(for: productID), now: req.partnerHub.configuration.clock.now())
         return try api.json(AccessDecisionResponse(decision))
+    }
+
+    // MARK: temporary support access (R-S3)
+
+    func supportGrants(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        guard RoleRules.permission(context.role, .grantSupportAccess) == .whole else { throw AppError.forbidden("error.not_allowed") }
+        let now = req.partnerHub.configuration.clock.now()
+        return try api.json(try await req.store.supportGrants(organisation: context.organisationID).map { SupportGrantResponse($0, now: now) })
+    }
+
+    func grantSupport(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        let input = try api.body(req, SupportGrantRequest.self)
+        var product: ProductID? = nil
+        if let raw = input.productId {
+            guard let id = ProductID(string: raw) else { throw AppError.validation([FieldError("product_id", .invalidValue)]) }
+            product = id
+        }
+        let grant = try await req.support.grant(context, duration: input.duration, product: product, store: req.store)
+        return try api.json(SupportGrantResponse(grant, now: req.partnerHub.configuration.clock.now()), .created)
+    }
+
+    func revokeSupport(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        try await req.support.revoke(context, id: try api.param(req, "grant", SupportGrantID.init(string:)), store: req.store)
+        return Response(status: .noContent)
     }
 
     // MARK: partners and clients

@@ -56,6 +56,8 @@ struct ConsoleController: RouteCollection {
         org.get(use: dashboard)
         org.get("settings", use: settingsPage)
         org.post("settings", use: updateSettings)
+        org.post("support-grants", use: grantSupport)
+        org.post("support-grants", ":grant", "revoke", use: revokeSupport)
         org.get("members", use: membersPage)
         org.post("members", "invite", use: invite)
         org.post("members", ":member", "role", use: changeRole)
@@ -270,11 +272,59 @@ struct ConsoleController: RouteCollection {
         let context = try await req.organisationContext()
         let organisation = try await req.store.organisation(context)
         return settingsView(try await req.pageContext(current: organisation), context, organisation,
-                            values: ["name": organisation.name, "country": organisation.country.rawValue, "currency": organisation.currency.rawValue], errors: [])
+                            values: ["name": organisation.name, "country": organisation.country.rawValue, "currency": organisation.currency.rawValue], errors: [],
+                            support: try await supportSection(req, context))
+    }
+
+    /// R-S3 on the settings page: active grants with "revoke", and a form to grant 1 h, 24 h or 7 days.
+    func supportSection(_ req: Request, _ context: OrganisationContext) async throws -> Component {
+        guard RoleRules.permission(context.role, .grantSupportAccess) == .whole else { return ComponentGroup(members: []) }
+        let now = req.partnerHub.configuration.clock.now()
+        let grants = try await req.store.supportGrants(organisation: context.organisationID).filter { $0.isActive(at: now) }
+        let products = try await req.store.products(of: context.organisationID)
+        let s = req.strings
+        let csrf = req.csrfToken
+        let base = "/console/orgs/\(context.organisationID.string)/support-grants"
+        return tag("section", cls("card"), attr("id", "support-access"), attr("aria-labelledby", "support-title")) {
+            tag("h2", attr("id", "support-title")) { text(s("support.title")) }
+            tag("p", cls("hint")) { text(s("support.help")) }
+            if grants.isEmpty {
+                tag("p", cls("empty")) { text(s("support.none")) }
+            } else {
+                tag("ul") {
+                    for grant in grants {
+                        tag("li") {
+                            text(s("support.active_until", ["date": Layout.date(grant.expiresAt)]) + " · " +
+                                 (grant.product.flatMap { id in products.first { $0.id == id }?.name } ?? s("support.whole")) + " ")
+                            postForm(base + "/\(grant.id.string)/revoke", csrf: csrf, classes: "inline") { button(s("support.revoke"), style: "secondary") }
+                        }
+                    }
+                }
+            }
+            postForm(base, csrf: csrf, classes: "form inline") {
+                selectField("duration", label: s("support.duration"), options: [("1h", s("support.1h")), ("24h", s("support.24h")), ("7d", s("support.7d"))], selected: "1h")
+                selectField("product_id", label: s("field.product"), options: [("", s("support.whole"))] + products.map { ($0.id.string, $0.name) }, selected: "")
+                button(s("support.grant"))
+            }
+        }
+    }
+
+    func grantSupport(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        let product = ProductID(string: req.formValue("product_id"))
+        _ = try await req.support.grant(context, duration: req.formValue("duration"), product: product, store: req.store)
+        return .redirect("/console/orgs/\(context.organisationID.string)/settings#support-access", flash: "support.granted")
+    }
+
+    func revokeSupport(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        guard let id = req.parameters.get("grant").flatMap(SupportGrantID.init(string:)) else { throw AppError.notFound }
+        try await req.support.revoke(context, id: id, store: req.store)
+        return .redirect("/console/orgs/\(context.organisationID.string)/settings#support-access", flash: "support.revoked")
     }
 
     func settingsView(_ ctx: PageContext, _ context: OrganisationContext, _ organisation: Organisation, values: [String: String],
-                      errors: [FieldError], status: HTTPResponseStatus = .ok) -> Response {
+                      errors: [FieldError], status: HTTPResponseStatus = .ok, support: Component = ComponentGroup(members: [])) -> Response {
         let s = ctx.strings
         let labels = ["name": s("field.organisation_name"), "country": s("field.country"), "currency": s("field.currency")]
         func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
@@ -293,6 +343,7 @@ struct ConsoleController: RouteCollection {
                 tag("p", cls("hint")) { text(organisation.currencyFixed ? s("error.currency_fixed") : s("settings.currency_note")) }
                 if context.may(.manageMembers) { button(s("settings.save")) }
             }
+            support
         }
     }
 
@@ -304,7 +355,8 @@ struct ConsoleController: RouteCollection {
             return .redirect("/console/orgs/\(organisation.id.string)/settings", flash: "settings.saved")
         } catch AppError.validation(let errors) {
             let organisation = try await req.store.organisation(context)
-            return settingsView(try await req.pageContext(current: organisation), context, organisation, values: values, errors: errors, status: .unprocessableEntity)
+            return settingsView(try await req.pageContext(current: organisation), context, organisation, values: values, errors: errors, status: .unprocessableEntity,
+                                support: try await supportSection(req, context))
         }
     }
 

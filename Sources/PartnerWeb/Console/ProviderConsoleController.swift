@@ -14,6 +14,7 @@ struct ProviderConsoleController: RouteCollection {
         provider.post("logout", use: logOut)
         provider.get(use: home)
         provider.post("organisations", ":org", "approve", use: approve)
+        provider.get("organisations", ":org", use: organisationPage)
     }
 
     func logInPage(req: Request) async throws -> Response {
@@ -42,6 +43,40 @@ struct ProviderConsoleController: RouteCollection {
         guard let id = req.parameters.get("org").flatMap(OrganisationID.init(string:)), try await req.store.organisation(id: id) != nil else { throw AppError.notFound }
         try await req.partnerships.approvePartner(id, actor: "staff:\(staff.id.string)", store: req.store)
         return .redirect("/provider", flash: "provider.approved")
+    }
+
+    /// R-S3 for support staff: the organisation's products reachable under an active grant
+    /// (R-P10 clause c). Each view is audited with the support user and the grants.
+    func organisationPage(req: Request) async throws -> Response {
+        let staff = try req.requireStaff()
+        guard let id = req.parameters.get("org").flatMap(OrganisationID.init(string:)), let organisation = try await req.store.organisation(id: id) else {
+            throw AppError.notFound
+        }
+        let ctx = try await req.pageContext()
+        let s = ctx.strings
+        let products: [(Product, SupportGrantID)]
+        do { products = try await req.support.products(staff: staff, organisation: id, store: req.store) } catch AppError.notFound { products = [] }
+        return Layout.page(organisation.name, ctx) {
+            tag("p") { link("← " + s("provider.title"), "/provider") }
+            tag("h1") { text(organisation.name) }
+            tag("h2") { text(s("provider.organisation_products")) }
+            if products.isEmpty {
+                tag("p", cls("empty")) { text(s("provider.no_grant")) }
+            } else {
+                tag("table", cls("table"), attr("id", "support-products")) {
+                    tableHead([s("field.product"), s("field.category"), "grant"])
+                    tag("tbody") {
+                        for (product, grant) in products {
+                            tag("tr") {
+                                tag("td") { text(product.name) }
+                                tag("td") { text(s("category.\(product.category.rawValue)")) }
+                                tag("td") { tag("code") { text(grant.string) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     func logOut(req: Request) async throws -> Response {
@@ -88,7 +123,7 @@ struct ProviderConsoleController: RouteCollection {
                     tag("tbody") {
                         for organisation in organisations {
                             tag("tr") {
-                                tag("td") { text(organisation.name) }
+                                tag("td") { link(organisation.name, "/provider/organisations/\(organisation.id.string)") }
                                 tag("td") { text(organisation.country.rawValue) }
                                 tag("td") { text(organisation.currency.rawValue) }
                                 tag("td") {
