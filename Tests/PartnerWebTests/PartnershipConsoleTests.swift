@@ -169,3 +169,33 @@ struct ExplainPageTests {
         }
     }
 }
+
+@Suite("Console: the partner's invitation inbox")
+struct PartnerInboxTests {
+    @Test("R-P3 the partner's admin accepts a client's invitation from the clients list; an employee cannot")
+    func acceptFromInbox() async throws {
+        try await TestApp.with { t in
+            let base = PartnershipTests()
+            let w = try await base.world(t)
+            let invite = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/partners", token: w.client.token,
+                                          json: #"{"partner_id":"\#(w.partner.organisationID)","access":"full"}"#)
+            let id = (try t.json(invite) as! [String: Any])["id"] as! String
+            _ = try await t.addMember(to: w.partner, email: "erin@partner.test", role: "employee")
+            let erin = Browser(t)
+            try await erin.logIn("erin@partner.test")
+            try await erin.get("/console/orgs/\(w.partner.organisationID)/clients")
+            #expect(try await erin.post("/console/orgs/\(w.partner.organisationID)/partnerships/\(id)/accept", [:]).status == .forbidden)
+            _ = try await t.addMember(to: w.partner, email: "ada@partner.test", role: "admin")
+            let ada = Browser(t)
+            try await ada.logIn("ada@partner.test")
+            let list = try await ada.get("/console/orgs/\(w.partner.organisationID)/clients").body.string
+            #expect(list.contains("/partnerships/\(id)/accept"))
+            #expect(try await ada.post("/console/orgs/\(w.partner.organisationID)/partnerships/\(id)/accept", [:]).status == .seeOther)
+            #expect(try await t.store.partnership(PartnershipID(string: id)!)?.state == .active)
+            // The client cannot accept its own invitation through the partner's route.
+            let clara = Browser(t)
+            try await clara.logIn(w.client.email)
+            #expect(try await clara.post("/console/orgs/\(w.client.organisationID)/partnerships/\(id)/accept", [:]).status == .notFound)
+        }
+    }
+}

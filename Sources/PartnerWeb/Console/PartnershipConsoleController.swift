@@ -26,6 +26,8 @@ struct PartnershipConsoleController: RouteCollection {
         org.post("partnerships", ":partnership", "resend", use: resend)
         org.post("partnerships", ":partnership", "withdraw", use: withdraw)
         org.post("partnerships", ":partnership", "assignments", use: assign)
+        org.post("partnerships", ":partnership", "accept") { req in try await answerReceived(req, accept: true) }
+        org.post("partnerships", ":partnership", "decline") { req in try await answerReceived(req, accept: false) }
         org.get("clients", use: clientsPage)
         org.post("clients", use: addClient)
         org.get("clients", ":partnership", use: clientContext)
@@ -301,11 +303,16 @@ struct PartnershipConsoleController: RouteCollection {
     func actionLinks(_ p: Partnership, context: OrganisationContext, ctx: PageContext) -> Component {
         let s = ctx.strings
         let b = base(context.organisationID) + "/partnerships/\(p.id.string)"
+        // The partner's inbox: a client's invitation is answered right here.
+        let receivedByUs = p.state == .invited && p.initiator == .client && p.partnerID == context.organisationID
+            && RoleRules.permission(context.role, .answerPartnershipInvitation) != .denied
         return ComponentGroup(members: [
+            receivedByUs ? postForm(b + "/accept", csrf: ctx.csrf, classes: "inline") { button(s("invite.accept")) } : ComponentGroup(members: []),
+            receivedByUs ? postForm(b + "/decline", csrf: ctx.csrf, classes: "inline") { button(s("invite.decline"), style: "secondary") } : ComponentGroup(members: []),
             tag("p") { link(s("partnerships.open"), b) },
             p.state == .active ? tag("p") { link(s("partnerships.end"), b + "/end", classes: "danger-link") } : ComponentGroup(members: []),
-            p.state == .invited && context.may(.managePartnerships) ? postForm(b + "/resend", csrf: ctx.csrf, classes: "inline") { button(s("members.resend"), style: "secondary") } : ComponentGroup(members: []),
-            p.state == .invited && context.may(.managePartnerships) ? postForm(b + "/withdraw", csrf: ctx.csrf, classes: "inline") { button(s("members.withdraw"), style: "secondary") } : ComponentGroup(members: []),
+            p.state == .invited && context.may(.managePartnerships) && !receivedByUs ? postForm(b + "/resend", csrf: ctx.csrf, classes: "inline") { button(s("members.resend"), style: "secondary") } : ComponentGroup(members: []),
+            p.state == .invited && context.may(.managePartnerships) && !receivedByUs ? postForm(b + "/withdraw", csrf: ctx.csrf, classes: "inline") { button(s("members.withdraw"), style: "secondary") } : ComponentGroup(members: []),
         ])
     }
 
@@ -501,6 +508,12 @@ struct PartnershipConsoleController: RouteCollection {
         try await req.partnerships.withdraw(context, user: try req.requireUser(), id: id, store: req.store)
         let p = try await req.store.partnership(id)
         return .redirect(base(context.organisationID) + (p?.clientID == context.organisationID ? "/partners" : "/clients"), flash: "members.withdrawn")
+    }
+
+    func answerReceived(_ req: Request, accept: Bool) async throws -> Response {
+        let context = try await req.organisationContext()
+        _ = try await req.partnerships.answerReceived(context, user: try req.requireUser(), id: try partnershipID(req), accept: accept, store: req.store)
+        return .redirect(base(context.organisationID) + "/clients", flash: accept ? "partnerships.accepted" : "invite.declined")
     }
 
     // MARK: clients (partner side, R-P2, R-P9)

@@ -237,6 +237,24 @@ struct PartnershipService: Sendable {
         }
     }
 
+    /// The partner's invitation inbox (R-P3): its legal representatives and admins answer a
+    /// client's invitation from the console, without the e-mailed link.
+    func answerReceived(_ context: OrganisationContext, user: User, id: PartnershipID, accept: Bool, store: Store) async throws -> Partnership {
+        guard let p = try await store.partnership(id), p.partnerID == context.organisationID, p.initiator == .client else { throw AppError.notFound }
+        guard RoleRules.permission(context.role, .answerPartnershipInvitation) != .denied else { throw AppError.forbidden("invite.wrong_user_partner") }
+        guard p.state == .invited else { throw AppError.refused("error.partnership_changed") }
+        if let expires = p.tokenExpiresAt, clock.now() >= expires { throw AppError.gone("invite.expired") }
+        let now = clock.now()
+        return try await store.write { tx in
+            try await tx.transitionPartnership(p.id, from: .invited, to: accept ? .active : .declined, now: now)
+            if accept, let client = p.clientID { try await convertExternalUsers(tx, client: client, partner: p.partnerID) }
+            try await audit(tx, actor: user, organisation: p.partnerID, action: accept ? "partnership.accepted" : "partnership.declined",
+                            partnership: p.id, details: "{}", now: now)
+            try await notifyOther(tx, side: p.clientID, key: accept ? "accepted" : "declined", partnership: p, now: now)
+            return try await tx.partnership(p.id)!
+        }
+    }
+
     /// R-P5: the partner's users who were external users of the client now act through the
     /// partnership instead — their external memberships go, so nobody holds access twice.
     func convertExternalUsers(_ tx: Store, client: OrganisationID, partner: OrganisationID) async throws {
