@@ -1,11 +1,13 @@
 """A real SMTP server on 127.0.0.1 for the tests (aiosmtpd from PyPI): every accepted message is
-written to DIR as N.eml with its envelope in N.json. Runs until killed.
+written to DIR as N.eml with its envelope in N.json. It stops by itself when its standard input
+closes (the test that started it is done or gone) or after 120 seconds, whichever comes first.
 
 Usage: python e2e/smtp_sink.py PORT DIR
 """
 import json
 import os
 import sys
+import threading
 import time
 
 from aiosmtpd.controller import Controller
@@ -27,11 +29,14 @@ class Sink:
         return "250 OK"
 
 
+def stop_when_stdin_closes():
+    sys.stdin.read()
+    os._exit(0)
+
+
 controller = Controller(Sink(), hostname="127.0.0.1", port=PORT)
 controller.start()
+threading.Thread(target=stop_when_stdin_closes, daemon=True).start()
 print("ready", flush=True)
-try:
-    while True:
-        time.sleep(1)
-finally:
-    controller.stop()
+time.sleep(120)
+os._exit(0)

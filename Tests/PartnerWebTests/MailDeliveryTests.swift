@@ -30,25 +30,30 @@ struct MailDeliveryTests {
     }
 
     /// Starts the sink on a free port; returns it with the port and the directory it writes to.
-    func startSink() throws -> (Process, Int, URL) {
+    func startSink() throws -> (Process, Int, URL, Pipe) {
         let port = Int.random(in: 20_000...40_000)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
         process.arguments = Self.pythonArguments + [Self.sinkScript, String(port), directory.path]
         let output = Pipe()
+        let input = Pipe()  // closing it tells the sink to stop
         process.standardOutput = output
+        process.standardInput = input
         process.standardError = FileHandle.nullDevice
         try process.run()
         _ = output.fileHandleForReading.availableData  // "ready"
-        return (process, port, directory)
+        return (process, port, directory, input)
     }
 
     @Test("R-N1 outbox messages reach a real SMTP server and leave the queue only once accepted",
           .enabled(if: aiosmtpdAvailable, "needs Python with aiosmtpd (pip install aiosmtpd; SMTP_TEST_PYTHON)"))
     func deliversOverSMTP() async throws {
-        let (sink, port, directory) = try startSink()
-        defer { sink.terminate() }
+        let (sink, port, directory, input) = try startSink()
+        defer {
+            try? input.fileHandleForWriting.close()
+            sink.terminate()
+        }
         try await TestApp.with { t in
             _ = try await t.signUp("anna@example.ch")  // a welcome mail in German, English or French
             try await t.store.write { tx in
