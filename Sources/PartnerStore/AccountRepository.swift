@@ -114,10 +114,12 @@ extension Store {
     /// The acting context of `user` in `organisation`, or nil when the user is no member there.
     /// This is the tenant wall: every console and API route on organisation data starts here.
     public func context(user: UserID, organisation: OrganisationID) async throws -> OrganisationContext? {
-        guard let row = try await MembershipRow.query(on: database)
-            .filter(\.$userID == user.rawValue).filter(\.$organisationID == organisation.rawValue).first(),
-            let role = OrganisationRole(rawValue: row.role) else { return nil }
-        return OrganisationContext(organisationID: organisation, userID: user, role: role, membershipID: MembershipID(row.id!))
+        // Plain SQL: this runs on every organisation route.
+        struct Row: Decodable { let id: UUID, role: String }
+        guard let row = try await sql.raw("""
+            SELECT id, role FROM memberships WHERE user_id = \(bind: user.rawValue) AND organisation_id = \(bind: organisation.rawValue)
+            """).first(decoding: Row.self), let role = OrganisationRole(rawValue: row.role) else { return nil }
+        return OrganisationContext(organisationID: organisation, userID: user, role: role, membershipID: MembershipID(row.id))
     }
 
     /// The organisations a user belongs to, with the user's role in each, by name.

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import PartnerCore
+import SQLKit
 
 /// Who a console session or API token belongs to.
 public enum Principal: Sendable, Hashable {
@@ -109,13 +110,22 @@ extension Store {
         try await row.update(on: database)
     }
 
-    public func userForAccessToken(tokenHash: String, now: Date) async throws -> UserID? {
-        guard let row = try await AccessTokenRow.query(on: database).filter(\.$tokenHash == tokenHash)
-            .filter(\.$revokedAt == nil).first() else { return nil }
-        if row.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
-            try await AccessTokenRow.query(on: database).filter(\.$id == row.id!).set(\.$lastUsedAt, to: now).update()
+    /// The token's user in one statement (the API's identity on every request); `last_used_at`
+    /// is written at most once a minute.
+    public func userByAccessToken(tokenHash: String, now: Date) async throws -> User? {
+        struct Row: Decodable {
+            let token_id: UUID, last_used_at: Date?, id: UUID, email: String, name: String, support_code: String, language: String?, created_at: Date
         }
-        return UserID(row.userID)
+        guard let row = try await sql.raw("""
+            SELECT t.id AS token_id, t.last_used_at, u.id, u.email, u.name, u.support_code, u.language, u.created_at
+            FROM access_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = \(bind: tokenHash) AND t.revoked_at IS NULL
+            """).first(decoding: Row.self) else { return nil }
+        if row.last_used_at.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            try await AccessTokenRow.query(on: database).filter(\.$id == row.token_id).set(\.$lastUsedAt, to: now).update()
+        }
+        guard let email = EmailAddress(row.email), let code = SupportCode(row.support_code) else { return nil }
+        return User(id: UserID(row.id), email: email, name: row.name, supportCode: code, language: row.language.flatMap(Language.init(rawValue:)), createdAt: row.created_at)
     }
 
     // MARK: failed logins (R: 5 in 15 minutes per account and per address)

@@ -68,8 +68,7 @@ struct IdentityMiddleware: AsyncMiddleware {
         let store = req.store
         if req.isAPI {
             if let bearer = req.headers.bearerAuthorization?.token,
-               let userID = try await store.userForAccessToken(tokenHash: Store.sha256Hex(bearer), now: now),
-               let user = try await store.user(userID) {
+               let user = try await store.userByAccessToken(tokenHash: Store.sha256Hex(bearer), now: now) {
                 req.identity = Identity(subject: .user(user), session: nil)
             }
         } else if let cookie = req.cookies[Cookies.session]?.string,
