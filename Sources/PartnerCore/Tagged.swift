@@ -21,7 +21,21 @@ extension Tagged where RawValue == UUID {
         guard let uuid = UUID(uuidString: string) else { return nil }
         self.init(uuid)
     }
-    public var string: String { rawValue.uuidString.lowercased() }
+    /// Lower-case canonical form, written straight from the bytes (ids are formatted on every
+    /// list row; `uuidString.lowercased()` showed up in profiles).
+    public var string: String {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(36)
+        withUnsafeBytes(of: rawValue.uuid) { raw in
+            for (index, byte) in raw.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(UInt8(ascii: "-")) }
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
 
 public enum UserTag {}

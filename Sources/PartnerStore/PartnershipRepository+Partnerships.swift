@@ -296,7 +296,9 @@ extension Store {
     /// assignments — decoded without Fluent's model machinery. `onlyAssignedTo` narrows the list
     /// to active partnerships assigned to that membership (R-P9, employees).
     public func clientListings(partner: OrganisationID, onlyAssignedTo membership: MembershipID?) async throws -> [PartnershipListing] {
-        struct Row: Decodable {
+        // Columns are read one by one (not through a Decodable row type): the Codable row decoder
+        // was the largest cost of this list under load.
+        struct Row {
             let id: UUID, client_id: UUID?, partner_id: UUID, invited_email: String?, initiator: String, state: String, access: String
             let payment_mode: String, requested_access: String, requested_payment_mode: String, ends_at: Date?, token_expires_at: Date?
             let created_at: Date, client_name: String?
@@ -310,17 +312,32 @@ extension Store {
                    p.requested_access, p.requested_payment_mode, p.ends_at, p.token_expires_at, p.created_at, o.name AS client_name
             FROM partnerships p LEFT JOIN organisations o ON o.id = p.client_id
             WHERE \(filter) ORDER BY p.created_at DESC
-            """).all(decoding: Row.self)
+            """).all().map { r in
+                Row(id: try r.decode(column: "id", as: UUID.self), client_id: try r.decode(column: "client_id", as: UUID?.self),
+                    partner_id: try r.decode(column: "partner_id", as: UUID.self), invited_email: try r.decode(column: "invited_email", as: String?.self),
+                    initiator: try r.decode(column: "initiator", as: String.self), state: try r.decode(column: "state", as: String.self),
+                    access: try r.decode(column: "access", as: String.self), payment_mode: try r.decode(column: "payment_mode", as: String.self),
+                    requested_access: try r.decode(column: "requested_access", as: String.self),
+                    requested_payment_mode: try r.decode(column: "requested_payment_mode", as: String.self),
+                    ends_at: try r.decode(column: "ends_at", as: Date?.self), token_expires_at: try r.decode(column: "token_expires_at", as: Date?.self),
+                    created_at: try r.decode(column: "created_at", as: Date.self), client_name: try r.decode(column: "client_name", as: String?.self))
+            }
         guard !rows.isEmpty else { return [] }
         let scope: SQLQueryString = membership == nil
             ? "SELECT id FROM partnerships WHERE partner_id = \(bind: partner.rawValue)"
             : "SELECT partnership_id FROM client_assignments WHERE membership_id = \(bind: membership!.rawValue)"
-        struct GrantRow: Decodable { let id: UUID, partnership_id: UUID, product_id: UUID, technical: Bool, statistics: Bool }
+        struct GrantRow { let id: UUID, partnership_id: UUID, product_id: UUID, technical: Bool, statistics: Bool }
         let grants = try await sql.raw("SELECT id, partnership_id, product_id, technical, statistics FROM partnership_grants WHERE partnership_id IN (\(scope))")
-            .all(decoding: GrantRow.self)
-        struct AssignmentRow: Decodable { let partnership_id: UUID, membership_id: UUID }
+            .all().map { r in
+                GrantRow(id: try r.decode(column: "id", as: UUID.self), partnership_id: try r.decode(column: "partnership_id", as: UUID.self),
+                         product_id: try r.decode(column: "product_id", as: UUID.self), technical: try r.decode(column: "technical", as: Bool.self),
+                         statistics: try r.decode(column: "statistics", as: Bool.self))
+            }
+        struct AssignmentRow { let partnership_id: UUID, membership_id: UUID }
         let assignments = try await sql.raw("SELECT partnership_id, membership_id FROM client_assignments WHERE partnership_id IN (\(scope))")
-            .all(decoding: AssignmentRow.self)
+            .all().map { r in
+                AssignmentRow(partnership_id: try r.decode(column: "partnership_id", as: UUID.self), membership_id: try r.decode(column: "membership_id", as: UUID.self))
+            }
         let grantsBy = Dictionary(grouping: grants, by: \.partnership_id)
         let assignedBy = Dictionary(grouping: assignments, by: \.partnership_id)
         return rows.compactMap { r in

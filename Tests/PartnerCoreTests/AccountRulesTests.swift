@@ -123,3 +123,15 @@ struct AccountRulesTests {
         #expect(AuditChain.verify(records, sha256Hex: Self.digest) == .gap(after: 1, found: 3))
     }
 }
+
+@Suite("Typed ids")
+struct TaggedTests {
+    @Test("The string form is the lower-case canonical UUID and parses back")
+    func stringForm() {
+        for _ in 0..<200 {
+            let id = UserID(UUID())
+            #expect(id.string == id.rawValue.uuidString.lowercased())
+            #expect(UserID(string: id.string) == id)
+        }
+    }
+}

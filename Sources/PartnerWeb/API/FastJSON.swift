@@ -15,6 +15,13 @@ struct FastJSON {
     mutating func raw(_ s: String) { text += s }
 
     mutating func string(_ value: String) {
+        // Most strings (ids, names, states) need no escaping: one byte scan, then a plain append.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            text += "\""
+            text += value
+            text += "\""
+            return
+        }
         text += "\""
         for scalar in value.unicodeScalars {
             switch scalar {
