@@ -95,20 +95,6 @@ extension Store {
         return try await withGrants(rows).map { PartnershipListing(partnership: $0, counterpartName: names[$0.partnerID.rawValue] ?? "", assignedMemberships: []) }
     }
 
-    /// The partner side's partnerships with their clients' names and assigned employees. Four
-    /// queries whatever the number of clients.
-    public func partnerships(partner: OrganisationID) async throws -> [PartnershipListing] {
-        let rows = try await PartnershipRow.query(on: database).filter(\.$partnerID == partner.rawValue).sort(\.$createdAt, .descending).all()
-        guard !rows.isEmpty else { return [] }
-        let names = try await organisationNames(rows.compactMap(\.clientID))
-        let assignments = try await ClientAssignmentRow.query(on: database).filter(\.$partnershipID ~~ rows.map { $0.id! }).all()
-        let assigned = Dictionary(grouping: assignments, by: \.partnershipID)
-        return try await withGrants(rows).map { p in
-            PartnershipListing(partnership: p, counterpartName: p.clientID.flatMap { names[$0.rawValue] } ?? p.invitedEmail?.value ?? "",
-                               assignedMemberships: (assigned[p.id.rawValue] ?? []).map { MembershipID($0.membershipID) })
-        }
-    }
-
     func organisationNames(_ ids: [UUID]) async throws -> [UUID: String] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await OrganisationRow.query(on: database).filter(\.$id ~~ Set(ids)).all()

@@ -230,7 +230,7 @@ struct ConsoleTests {
             _ = try await DemoSeed.seedIfNeeded(t.app)
             #expect(try await t.store.userCount() == users)
             #expect(users == 12)
-            #expect(try await t.store.partnerships(partner: try #require(try await t.store.allOrganisations().first { $0.name == "Alpenweb GmbH" }).id).count == 4)
+            #expect(try await t.store.clientListings(partner: try #require(try await t.store.allOrganisations().first { $0.name == "Alpenweb GmbH" }).id, onlyAssignedTo: nil).count == 4)
             #expect(try await t.store.allOrganisations().count == 7)
             #expect(try await t.store.verifyAudit().firstBreak == nil)
         }

@@ -51,7 +51,7 @@ struct PartnershipConsoleTests {
             let accepted = try await paul.post(link + "/accept", [:])
             #expect(accepted.headers.first(name: .location) == "/console/orgs/\(w.partner.organisationID)/clients")
             let clients = try await paul.get("/console/orgs/\(w.partner.organisationID)/clients")
-            let id = try #require(try await t.store.partnerships(partner: OrganisationID(string: w.partner.organisationID)!).first?.partnership.id)
+            let id = try #require(try await t.store.clientListings(partner: OrganisationID(string: w.partner.organisationID)!, onlyAssignedTo: nil).first?.partnership.id)
             #expect(clients.body.string.contains("Client AG"))
             let contextPage = try await paul.get("/console/orgs/\(w.partner.organisationID)/clients/\(id.string)").body.string
             #expect(contextPage.contains("You are managing Client AG as Partner GmbH (limited access)"))

@@ -135,7 +135,7 @@ struct PartnershipService: Sendable {
         if try await store.members(partner).contains(where: { $0.email == email }) {
             throw AppError.validation([FieldError("email", .invalidValue)])
         }
-        let pending = try await store.partnerships(partner: partner.organisationID).map(\.partnership)
+        let pending = try await store.clientListings(partner: partner.organisationID, onlyAssignedTo: nil).map(\.partnership)
             .filter { $0.state == .invited && $0.invitedEmail == email }
         if !pending.isEmpty { throw AppError.refused("error.already_linked") }
         let token = random.token()
