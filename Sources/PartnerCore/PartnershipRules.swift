@@ -8,7 +8,6 @@ public enum PartnershipEvent: String, Sendable, Hashable, CaseIterable {
 
 public enum PartnershipRules {
     public enum Problem: String, Error, Sendable, Hashable {
-        case notAllowedInState = "not_allowed_in_state"
         case alreadyLinked = "already_linked"
         case secondFullAccess = "second_full_access"
         case productAlreadyGranted = "product_already_granted"

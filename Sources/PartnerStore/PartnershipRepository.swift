@@ -9,6 +9,11 @@ public struct PartnershipListing: Sendable, Hashable {
     public let counterpartName: String
     /// Partner side: memberships of the partner assigned to this client (R-P9).
     public let assignedMemberships: [MembershipID]
+    public init(partnership: Partnership, counterpartName: String, assignedMemberships: [MembershipID]) {
+        self.partnership = partnership
+        self.counterpartName = counterpartName
+        self.assignedMemberships = assignedMemberships
+    }
 }
 
 extension Store {

@@ -235,7 +235,8 @@ struct PartnershipAPIController: RouteCollection {
         let id = try partnershipID(req)
         let listing: PartnershipListing?
         if let p = try await req.store.partnership(id), p.clientID == context.organisationID {
-            listing = try await req.store.partnerships(client: context.organisationID).first { $0.partnership.id == id }
+            // The client side sees its own partnership; one more query names the partner.
+            listing = PartnershipListing(partnership: p, counterpartName: try await req.store.organisation(id: p.partnerID)?.name ?? "", assignedMemberships: [])
         } else {
             listing = try await req.partnerships.visibleClients(context, store: req.store).first { $0.partnership.id == id }
         }

@@ -162,7 +162,6 @@ struct PartnershipService: Sendable {
     func check(_ problem: PartnershipRules.Problem?) throws {
         guard let problem else { return }
         switch problem {
-        case .notAllowedInState: throw AppError.refused("error.partnership_changed")
         case .alreadyLinked: throw AppError.refused("error.already_linked")
         case .secondFullAccess: throw AppError.refused("error.second_full_access")
         case .productAlreadyGranted: throw AppError.validation([FieldError("products", .taken)])
@@ -197,14 +196,7 @@ struct PartnershipService: Sendable {
         case .client:
             guard let context = try await store.context(user: user.id, organisation: partnership.partnerID),
                   RoleRules.permission(context.role, .answerPartnershipInvitation) != .denied else { throw AppError.forbidden("invite.wrong_user_partner") }
-            return try await store.write { tx in
-                try await tx.transitionPartnership(partnership.id, from: .invited, to: accept ? .active : .declined, now: now)
-                if accept, let client = partnership.clientID { try await convertExternalUsers(tx, client: client, partner: partnership.partnerID) }
-                try await audit(tx, actor: user, organisation: partnership.partnerID, action: accept ? "partnership.accepted" : "partnership.declined",
-                                partnership: partnership.id, details: "{}", now: now)
-                try await notifyOther(tx, side: partnership.clientID, key: accept ? "accepted" : "declined", partnership: partnership, now: now)
-                return try await tx.partnership(partnership.id)!
-            }
+            return try await partnerAnswers(partnership, user: user, accept: accept, now: now, store: store)
         case .partner:
             guard let clientID, let context = try await store.context(user: user.id, organisation: clientID),
                   context.may(.managePartnerships), clientID != partnership.partnerID else { throw AppError.forbidden("invite.wrong_user_client") }
@@ -244,8 +236,12 @@ struct PartnershipService: Sendable {
         guard RoleRules.permission(context.role, .answerPartnershipInvitation) != .denied else { throw AppError.forbidden("invite.wrong_user_partner") }
         guard p.state == .invited else { throw AppError.refused("error.partnership_changed") }
         if let expires = p.tokenExpiresAt, clock.now() >= expires { throw AppError.gone("invite.expired") }
-        let now = clock.now()
-        return try await store.write { tx in
+        return try await partnerAnswers(p, user: user, accept: accept, now: clock.now(), store: store)
+    }
+
+    /// The partner side accepts or declines a client's invitation (R-P3), by link or from its inbox.
+    private func partnerAnswers(_ p: Partnership, user: User, accept: Bool, now: Date, store: Store) async throws -> Partnership {
+        try await store.write { tx in
             try await tx.transitionPartnership(p.id, from: .invited, to: accept ? .active : .declined, now: now)
             if accept, let client = p.clientID { try await convertExternalUsers(tx, client: client, partner: p.partnerID) }
             try await audit(tx, actor: user, organisation: p.partnerID, action: accept ? "partnership.accepted" : "partnership.declined",
