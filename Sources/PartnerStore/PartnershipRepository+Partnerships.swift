@@ -76,6 +76,17 @@ extension Store {
         return try await withGrants([row]).first
     }
 
+    /// R-P2 requests a partner addressed to `email` that no client organisation has answered yet —
+    /// the client's inbox. Expiry is the caller's to judge (it holds the clock).
+    public func openClientRequests(email: EmailAddress) async throws -> [PartnershipListing] {
+        let rows = try await PartnershipRow.query(on: database)
+            .filter(\.$invitedEmail == email.value).filter(\.$initiator == PartnershipInitiator.partner.rawValue)
+            .filter(\.$state == PartnershipState.invited.rawValue).filter(\.$clientID == nil)
+            .sort(\.$createdAt, .descending).all()
+        let names = try await organisationNames(rows.map(\.partnerID))
+        return try await withGrants(rows).map { PartnershipListing(partnership: $0, counterpartName: names[$0.partnerID.rawValue] ?? "", assignedMemberships: []) }
+    }
+
     /// Attaches grants with one query for the whole list (no N+1).
     func withGrants(_ rows: [PartnershipRow]) async throws -> [Partnership] {
         guard !rows.isEmpty else { return [] }

@@ -199,3 +199,92 @@ struct PartnerInboxTests {
         }
     }
 }
+
+@Suite("The client's request inbox (R-P2)")
+struct ClientInboxTests {
+    /// The partner asks Client AG's representative (by e-mail) for full access with payment mode partner.
+    func request(_ t: TestApp, _ w: PartnershipTests.World) async throws -> String {
+        let invite = try await t.send(.POST, "/api/v1/organisations/\(w.partner.organisationID)/clients", token: w.partner.token,
+                                      json: #"{"email":"\#(w.client.email)","access":"full","payment_mode":"partner"}"#)
+        try #require(invite.status == .created, "\(invite.body.string)")
+        return (try t.json(invite) as! [String: Any])["id"] as! String
+    }
+
+    @Test("R-P2 the addressee lists the request and grants one product instead of full access; the inbox is then empty")
+    func acceptThroughAPI() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            let id = try await request(t, w)
+            let inbox = try t.json(try await t.send(.GET, "/api/v1/partnership-requests", token: w.client.token)) as! [[String: Any]]
+            #expect(inbox.map { $0["id"] as? String } == [id])
+            #expect(inbox.first?["counterpart_name"] as? String == "Partner GmbH" && inbox.first?["requested_access"] as? String == "full")
+            let accepted = try await t.send(.POST, "/api/v1/partnership-requests/\(id)/accept", token: w.client.token, json: """
+                {"client_id":"\(w.client.organisationID)","access":"limited","products":[{"product_id":"\(w.products[1])","technical":true,"statistics":false}]}
+                """)
+            #expect(accepted.status == .ok, "\(accepted.body.string)")
+            let body = try t.json(accepted) as! [String: Any]
+            #expect(body["state"] as? String == "active" && body["access"] as? String == "limited" && body["client_id"] as? String == w.client.organisationID)
+            #expect(try await PartnershipTests().visibleProducts(t, w.partner, in: w.client.organisationID).1 == ["Mail client.ch"])
+            #expect((try t.json(try await t.send(.GET, "/api/v1/partnership-requests", token: w.client.token)) as! [[String: Any]]).isEmpty)
+        }
+    }
+
+    @Test("R-P2 another user neither sees nor answers a request addressed to someone else (404)")
+    func isolation() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            let id = try await request(t, w)
+            let mallory = try await t.signUp("mallory@elsewhere.test", organisation: "Elsewhere SA")
+            #expect((try t.json(try await t.send(.GET, "/api/v1/partnership-requests", token: mallory.token)) as! [[String: Any]]).isEmpty)
+            let attempt = try await t.send(.POST, "/api/v1/partnership-requests/\(id)/accept", token: mallory.token,
+                                           json: #"{"client_id":"\#(mallory.organisationID)"}"#)
+            #expect(attempt.status == .notFound)
+            // The addressee cannot answer for an organisation they do not represent.
+            let foreign = try await t.send(.POST, "/api/v1/partnership-requests/\(id)/accept", token: w.client.token,
+                                           json: #"{"client_id":"\#(mallory.organisationID)"}"#)
+            #expect(foreign.status == .forbidden)
+            #expect(try await t.store.partnership(PartnershipID(string: id)!)?.state == .invited)
+            let browser = Browser(t)
+            try await browser.logIn("mallory@elsewhere.test")
+            #expect(try await browser.get("/console/orgs/\(mallory.organisationID)/partner-requests/\(id)").status == .notFound)
+        }
+    }
+
+    @Test("R-P4 an expired request leaves the inbox and can no longer be accepted")
+    func expiry() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            let id = try await request(t, w)
+            t.clock.advance(14 * 86_400)
+            #expect((try t.json(try await t.send(.GET, "/api/v1/partnership-requests", token: w.client.token)) as! [[String: Any]]).isEmpty)
+            let late = try await t.send(.POST, "/api/v1/partnership-requests/\(id)/accept", token: w.client.token,
+                                        json: #"{"client_id":"\#(w.client.organisationID)"}"#)
+            #expect(late.status == .gone)
+            #expect(try await t.store.partnership(PartnershipID(string: id)!)?.state == .invited)
+        }
+    }
+
+    @Test("R-P2 in the console: the request shows on the partners page, the answer page preselects it, declining tells the partner")
+    func console() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            let id = try await request(t, w)
+            let clara = Browser(t)
+            try await clara.logIn(w.client.email)
+            let partners = try await clara.get("/console/orgs/\(w.client.organisationID)/partners").body.string
+            #expect(partners.contains("Requests from partners") && partners.contains("/partner-requests/\(id)"))
+            let page = try await clara.get("/console/orgs/\(w.client.organisationID)/partner-requests/\(id)")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("Partner GmbH asks for full access"))
+            // A form without an access type is shown again with the message; nothing changes.
+            let bad = try await clara.post("/console/orgs/\(w.client.organisationID)/partner-requests/\(id)/accept", ["payment_mode": "client"])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("error-summary"))
+            #expect(try await t.store.partnership(PartnershipID(string: id)!)?.state == .invited)
+            let declined = try await clara.post("/console/orgs/\(w.client.organisationID)/partner-requests/\(id)/decline", [:])
+            #expect(declined.headers.first(name: .location) == "/console/orgs/\(w.client.organisationID)/partners")
+            #expect(try await t.store.partnership(PartnershipID(string: id)!)?.state == .declined)
+            #expect(try await t.store.outbox(recipient: EmailAddress(w.partner.email)!).contains { $0.subject == "Invitation declined" })
+        }
+    }
+}

@@ -12,6 +12,10 @@ struct EndRequest: Content { var password: String }
 struct PartnershipAnswerRequest: Content {
     var token: String; var clientId: String?; var access: String?; var paymentMode: String?; var products: [GrantRequest]?; var endsAt: Date?
 }
+/// Answering an R-P2 request from the client's inbox: the same choices, no token.
+struct PartnershipRequestAnswer: Content {
+    var clientId: String?; var access: String?; var paymentMode: String?; var products: [GrantRequest]?; var endsAt: Date?
+}
 
 struct ProductResponse: Content {
     var id: String; var organisationId: String; var category: String; var name: String; var status: String; var createdAt: Date; var allowedActions: [String]
@@ -94,6 +98,9 @@ struct PartnershipAPIController: RouteCollection {
         v1.get("partners", use: searchPartners)
         v1.post("partnership-invitations", "accept") { req in try await answer(req, accept: true) }
         v1.post("partnership-invitations", "decline") { req in try await answer(req, accept: false) }
+        v1.get("partnership-requests", use: requests)
+        v1.post("partnership-requests", ":partnership", "accept") { req in try await answerRequest(req, accept: true) }
+        v1.post("partnership-requests", ":partnership", "decline") { req in try await answerRequest(req, accept: false) }
         let org = v1.grouped("organisations", ":org")
         org.get("products", use: products)
         org.post("products", use: createProduct)
@@ -292,19 +299,40 @@ struct PartnershipAPIController: RouteCollection {
     func answer(_ req: Request, accept: Bool) async throws -> Response {
         let user = try req.requireUser()
         let input = try api.body(req, PartnershipAnswerRequest.self)
-        var clientID: OrganisationID? = nil
-        if let raw = input.clientId {
-            guard let parsed = OrganisationID(string: raw) else { throw AppError.validation([FieldError("client_id", .invalidValue)]) }
-            clientID = parsed
-        }
-        var terms: PartnershipService.Terms? = nil
-        if accept, let access = input.access {
-            let products = try await clientID.asyncMap { try await req.store.products(of: $0) }
-            terms = try req.partnerships.terms(access: access, paymentMode: input.paymentMode, grants: try grants(input.products),
-                                               endsAt: input.endsAt, clientProducts: products)
-        }
+        let (clientID, terms) = try await clientChoice(req, accept: accept, clientId: input.clientId, access: input.access,
+                                                        paymentMode: input.paymentMode, products: input.products, endsAt: input.endsAt)
         let p = try await req.partnerships.answer(token: input.token, user: user, accept: accept, clientID: clientID, terms: terms, store: req.store)
         let counterpart = try await req.store.organisation(id: p.partnerID)?.name ?? ""
         return try api.json(PartnershipResponse(p, counterpart: counterpart, assigned: []))
+    }
+
+    /// The client's inbox (R-P2): open requests addressed to the caller's e-mail address.
+    func requests(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        return try api.json(try await req.partnerships.openRequests(for: user, store: req.store).map(PartnershipResponse.init))
+    }
+
+    func answerRequest(_ req: Request, accept: Bool) async throws -> Response {
+        let user = try req.requireUser()
+        let id = try api.param(req, "partnership", PartnershipID.init(string:))
+        let input = try api.body(req, PartnershipRequestAnswer.self)
+        let (clientID, terms) = try await clientChoice(req, accept: accept, clientId: input.clientId, access: input.access,
+                                                        paymentMode: input.paymentMode, products: input.products, endsAt: input.endsAt)
+        let p = try await req.partnerships.answerRequest(id, user: user, accept: accept, clientID: clientID, terms: terms, store: req.store)
+        let counterpart = try await req.store.organisation(id: p.partnerID)?.name ?? ""
+        return try api.json(PartnershipResponse(p, counterpart: counterpart, assigned: []))
+    }
+
+    /// The client organisation answering and, when accepting with explicit terms, what it grants.
+    func clientChoice(_ req: Request, accept: Bool, clientId: String?, access: String?, paymentMode: String?, products: [GrantRequest]?,
+                      endsAt: Date?) async throws -> (OrganisationID?, PartnershipService.Terms?) {
+        var clientID: OrganisationID? = nil
+        if let raw = clientId {
+            guard let parsed = OrganisationID(string: raw) else { throw AppError.validation([FieldError("client_id", .invalidValue)]) }
+            clientID = parsed
+        }
+        guard accept, let access else { return (clientID, nil) }
+        let owned = try await clientID.asyncMap { try await req.store.products(of: $0) }
+        return (clientID, try req.partnerships.terms(access: access, paymentMode: paymentMode, grants: try grants(products), endsAt: endsAt, clientProducts: owned))
     }
 }

@@ -18,6 +18,9 @@ struct PartnershipConsoleController: RouteCollection {
         org.get("products", ":product", "access", use: explainPage)
         org.get("partners", use: partnersPage)
         org.get("partners", "new", use: addPartnerPage)
+        org.get("partner-requests", ":partnership", use: requestPage)
+        org.post("partner-requests", ":partnership", "accept") { req in try await answerRequest(req, accept: true) }
+        org.post("partner-requests", ":partnership", "decline") { req in try await answerRequest(req, accept: false) }
         org.post("partners", use: addPartner)
         org.get("partnerships", ":partnership", use: partnershipPage)
         org.post("partnerships", ":partnership", use: changeTerms)
@@ -265,6 +268,8 @@ struct PartnershipConsoleController: RouteCollection {
         let context = try await req.organisationContext()
         let organisation = try await req.store.organisation(context)
         let listings = try await req.store.partnerships(client: context.organisationID)
+        // R-P2 inbox: requests addressed to this user, answerable by a legal representative here.
+        let requests = context.may(.managePartnerships) ? try await req.partnerships.openRequests(for: try req.requireUser(), store: req.store) : []
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
         let b = base(organisation.id)
@@ -272,6 +277,19 @@ struct PartnershipConsoleController: RouteCollection {
             tag("div", cls("page-head")) {
                 tag("h1") { text(s("nav.partners")) }
                 if context.may(.managePartnerships) { link(s("partners.add"), b + "/partners/new", classes: "button primary") }
+            }
+            if !requests.isEmpty {
+                tag("section", cls("inbox"), attr("aria-labelledby", "requests-heading")) {
+                    tag("h2", attr("id", "requests-heading")) { text(s("partners.requests")) }
+                    tag("ul", cls("plain")) {
+                        for listing in requests {
+                            tag("li") {
+                                text(s("partnerships.invited_client", ["partner": listing.counterpartName, "access": s("access.\(listing.partnership.requestedAccess.rawValue)")]) + " ")
+                                link(s("partners.answer"), b + "/partner-requests/\(listing.partnership.id.string)", classes: "button secondary")
+                            }
+                        }
+                    }
+                }
             }
             if listings.isEmpty {
                 tag("p", cls("empty")) { text(s("partners.empty")) }
@@ -740,22 +758,78 @@ struct PartnershipConsoleController: RouteCollection {
                                 button(s("partnerships.choose"), style: "secondary")
                             }
                         }
-                        tag("p", cls("hint")) { text(s("partnerships.grant_help")) }
-                        if !errors.isEmpty { Layout.errorSummary(errors, s, labels: ["products": s("field.products"), "access": s("field.access")]) }
-                        postForm(path + "/accept", csrf: ctx.csrf) {
-                            hidden("client_id", client.id.string)
-                            termsFields(s, products: products, access: p.requestedAccess, mode: p.requestedPaymentMode, grants: [], errors: errors)
-                            button(s("invite.accept"))
-                        }
-                        postForm(path + "/decline", csrf: ctx.csrf, classes: "inline") {
-                            hidden("client_id", client.id.string)
-                            button(s("invite.decline"), style: "secondary")
-                        }
+                        clientAnswerForms(ctx, action: path, request: p, client: client.id, products: products, errors: errors)
                     } else {
                         tag("p", cls("error-summary")) { text(s("invite.wrong_user_client")) }
                     }
                 }
             }
+        }
+    }
+
+    /// R-P2: what the client grants (the request preselected) and the decline button; the link
+    /// page and the inbox page share it.
+    func clientAnswerForms(_ ctx: PageContext, action: String, request p: Partnership, client: OrganisationID, products: [Product], errors: [FieldError]) -> Component {
+        let s = ctx.strings
+        return ComponentGroup {
+            tag("p", cls("hint")) { text(s("partnerships.grant_help")) }
+            if !errors.isEmpty { Layout.errorSummary(errors, s, labels: ["products": s("field.products"), "access": s("field.access")]) }
+            postForm(action + "/accept", csrf: ctx.csrf) {
+                hidden("client_id", client.string)
+                termsFields(s, products: products, access: p.requestedAccess, mode: p.requestedPaymentMode, grants: [], errors: errors)
+                button(s("invite.accept"))
+            }
+            postForm(action + "/decline", csrf: ctx.csrf, classes: "inline") {
+                hidden("client_id", client.string)
+                button(s("invite.decline"), style: "secondary")
+            }
+        }
+    }
+
+    // MARK: the client's inbox (R-P2)
+
+    func requestPage(req: Request) async throws -> Response {
+        try await requestView(req, errors: [], message: nil)
+    }
+
+    func requestView(_ req: Request, errors: [FieldError], message: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let context = try await req.organisationContext()
+        guard context.may(.managePartnerships) else { throw AppError.notFound }
+        let id = try partnershipID(req)
+        // Only the addressee's open requests exist here; anything else is another tenant's object.
+        guard let listing = try await req.partnerships.openRequests(for: try req.requireUser(), store: req.store).first(where: { $0.partnership.id == id })
+        else { throw AppError.notFound }
+        let organisation = try await req.store.organisation(context)
+        let products = try await req.store.products(of: context.organisationID)
+        let ctx = try await req.pageContext(current: organisation)
+        let s = ctx.strings
+        let p = listing.partnership
+        return Layout.page(s("invite.title"), ctx, status: status) {
+            tag("div", cls("narrow wide")) {
+                tag("h1") { text(s("invite.title")) }
+                if let message { tag("div", cls("error-summary"), attr("role", "alert")) { tag("p") { text(message) } } }
+                tag("p") { text(s("partnerships.invited_client", ["partner": listing.counterpartName, "access": s("access.\(p.requestedAccess.rawValue)")])) }
+                clientAnswerForms(ctx, action: base(context.organisationID) + "/partner-requests/\(p.id.string)", request: p, client: context.organisationID,
+                                  products: products, errors: errors)
+            }
+        }
+    }
+
+    func answerRequest(_ req: Request, accept: Bool) async throws -> Response {
+        let context = try await req.organisationContext()
+        let user = try req.requireUser()
+        do {
+            var terms: PartnershipService.Terms? = nil
+            if accept {
+                let products = try await req.store.products(of: context.organisationID)
+                terms = try req.partnerships.terms(access: req.formValue("access"), paymentMode: req.formValue("payment_mode"),
+                                                   grants: grants(req, products: products), endsAt: try endsAt(req), clientProducts: products)
+            }
+            _ = try await req.partnerships.answerRequest(try partnershipID(req), user: user, accept: accept, clientID: context.organisationID, terms: terms, store: req.store)
+            return .redirect(base(context.organisationID) + "/partners", flash: accept ? "partnerships.accepted" : "invite.declined")
+        } catch {
+            guard let (message, errors) = refusal(error, req.strings) else { throw error }
+            return try await requestView(req, errors: errors, message: message, status: .unprocessableEntity)
         }
     }
 

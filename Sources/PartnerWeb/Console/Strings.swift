@@ -276,6 +276,8 @@ struct Strings: Sendable {
         "products.added": ("Produkt hinzugefügt.", "Product added.", "Produit ajouté."),
         "products.all": ("alle", "all", "tous"),
         "partners.add": ("Partner hinzufügen", "Add partner", "Ajouter un partenaire"),
+        "partners.requests": ("Anfragen von Partnern", "Requests from partners", "Demandes de partenaires"),
+        "partners.answer": ("Beantworten", "Answer", "Répondre"),
         "partners.empty": ("Noch keine Partner. Mit „Partner hinzufügen“ überlassen Sie einem zugelassenen Partner einzelne Produkte oder Ihr ganzes Konto.", "No partners yet. With “Add partner” you let an approved partner manage some products or your whole account.", "Aucun partenaire. Avec « Ajouter un partenaire », confiez certains produits ou tout votre compte à un partenaire agréé."),
         "partners.search": ("Partner suchen (Name oder E-Mail)", "Search partners (name or e-mail)", "Rechercher un partenaire (nom ou e-mail)"),
         "partners.search_hint": ("Mindestens zwei Zeichen.", "At least two characters.", "Au moins deux caractères."),

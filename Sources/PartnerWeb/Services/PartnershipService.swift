@@ -198,34 +198,59 @@ struct PartnershipService: Sendable {
                   RoleRules.permission(context.role, .answerPartnershipInvitation) != .denied else { throw AppError.forbidden("invite.wrong_user_partner") }
             return try await partnerAnswers(partnership, user: user, accept: accept, now: now, store: store)
         case .partner:
-            guard let clientID, let context = try await store.context(user: user.id, organisation: clientID),
-                  context.may(.managePartnerships), clientID != partnership.partnerID else { throw AppError.forbidden("invite.wrong_user_client") }
-            guard accept else {
-                return try await store.write { tx in
-                    try await tx.transitionPartnership(partnership.id, from: .invited, to: .declined, now: now)
-                    try await audit(tx, actor: user, organisation: partnership.partnerID, action: "partnership.declined", partnership: partnership.id, details: "{}", now: now)
-                    try await notifyOther(tx, side: partnership.partnerID, key: "declined", partnership: partnership, now: now)
-                    return try await tx.partnership(partnership.id)!
-                }
-            }
-            let terms = try proposed ?? self.terms(access: partnership.requestedAccess.rawValue, paymentMode: partnership.requestedPaymentMode.rawValue,
-                                                   grants: [], endsAt: nil, clientProducts: nil)
-            let products = try await store.products(of: clientID)
-            let owned = Set(products.map(\.id))
-            if terms.grants.contains(where: { !owned.contains($0.product) }) { throw AppError.validation([FieldError("products", .invalidValue)]) }
-            let partner = try await store.organisation(id: partnership.partnerID)
-            let existing = try await store.existingPartnerships(client: clientID, excluding: partnership.id)
-            try check(PartnershipRules.check(client: clientID, partner: partnership.partnerID, partnerApproved: partner?.isPartner ?? false,
-                                             access: terms.access, products: Set(terms.grants.map(\.product)), existing: existing))
+            return try await clientAnswers(partnership, user: user, accept: accept, clientID: clientID, terms: proposed, now: now, store: store)
+        }
+    }
+
+    /// The client's inbox (R-P2): open requests addressed to the user's own e-mail address, for
+    /// any of the organisations they represent to answer. Expired ones are left out.
+    func openRequests(for user: User, store: Store) async throws -> [PartnershipListing] {
+        let now = clock.now()
+        return try await store.openClientRequests(email: user.email).filter { listing in
+            listing.partnership.tokenExpiresAt.map { now < $0 } ?? true
+        }
+    }
+
+    /// Answers a request from the inbox instead of the e-mailed link. Only the addressee sees it;
+    /// everyone else gets 404, as for any other tenant's object.
+    func answerRequest(_ id: PartnershipID, user: User, accept: Bool, clientID: OrganisationID?, terms proposed: Terms?, store: Store) async throws -> Partnership {
+        guard let p = try await store.partnership(id), p.initiator == .partner, p.invitedEmail == user.email, p.clientID == nil else { throw AppError.notFound }
+        guard p.state == .invited else { throw AppError.refused("error.partnership_changed") }
+        if let expires = p.tokenExpiresAt, clock.now() >= expires { throw AppError.gone("invite.expired") }
+        return try await clientAnswers(p, user: user, accept: accept, clientID: clientID, terms: proposed, now: clock.now(), store: store)
+    }
+
+    /// R-P2: a legal representative of `clientID` accepts — granting the requested terms or
+    /// different ones — or declines; by link or from the inbox.
+    private func clientAnswers(_ partnership: Partnership, user: User, accept: Bool, clientID: OrganisationID?, terms proposed: Terms?,
+                               now: Date, store: Store) async throws -> Partnership {
+        guard let clientID, let context = try await store.context(user: user.id, organisation: clientID),
+              context.may(.managePartnerships), clientID != partnership.partnerID else { throw AppError.forbidden("invite.wrong_user_client") }
+        guard accept else {
             return try await store.write { tx in
-                try await tx.transitionPartnership(partnership.id, from: .invited, to: .active, clientID: clientID, now: now)
-                try await tx.setTerms(partnership.id, access: terms.access, paymentMode: terms.paymentMode, grants: terms.grants, endsAt: terms.endsAt)
-                try await convertExternalUsers(tx, client: clientID, partner: partnership.partnerID)
-                try await audit(tx, actor: user, organisation: clientID, action: "partnership.accepted", partnership: partnership.id,
-                                details: "{\"requested\":\"\(partnership.requestedAccess.rawValue)\",\"granted\":\"\(terms.access.rawValue)\",\"products\":\(terms.grants.count)}", now: now)
-                try await notifyOther(tx, side: partnership.partnerID, key: "accepted", partnership: partnership, now: now)
+                try await tx.transitionPartnership(partnership.id, from: .invited, to: .declined, now: now)
+                try await audit(tx, actor: user, organisation: partnership.partnerID, action: "partnership.declined", partnership: partnership.id, details: "{}", now: now)
+                try await notifyOther(tx, side: partnership.partnerID, key: "declined", partnership: partnership, now: now)
                 return try await tx.partnership(partnership.id)!
             }
+        }
+        let terms = try proposed ?? self.terms(access: partnership.requestedAccess.rawValue, paymentMode: partnership.requestedPaymentMode.rawValue,
+                                               grants: [], endsAt: nil, clientProducts: nil)
+        let products = try await store.products(of: clientID)
+        let owned = Set(products.map(\.id))
+        if terms.grants.contains(where: { !owned.contains($0.product) }) { throw AppError.validation([FieldError("products", .invalidValue)]) }
+        let partner = try await store.organisation(id: partnership.partnerID)
+        let existing = try await store.existingPartnerships(client: clientID, excluding: partnership.id)
+        try check(PartnershipRules.check(client: clientID, partner: partnership.partnerID, partnerApproved: partner?.isPartner ?? false,
+                                         access: terms.access, products: Set(terms.grants.map(\.product)), existing: existing))
+        return try await store.write { tx in
+            try await tx.transitionPartnership(partnership.id, from: .invited, to: .active, clientID: clientID, now: now)
+            try await tx.setTerms(partnership.id, access: terms.access, paymentMode: terms.paymentMode, grants: terms.grants, endsAt: terms.endsAt)
+            try await convertExternalUsers(tx, client: clientID, partner: partnership.partnerID)
+            try await audit(tx, actor: user, organisation: clientID, action: "partnership.accepted", partnership: partnership.id,
+                            details: "{\"requested\":\"\(partnership.requestedAccess.rawValue)\",\"granted\":\"\(terms.access.rawValue)\",\"products\":\(terms.grants.count)}", now: now)
+            try await notifyOther(tx, side: partnership.partnerID, key: "accepted", partnership: partnership, now: now)
+            return try await tx.partnership(partnership.id)!
         }
     }
 
