@@ -1,18 +1,24 @@
 """A real SMTP server on 127.0.0.1 for the tests (aiosmtpd from PyPI): every accepted message is
-written to DIR as N.eml with its envelope in N.json. It stops by itself when its standard input
-closes (the test that started it is done or gone) or after 120 seconds, whichever comes first.
+written to DIR as N.eml with its envelope in N.json (sender, recipients, whether the session was
+encrypted, who logged in). It stops by itself when its standard input closes (the test that
+started it is done or gone) or after 120 seconds, whichever comes first.
 
-Usage: python e2e/smtp_sink.py PORT DIR
+Usage: python e2e/smtp_sink.py PORT DIR [CERT KEY]
+With CERT and KEY the server offers STARTTLS, requires it, and requires AUTH PLAIN/LOGIN as
+user "mailer" with password "secret" over the encrypted session.
 """
 import json
 import os
+import ssl
 import sys
 import threading
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 PORT, DIRECTORY = int(sys.argv[1]), sys.argv[2]
+TLS = sys.argv[3:5] if len(sys.argv) >= 5 else None
 os.makedirs(DIRECTORY, exist_ok=True)
 
 
@@ -24,9 +30,15 @@ class Sink:
         base = os.path.join(DIRECTORY, str(Sink.count))
         with open(base + ".eml", "wb") as f:
             f.write(envelope.original_content or envelope.content)
+        login = session.auth_data.login.decode() if session.auth_data and hasattr(session.auth_data, "login") else None
         with open(base + ".json", "w") as f:
-            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos}, f)
+            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos, "tls": session.ssl is not None, "login": login}, f)
         return "250 OK"
+
+
+def authenticate(server, session, envelope, mechanism, auth_data):
+    ok = auth_data.login == b"mailer" and auth_data.password == b"secret"
+    return AuthResult(success=ok, auth_data=auth_data if ok else None)
 
 
 def stop_when_stdin_closes():
@@ -34,7 +46,13 @@ def stop_when_stdin_closes():
     os._exit(0)
 
 
-controller = Controller(Sink(), hostname="127.0.0.1", port=PORT)
+if TLS:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(TLS[0], TLS[1])
+    controller = Controller(Sink(), hostname="127.0.0.1", port=PORT, tls_context=context, require_starttls=True,
+                            authenticator=authenticate, auth_required=True)
+else:
+    controller = Controller(Sink(), hostname="127.0.0.1", port=PORT)
 controller.start()
 threading.Thread(target=stop_when_stdin_closes, daemon=True).start()
 print("ready", flush=True)

@@ -56,7 +56,7 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
     if configuration.autoMigrate { try await app.autoMigrate() }
 
     if configuration.runBackgroundJobs {
-        let worker = configuration.smtp.map { OutboxWorker(client: SMTPClient(configuration: $0), clock: configuration.clock, threadPool: app.threadPool) }
+        let worker = configuration.smtp.map { OutboxWorker(client: SMTPClient(configuration: $0, group: app.eventLoopGroup), clock: configuration.clock) }
         app.lifecycle.use(BackgroundJobs(worker: worker, partnerships: app.partnerHub.partnerships))
     }
 

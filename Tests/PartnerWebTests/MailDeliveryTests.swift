@@ -29,13 +29,32 @@ struct MailDeliveryTests {
             .appendingPathComponent("e2e/smtp_sink.py").path
     }
 
+    static let opensslAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
+
+    /// A throwaway self-signed certificate for 127.0.0.1: (certificate, key) paths.
+    func makeCertificate() throws -> (String, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let cert = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "openssl could not make a certificate")
+        return (cert, key)
+    }
+
     /// Starts the sink on a free port; returns it with the port and the directory it writes to.
-    func startSink() throws -> (Process, Int, URL, Pipe) {
+    func startSink(tls: (String, String)? = nil) throws -> (Process, Int, URL, Pipe) {
         let port = Int.random(in: 20_000...40_000)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = Self.pythonArguments + [Self.sinkScript, String(port), directory.path]
+        process.arguments = Self.pythonArguments + [Self.sinkScript, String(port), directory.path] + (tls.map { [$0.0, $0.1] } ?? [])
         let output = Pipe()
         let input = Pipe()  // closing it tells the sink to stop
         process.standardOutput = output
@@ -60,9 +79,9 @@ struct MailDeliveryTests {
                 try await tx.enqueueMail(to: EmailAddress("hans@example.ch")!, subject: "Grüezi – Zugriffsrechte",
                                          body: "Zeile 1\n.Zeile mit Punkt\nEnde", now: t.clock.now())
             }
-            let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, username: nil, password: nil, startTLS: false,
+            let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, username: nil, password: nil, security: .none,
                                                                      from: "noreply@partnerhub.test"))
-            let worker = OutboxWorker(client: client, clock: t.clock, threadPool: t.app.threadPool)
+            let worker = OutboxWorker(client: client, clock: t.clock)
             let sent = try await worker.deliverDue(store: t.store)
             #expect(sent == 2)
             #expect(try await worker.deliverDue(store: t.store) == 0)  // nothing is sent twice
@@ -82,8 +101,8 @@ struct MailDeliveryTests {
         try await TestApp.with { t in
             try await t.store.write { tx in try await tx.enqueueMail(to: EmailAddress("anna@example.ch")!, subject: "S", body: "B", now: t.clock.now()) }
             // Port 9 on loopback: nothing listens there.
-            let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: 9, username: nil, password: nil, startTLS: false, from: "n@p.test"))
-            let worker = OutboxWorker(client: client, clock: t.clock, threadPool: t.app.threadPool)
+            let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: 9, username: nil, password: nil, security: .none, from: "n@p.test"))
+            let worker = OutboxWorker(client: client, clock: t.clock)
             #expect(try await worker.deliverDue(store: t.store) == 0)
             let message = try #require(try await t.store.outbox().first)
             #expect(message.sentAt == nil)
@@ -99,6 +118,77 @@ struct MailDeliveryTests {
         }
     }
 
+    @Test("R-N1 STARTTLS: the login and the message cross only the encrypted session",
+          .enabled(if: aiosmtpdAvailable && opensslAvailable, "needs Python with aiosmtpd and the openssl command"))
+    func startTLS() async throws {
+        let (cert, key) = try makeCertificate()
+        let (sink, port, directory, input) = try startSink(tls: (cert, key))
+        defer {
+            try? input.fileHandleForWriting.close()
+            sink.terminate()
+        }
+        let configuration = SMTPConfiguration(host: "127.0.0.1", port: port, username: "mailer", password: "secret", security: .startTLS,
+                                              from: "noreply@partnerhub.test", caFile: cert)
+        try await SMTPClient(configuration: configuration).send(to: "anna@example.ch", subject: "Hallo", body: "Verschlüsselt", messageID: "m1", date: Date())
+        let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("1.json"))) as! [String: Any]
+        #expect(envelope["tls"] as? Bool == true)
+        #expect(envelope["login"] as? String == "mailer")
+        #expect(envelope["to"] as? [String] == ["anna@example.ch"])
+    }
+
+    @Test("R-N1 STARTTLS: a certificate nobody vouches for stops the message before the login is sent",
+          .enabled(if: aiosmtpdAvailable && opensslAvailable, "needs Python with aiosmtpd and the openssl command"))
+    func untrustedCertificate() async throws {
+        let (cert, key) = try makeCertificate()
+        let (sink, port, directory, input) = try startSink(tls: (cert, key))
+        defer {
+            try? input.fileHandleForWriting.close()
+            sink.terminate()
+        }
+        // System trust roots only: the self-signed certificate is not trusted.
+        let configuration = SMTPConfiguration(host: "127.0.0.1", port: port, username: "mailer", password: "secret", security: .startTLS,
+                                              from: "noreply@partnerhub.test")
+        do {
+            try await SMTPClient(configuration: configuration).send(to: "anna@example.ch", subject: "S", body: "B", messageID: "m2", date: Date())
+            Issue.record("sent to an untrusted server")
+        } catch {
+            #expect(String(describing: error).contains("CERTIFICATE_VERIFY_FAILED"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("1.json").path))
+    }
+
+    @Test("R-N1 STARTTLS required but not offered: nothing is sent in plain text",
+          .enabled(if: aiosmtpdAvailable, "needs Python with aiosmtpd (pip install aiosmtpd; SMTP_TEST_PYTHON)"))
+    func startTLSNotOffered() async throws {
+        let (sink, port, directory, input) = try startSink()
+        defer {
+            try? input.fileHandleForWriting.close()
+            sink.terminate()
+        }
+        let configuration = SMTPConfiguration(host: "127.0.0.1", port: port, username: nil, password: nil, security: .startTLS, from: "n@p.test")
+        do {
+            try await SMTPClient(configuration: configuration).send(to: "anna@example.ch", subject: "S", body: "B", messageID: "m3", date: Date())
+            Issue.record("sent without STARTTLS")
+        } catch {
+            #expect(String(describing: error).contains("does not offer STARTTLS"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("1.json").path))
+    }
+
+    @Test("A password is never sent in clear text to another host")
+    func noClearTextPassword() async throws {
+        let remote = SMTPConfiguration(host: "mail.example.ch", port: 25, username: "u", password: "p", security: .none, from: "n@p.test")
+        #expect(remote.sendsPasswordInClear)
+        #expect(!SMTPConfiguration(host: "127.0.0.1", port: 25, username: "u", password: "p", security: .none, from: "n@p.test").sendsPasswordInClear)
+        #expect(!SMTPConfiguration(host: "mail.example.ch", port: 587, username: "u", password: "p", security: .startTLS, from: "n@p.test").sendsPasswordInClear)
+        do {
+            try await SMTPClient(configuration: remote).send(to: "a@example.ch", subject: "S", body: "B", messageID: "m4", date: Date())
+            Issue.record("a clear-text login was attempted")
+        } catch {
+            #expect(String(describing: error).contains("refusing to send the SMTP password unencrypted"))
+        }
+    }
+
     @Test("Backoff doubles from 30 seconds up to an hour")
     func backoff() {
         #expect((1...9).map { OutboxWorker.backoff(attempt: $0) } == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600])
@@ -107,8 +197,12 @@ struct MailDeliveryTests {
     @Test("SMTP_URL parses host, port, login and sender")
     func parseURL() {
         #expect(SMTPConfiguration.parse("smtp://user%40x:p%3Ass@mail.example.ch:2525?from=noreply@example.ch")
-                == SMTPConfiguration(host: "mail.example.ch", port: 2525, username: "user@x", password: "p:ss", startTLS: false, from: "noreply@example.ch"))
+                == SMTPConfiguration(host: "mail.example.ch", port: 2525, username: "user@x", password: "p:ss", security: .none, from: "noreply@example.ch"))
         #expect(SMTPConfiguration.parse("http://example.ch") == nil)
         #expect(SMTPConfiguration.parse("smtp://relay")?.port == 25)
+        #expect(SMTPConfiguration.parse("smtp://u:p@mail.example.ch:587?starttls=1&ca_file=/etc/ca.pem")
+                == SMTPConfiguration(host: "mail.example.ch", port: 587, username: "u", password: "p", security: .startTLS, from: "noreply@partnerhub.invalid", caFile: "/etc/ca.pem"))
+        #expect(SMTPConfiguration.parse("smtps://mail.example.ch")?.security == .implicitTLS)
+        #expect(SMTPConfiguration.parse("smtps://mail.example.ch")?.port == 465)
     }
 }

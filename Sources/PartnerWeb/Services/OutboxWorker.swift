@@ -8,7 +8,6 @@ import Vapor
 struct OutboxWorker: Sendable {
     let client: SMTPClient
     let clock: any Clock
-    let threadPool: NIOThreadPool
 
     static func backoff(attempt: Int) -> TimeInterval { min(3600, 30 * pow(2, Double(max(0, attempt - 1)))) }
 
@@ -20,10 +19,8 @@ struct OutboxWorker: Sendable {
         var sent = 0
         for message in batch {
             do {
-                try await threadPool.runIfActive { [client] in
-                    try client.send(to: message.recipient, subject: message.subject, body: message.body,
-                                    messageID: message.id.uuidString.lowercased(), date: message.createdAt)
-                }
+                try await client.send(to: message.recipient, subject: message.subject, body: message.body,
+                                      messageID: message.id.uuidString.lowercased(), date: message.createdAt)
                 try await store.write { tx in try await tx.markMailSent(message.id, now: clock.now()) }
                 sent += 1
             } catch {

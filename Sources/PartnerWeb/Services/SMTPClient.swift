@@ -1,57 +1,177 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#else
-import Darwin
-#endif
 import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
 
-/// Where and how to deliver mail: `SMTP_URL=smtp://user:password@host:port?from=noreply@example.ch`.
-/// STARTTLS (`?starttls=1`) is refused with a clear error for now: this client speaks plain SMTP,
-/// for a relay on the same host or network.
+/// Where and how to deliver mail (R-N1):
+/// - `smtp://host:port` — plain SMTP, for a relay on the same host or a trusted network;
+/// - `smtp://user:password@host:587?starttls=1` — STARTTLS (RFC 3207), required: if the server
+///   does not offer it the message is not sent (no silent fall-back to plain text);
+/// - `smtps://user:password@host:465` — TLS from the first byte.
+/// `from=` sets the sender; `ca_file=/path/ca.pem` trusts that CA instead of the system's roots.
 struct SMTPConfiguration: Sendable, Equatable {
+    enum Security: Sendable, Equatable { case none, startTLS, implicitTLS }
+
     var host: String
     var port: Int
     var username: String?
     var password: String?
-    var startTLS: Bool
+    var security: Security
     var from: String
+    var caFile: String? = nil
 
     static func parse(_ text: String) -> SMTPConfiguration? {
-        guard let url = URLComponents(string: text), url.scheme == "smtp", let host = url.host, !host.isEmpty else { return nil }
+        guard let url = URLComponents(string: text), ["smtp", "smtps"].contains(url.scheme), let host = url.host, !host.isEmpty else { return nil }
         let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
-        return SMTPConfiguration(host: host, port: url.port ?? 25, username: url.user?.removingPercentEncoding, password: url.password?.removingPercentEncoding,
-                                 startTLS: ["1", "true", "yes"].contains(query["starttls"] ?? ""), from: query["from"] ?? "noreply@partnerhub.invalid")
+        let implicit = url.scheme == "smtps"
+        let security: Security = implicit ? .implicitTLS : ["1", "true", "yes"].contains(query["starttls"] ?? "") ? .startTLS : .none
+        return SMTPConfiguration(host: host, port: url.port ?? (implicit ? 465 : 25), username: url.user?.removingPercentEncoding,
+                                 password: url.password?.removingPercentEncoding, security: security,
+                                 from: query["from"] ?? "noreply@partnerhub.invalid", caFile: query["ca_file"].flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// A password only crosses the network encrypted; plain SMTP with a login is for loopback only.
+    var sendsPasswordInClear: Bool {
+        security == .none && password != nil && !["127.0.0.1", "::1", "localhost"].contains(host)
     }
 }
 
 struct SMTPError: Error, CustomStringConvertible {
     let description: String
+    init(_ description: String) { self.description = description }
 }
 
-/// A small, blocking SMTP client (RFC 5321): one connection per message, timeouts on every read
-/// and write. Run it off the event loops (the outbox worker uses the thread pool).
+/// A small SMTP client (RFC 5321, RFC 3207) on SwiftNIO: one connection per message, the whole
+/// conversation bounded by `timeout`.
 struct SMTPClient: Sendable {
     let configuration: SMTPConfiguration
-    var timeoutSeconds = 10
+    var timeout: Duration = .seconds(20)
+    var group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
 
-    func send(to recipient: String, subject: String, body: String, messageID: String, date: Date) throws {
-        if configuration.startTLS { throw SMTPError(description: "STARTTLS is not supported yet; use a plain-SMTP relay") }
-        let connection = try Connection(host: configuration.host, port: configuration.port, timeout: timeoutSeconds)
-        defer { connection.close() }
-        try connection.expect(220)
-        try connection.command("EHLO partnerhub", expect: 250)
+    func send(to recipient: String, subject: String, body: String, messageID: String, date: Date) async throws {
+        if configuration.sendsPasswordInClear {
+            throw SMTPError("refusing to send the SMTP password unencrypted to \(configuration.host); use starttls=1 or smtps://")
+        }
+        let tls = try configuration.security == .none ? nil : makeTLSContext()
+        let serverName = (try? SocketAddress(ipAddress: configuration.host, port: 0)) == nil ? configuration.host : nil
+        let implicitTLS = configuration.security == .implicitTLS
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.seconds(10))
+                .connect(host: configuration.host, port: configuration.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if implicitTLS, let tls {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                        }
+                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw SMTPError("cannot connect to \(configuration.host):\(configuration.port) (\(error))")
+        }
+        let message = Self.message(from: configuration.from, to: recipient, subject: subject, body: body, messageID: messageID, date: date)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await channel.executeThenClose { inbound, outbound in
+                    var conversation = Conversation(replies: inbound.makeAsyncIterator(), outbound: outbound)
+                    try await converse(&conversation, channel: channel.channel, tls: tls, serverName: serverName, recipient: recipient, message: message)
+                }
+            }
+            group.addTask { [timeout] in
+                try await Task.sleep(for: timeout)
+                channel.channel.close(promise: nil)
+                throw SMTPError("the SMTP conversation took longer than \(timeout)")
+            }
+            // The first to finish decides; the other is cancelled.
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func converse(_ c: inout Conversation, channel: any Channel, tls: NIOSSLContext?, serverName: String?,
+                          recipient: String, message: String) async throws {
+        try await c.expect(220)
+        var capabilities = try await c.command("EHLO partnerhub", expect: 250)
+        if configuration.security == .startTLS {
+            guard capabilities.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }), let tls else {
+                throw SMTPError("\(configuration.host) does not offer STARTTLS; the message was not sent")
+            }
+            _ = try await c.command("STARTTLS", expect: 220)
+            // Anything the server sent before the handshake could be injected plain text (RFC 3207 §5).
+            guard c.buffer.readableBytes == 0 else { throw SMTPError("unexpected data after STARTTLS") }
+            try await channel.eventLoop.submit {
+                try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName), position: .first)
+            }.get()
+            // RFC 3207 §4.2: forget what was learned before TLS and ask again.
+            capabilities = try await c.command("EHLO partnerhub", expect: 250)
+        }
         if let user = configuration.username, let password = configuration.password {
             let token = Data("\0\(user)\0\(password)".utf8).base64EncodedString()
-            try connection.command("AUTH PLAIN \(token)", expect: 235)
+            _ = try await c.command("AUTH PLAIN \(token)", expect: 235)
         }
-        try connection.command("MAIL FROM:<\(configuration.from)>", expect: 250)
-        try connection.command("RCPT TO:<\(recipient)>", expect: 250, alsoAccept: [251])
-        try connection.command("DATA", expect: 354)
-        try connection.write(Self.message(from: configuration.from, to: recipient, subject: subject, body: body, messageID: messageID, date: date) + "\r\n.\r\n")
-        try connection.expect(250)
-        try? connection.command("QUIT", expect: 221)
+        _ = try await c.command("MAIL FROM:<\(configuration.from)>", expect: 250)
+        _ = try await c.command("RCPT TO:<\(recipient)>", expect: 250, alsoAccept: [251])
+        _ = try await c.command("DATA", expect: 354)
+        try await c.write(message + "\r\n.\r\n")
+        try await c.expect(250)
+        _ = try? await c.command("QUIT", expect: 221)
+    }
+
+    private func makeTLSContext() throws -> NIOSSLContext {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile = configuration.caFile { tls.trustRoots = .file(caFile) }
+        return try NIOSSLContext(configuration: tls)
+    }
+
+    /// Reads replies line by line and writes commands.
+    struct Conversation {
+        var replies: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+        let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        var buffer = ByteBuffer()
+
+        mutating func line() async throws -> String {
+            while true {
+                if let end = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = buffer.readString(length: end - buffer.readerIndex + 1) ?? ""
+                    return line.trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+                guard var chunk = try await replies.next() else { throw SMTPError("connection closed by the server") }
+                buffer.writeBuffer(&chunk)
+            }
+        }
+
+        /// Reads a (possibly multi-line) reply, checks its code and returns its lines' texts.
+        @discardableResult
+        mutating func expect(_ code: Int, alsoAccept: [Int] = []) async throws -> [String] {
+            var texts: [String] = []
+            while true {
+                let line = try await line()
+                texts.append(String(line.dropFirst(4)))
+                guard line.count > 3, Array(line.utf8)[3] == UInt8(ascii: "-") else {
+                    guard let got = Int(line.prefix(3)), got == code || alsoAccept.contains(got) else {
+                        throw SMTPError("expected \(code), server said: \(line)")
+                    }
+                    return texts
+                }
+            }
+        }
+
+        mutating func write(_ text: String) async throws {
+            do {
+                try await outbound.write(ByteBuffer(string: text))
+            } catch {
+                // A failed TLS handshake closes the channel; the reason (e.g. an untrusted
+                // certificate) waits on the inbound side — report that, not "closed channel".
+                do { _ = try await replies.next() } catch let reason { throw SMTPError("\(reason)") }
+                throw error
+            }
+        }
+
+        mutating func command(_ text: String, expect code: Int, alsoAccept: [Int] = []) async throws -> [String] {
+            try await write(text + "\r\n")
+            return try await expect(code, alsoAccept: alsoAccept)
+        }
     }
 
     /// Headers and a UTF-8 plain-text body with CRLF line ends and dot-stuffing.
@@ -68,75 +188,5 @@ struct SMTPClient: Sendable {
             "Message-ID: <\(messageID)@partnerhub>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: 8bit", "",
         ] + lines).joined(separator: "\r\n")
-    }
-
-    final class Connection {
-        let fd: Int32
-        var buffer = [UInt8]()
-
-        init(host: String, port: Int, timeout: Int) throws {
-            var hints = addrinfo()
-            hints.ai_family = AF_UNSPEC
-            #if canImport(Glibc)
-            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-            #else
-            hints.ai_socktype = SOCK_STREAM
-            #endif
-            var result: UnsafeMutablePointer<addrinfo>?
-            guard getaddrinfo(host, String(port), &hints, &result) == 0, let info = result else {
-                throw SMTPError(description: "cannot resolve \(host)")
-            }
-            defer { freeaddrinfo(result) }
-            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            guard fd >= 0 else { throw SMTPError(description: "socket: \(errno)") }
-            var limit = timeval(tv_sec: timeout, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-            guard connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
-                let code = errno
-                _ = Glibc.close(fd)
-                throw SMTPError(description: "cannot connect to \(host):\(port) (errno \(code))")
-            }
-            self.fd = fd
-        }
-
-        func close() { _ = Glibc.close(fd) }
-
-        func write(_ text: String) throws {
-            var bytes = Array(text.utf8)[...]
-            while !bytes.isEmpty {
-                let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard sent > 0 else { throw SMTPError(description: "write failed (errno \(errno))") }
-                bytes = bytes.dropFirst(sent)
-            }
-        }
-
-        func readLine() throws -> String {
-            while true {
-                if let end = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = String(decoding: buffer[..<end], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                    buffer.removeSubrange(...end)
-                    return line
-                }
-                var chunk = [UInt8](repeating: 0, count: 4096)
-                let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                guard count > 0 else { throw SMTPError(description: "connection closed or timed out") }
-                buffer.append(contentsOf: chunk[..<count])
-            }
-        }
-
-        /// Reads a (possibly multi-line) reply and checks its code.
-        func expect(_ code: Int, alsoAccept: [Int] = []) throws {
-            var line = try readLine()
-            while line.count > 3, Array(line)[3] == "-" { line = try readLine() }
-            guard let got = Int(line.prefix(3)), got == code || alsoAccept.contains(got) else {
-                throw SMTPError(description: "expected \(code), server said: \(line)")
-            }
-        }
-
-        func command(_ text: String, expect code: Int, alsoAccept: [Int] = []) throws {
-            try write(text + "\r\n")
-            try expect(code, alsoAccept: alsoAccept)
-        }
     }
 }
