@@ -611,7 +611,7 @@ struct PartnershipConsoleController: RouteCollection {
                         field("email", label: s("field.email"), type: "email", value: values["email"] ?? "", error: error("email"))
                         selectField("access", label: s("field.access"), options: AccessType.allCases.map { ($0.rawValue, s("access.\($0.rawValue)")) },
                                     selected: values["access"] ?? AccessType.full.rawValue, error: error("access"))
-                        selectField("payment_mode", label: s("field.payment_mode"), options: PaymentMode.allCases.map { ($0.rawValue, s("payment.\($0.rawValue)")) },
+                        selectField("payment_mode", label: s("field.payment_mode_full_only"), options: PaymentMode.allCases.map { ($0.rawValue, s("payment.\($0.rawValue)")) },
                                     selected: values["payment_mode"] ?? PaymentMode.client.rawValue)
                         button(s("clients.add"))
                     }

@@ -248,6 +248,7 @@ struct Strings: Sendable {
         "state.withdrawn": ("zurückgezogen", "withdrawn", "retiré"),
         "field.access": ("Zugriff", "Access", "Accès"),
         "field.payment_mode": ("Zahlungsart", "Payment mode", "Mode de paiement"),
+        "field.payment_mode_full_only": ("Zahlungsart (nur bei vollständigem Zugriff; sonst zahlt der Kunde)", "Payment mode (full access only; otherwise the client pays)", "Mode de paiement (accès complet uniquement ; sinon le client paie)"),
         "field.products": ("Produkte", "Products", "Produits"),
         "field.product": ("Produkt", "Product", "Produit"),
         "field.category": ("Kategorie", "Category", "Catégorie"),
