@@ -6,6 +6,8 @@ public struct LinePrice: Sendable, Hashable, Codable {
         case list
         case partnerDiscount = "partner_discount"
         case tierDiscount = "tier_discount"
+        /// Domains: the partner's fixed preferential price per extension (R-B4).
+        case preferentialPrice = "preferential_price"
     }
 
     public struct Entry: Sendable, Hashable, Codable {

@@ -1,0 +1,49 @@
+import Foundation
+
+/// R-B5: what an entry of the prepaid account records.
+public enum LedgerKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case topUp = "top_up"
+    case cashback
+    case payment
+    case refund
+    case affiliatePayout = "affiliate_payout"
+
+    /// Payments debit; everything else credits.
+    public var isCredit: Bool { self != .payment }
+}
+
+public enum LedgerError: Error, Equatable, Sendable {
+    /// The balance cannot cover the payment; nothing is written.
+    case insufficientFunds(balance: Money)
+    /// R-B5: a wallet pays only in its own currency.
+    case currencyMismatch
+    case notPositive
+    case overflow
+}
+
+/// R-B5: the prepaid account is an append-only ledger per organisation and currency; the balance
+/// is the sum of its entries and never goes below zero.
+public enum Ledger {
+    /// The amount an entry adds to the balance (negative for payments).
+    public static func signed(_ kind: LedgerKind, _ amount: Money) throws(LedgerError) -> Money {
+        guard amount.minorUnits > 0 else { throw .notPositive }
+        return kind.isCredit ? amount : Money(minorUnits: -amount.minorUnits, currency: amount.currency)
+    }
+
+    /// The balance after one more entry, or the reason it cannot be written.
+    public static func apply(_ kind: LedgerKind, _ amount: Money, to balance: Money) throws(LedgerError) -> Money {
+        guard amount.currency == balance.currency else { throw .currencyMismatch }
+        let change = try signed(kind, amount)
+        let after: Money
+        do { after = try balance.adding(change) } catch { throw .overflow }
+        guard after.minorUnits >= 0 else { throw .insufficientFunds(balance: balance) }
+        return after
+    }
+
+    /// Re-derives a balance from its entries (what `verify-ledger` compares with the stored one).
+    public static func balance(of entries: [(LedgerKind, Money)], currency: Currency) throws(LedgerError) -> Money {
+        var balance = Money.zero(currency)
+        for (kind, amount) in entries { balance = try apply(kind, amount, to: balance) }
+        return balance
+    }
+}
