@@ -34,6 +34,21 @@ public struct PricedLine: Sendable, Hashable, Codable {
     public let preferentialPrice: Money
     /// R-B3: public − preferential when the partner earns cashback; zero otherwise.
     public let cashback: Money
+
+    public init(category: ProductCategory, name: String, quantity: Int64, period: BillingPeriod, unitPrice: Money, tierCount: Int64,
+                steps: [LinePrice.Entry], charged: Money, publicPrice: Money, preferentialPrice: Money, cashback: Money) {
+        self.category = category
+        self.name = name
+        self.quantity = quantity
+        self.period = period
+        self.unitPrice = unitPrice
+        self.tierCount = tierCount
+        self.steps = steps
+        self.charged = charged
+        self.publicPrice = publicPrice
+        self.preferentialPrice = preferentialPrice
+        self.cashback = cashback
+    }
 }
 
 /// A whole order or renewal, priced for one payer.
@@ -47,6 +62,17 @@ public struct PricedOrder: Sendable, Hashable, Codable {
     public let lines: [PricedLine]
     public let net: Money
     public let cashback: Money
+
+    public init(currency: Currency, payer: Payer, benefit: PartnerBenefit, row: Int, catalogueVersion: Int, lines: [PricedLine], net: Money, cashback: Money) {
+        self.currency = currency
+        self.payer = payer
+        self.benefit = benefit
+        self.row = row
+        self.catalogueVersion = catalogueVersion
+        self.lines = lines
+        self.net = net
+        self.cashback = cashback
+    }
 }
 
 public enum OrderPricing {

@@ -18,7 +18,11 @@ public struct Product: Sendable, Hashable, Codable {
     public let name: String
     public let status: String
     public let createdAt: Date
-    public init(id: ProductID, organisationID: OrganisationID, category: ProductCategory, name: String, status: String, createdAt: Date) {
+    /// Set for ordered products (R-B8); products recorded without an order have none.
+    public let billing: ProductBilling?
+    public init(id: ProductID, organisationID: OrganisationID, category: ProductCategory, name: String, status: String, createdAt: Date,
+                billing: ProductBilling? = nil) {
+        self.billing = billing
         self.id = id
         self.organisationID = organisationID
         self.category = category
@@ -26,4 +30,23 @@ public struct Product: Sendable, Hashable, Codable {
         self.status = status
         self.createdAt = createdAt
     }
+}
+
+/// R-B8: how an ordered product renews.
+public struct ProductBilling: Sendable, Hashable, Codable {
+    public let period: BillingPeriod
+    /// The end of the paid period: the renewal falls due then.
+    public let renewsAt: Date
+    /// Who was billed last (R-B4 counts hostings per payer).
+    public let payer: OrganisationID
+    /// R-B3 reading notes: an unpaid renewal keeps the product for 14 days.
+    public let graceUntil: Date?
+    public init(period: BillingPeriod, renewsAt: Date, payer: OrganisationID, graceUntil: Date?) {
+        self.period = period
+        self.renewsAt = renewsAt
+        self.payer = payer
+        self.graceUntil = graceUntil
+    }
+
+    public static let gracePeriod: TimeInterval = 14 * 86_400
 }

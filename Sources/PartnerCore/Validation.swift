@@ -22,6 +22,10 @@ public struct FieldError: Error, Sendable, Hashable, Codable {
         case mismatch
         case wrongPassword = "wrong_password"
         case currencyFixed = "currency_fixed"
+        /// R-B5: the prepaid account cannot cover the payment.
+        case insufficientFunds = "insufficient_funds"
+        /// The card provider declined the payment.
+        case declined
     }
 }
 

@@ -270,7 +270,12 @@ public struct ClientAccess: Sendable {
 extension ProductRow {
     func domain() throws -> Product {
         guard let id, let category = ProductCategory(rawValue: category) else { throw StoreError.notFound }
-        return Product(id: ProductID(id), organisationID: OrganisationID(organisationID), category: category, name: name, status: status, createdAt: createdAt)
+        var billing: ProductBilling? = nil
+        if let period = period.flatMap(BillingPeriod.init(rawValue:)), let renewsAt, let payerID {
+            billing = ProductBilling(period: period, renewsAt: renewsAt, payer: OrganisationID(payerID), graceUntil: graceUntil)
+        }
+        return Product(id: ProductID(id), organisationID: OrganisationID(organisationID), category: category, name: name, status: status,
+                       createdAt: createdAt, billing: billing)
     }
 }
 

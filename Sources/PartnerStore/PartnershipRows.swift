@@ -9,6 +9,12 @@ final class ProductRow: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @Field(key: "status") var status: String
     @Field(key: "created_at") var createdAt: Date
+    // R-B8: set for ordered products (nil for products recorded without an order).
+    @OptionalField(key: "period") var period: String?
+    @OptionalField(key: "renews_at") var renewsAt: Date?
+    @OptionalField(key: "payer_id") var payerID: UUID?
+    @OptionalField(key: "grace_until") var graceUntil: Date?
+    @OptionalField(key: "reminded_renewal_at") var remindedRenewalAt: Date?
     init() {}
 }
 

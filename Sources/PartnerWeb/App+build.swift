@@ -9,6 +9,7 @@ struct PartnerHub: Sendable {
     let accounts: AccountService
     let partnerships: PartnershipService
     let support: SupportService
+    let billing: BillingService
     var kind: DatabaseKind { configuration.database.kind }
 }
 
@@ -29,6 +30,7 @@ extension Request {
     var accounts: AccountService { partnerHub.accounts }
     var partnerships: PartnershipService { partnerHub.partnerships }
     var support: SupportService { partnerHub.support }
+    var billing: BillingService { partnerHub.billing }
 }
 
 /// The one composition root (STYLE.md): configuration → database → services → middleware →
@@ -42,7 +44,8 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
         accounts: AccountService(clock: configuration.clock, random: configuration.random, hasher: hasher,
                                  throttle: configuration.loginThrottle, baseURL: configuration.baseURL),
         partnerships: PartnershipService(clock: configuration.clock, random: configuration.random, hasher: hasher, baseURL: configuration.baseURL),
-        support: SupportService(clock: configuration.clock))
+        support: SupportService(clock: configuration.clock),
+        billing: BillingService(clock: configuration.clock, payments: configuration.payments, baseURL: configuration.baseURL))
 
     // Requests over 1 MB are refused with 413 before they reach a controller.
     app.routes.defaultMaxBodySize = "1mb"
@@ -57,7 +60,7 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
 
     if configuration.runBackgroundJobs {
         let worker = configuration.smtp.map { OutboxWorker(client: SMTPClient(configuration: $0, group: app.eventLoopGroup), clock: configuration.clock) }
-        app.lifecycle.use(BackgroundJobs(worker: worker, partnerships: app.partnerHub.partnerships))
+        app.lifecycle.use(BackgroundJobs(worker: worker, partnerships: app.partnerHub.partnerships, billing: app.partnerHub.billing))
     }
 
     try routes(app)
@@ -74,6 +77,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PartnershipConsoleController())
     try app.register(collection: APIController())
     try app.register(collection: PartnershipAPIController())
+    try app.register(collection: BillingAPIController())
     if app.partnerHub.configuration.demo { try app.register(collection: MailboxController()) }
 }
 

@@ -22,5 +22,10 @@ public enum PartnerMigrations {
         M0017_AddDeliveryToOutbox(),
         M0018_AddEndReminders(),
         M0019_CreateSupportGrants(),
+        M0020_CreateCatalogue(),
+        M0021_AddBillingToProducts(),
+        M0022_CreateWallets(),
+        M0023_CreateOrders(),
+        M0024_CreateInvoices(),
     ]
 }

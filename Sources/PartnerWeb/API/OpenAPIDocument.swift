@@ -183,10 +183,10 @@ enum OpenAPIDocument {
                     body: jsonBody(ref("InvitationToken")), responses: ["200": response("Joined", ref("InvitationAccepted"))])],
                 "/api/v1/invitations/decline": ["post": operation("declineInvitation", "Decline an invitation addressed to the signed-in user", tag: "members",
                     body: jsonBody(ref("InvitationToken")), responses: ["204": response("Declined")])],
-            ],
+            ].merging(billingPaths) { a, _ in a },
             "components": [
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "A personal access token (ph_…)"]],
-                "schemas": schemas,
+                "schemas": schemas.merging(billingSchemas) { a, _ in a },
             ],
         ]
     }

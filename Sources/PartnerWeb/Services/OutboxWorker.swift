@@ -34,22 +34,24 @@ struct OutboxWorker: Sendable {
 }
 
 /// The background work of a serving instance: outbox delivery every few seconds when SMTP_URL
-/// is configured, time-bound partnerships every minute. All of it coordinates through the
+/// is configured, time-bound partnerships and renewals every minute. All of it coordinates through the
 /// database, so several instances may run it.
 final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
     let worker: OutboxWorker?
     let partnerships: PartnershipService
+    let billing: BillingService
     private var task: Task<Void, Never>?
 
-    init(worker: OutboxWorker?, partnerships: PartnershipService) {
+    init(worker: OutboxWorker?, partnerships: PartnershipService, billing: BillingService) {
         self.worker = worker
         self.partnerships = partnerships
+        self.billing = billing
     }
 
     func didBootAsync(_ application: Application) async throws {
         let store = application.store
         let logger = application.logger
-        task = Task { [worker, partnerships] in
+        task = Task { [worker, partnerships, billing] in
             var tick = 0
             while !Task.isCancelled {
                 if let worker {
@@ -57,6 +59,12 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
                 }
                 if tick % 20 == 0 {
                     do { try await partnerships.runTimeBound(store: store) } catch { logger.warning("time-bound partnerships: \(error)") }
+                    // R-B8: renewals due now, and reminders 14 days ahead (both claim in the database).
+                    do {
+                        let report = try await billing.renewDue(until: billing.clock.now(), store: store)
+                        if report != .init() { logger.info("renewals: \(report)") }
+                        try await billing.sendRenewalReminders(store: store)
+                    } catch { logger.warning("renewals: \(error)") }
                 }
                 tick += 1
                 try? await Task.sleep(for: .seconds(3))

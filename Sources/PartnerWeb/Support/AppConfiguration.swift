@@ -23,6 +23,8 @@ public struct AppConfiguration: Sendable {
     public var runBackgroundJobs = false
     /// SMTP delivery of the outbox (R-N1); without it the development mailbox is the only reader.
     var smtp: SMTPConfiguration?
+    /// The card payment provider (issue #4: simulated; a real one plugs in here).
+    var payments: any PaymentProvider = SimulatedCardProvider()
     /// Database pool size per event loop; nil for the driver's default of this app.
     public var connectionsPerEventLoop: Int?
 

@@ -1,0 +1,534 @@
+import FluentKit
+import Foundation
+import PartnerCore
+import SQLKit
+
+public enum BillingStoreError: Error, Equatable, Sendable {
+    /// R-B5: the wallet cannot cover the payment (balance then).
+    case insufficientFunds(balance: Money)
+    /// The quote was confirmed already (a second click, a second tab).
+    case quoteUsed
+}
+
+/// Catalogue, partner rates, wallets, quotes, orders, invoices (R-B2 … R-B8). Callers have
+/// decided access; every read takes the organisation it is scoped to.
+extension Store {
+    // MARK: catalogue (R-B4)
+
+    public func priceList() async throws -> PriceList {
+        let version = Int(try await SettingRow.find("catalogue_version", on: database)?.value ?? "1") ?? 1
+        var entries: [ProductCategory: PriceListEntry] = [:]
+        for row in try await CatalogueEntryRow.query(on: database).all() {
+            guard let category = ProductCategory(rawValue: row.category), let period = BillingPeriod(rawValue: row.period) else { continue }
+            entries[category] = PriceListEntry(category: category, period: period, prices: Self.prices(row.priceCHF, row.priceEUR), tiered: row.tiered)
+        }
+        let tiers = try await CatalogueTierRow.query(on: database).sort(\.$minimumCount).all()
+            .map { Tier(from: $0.minimumCount, rate: BasisPoints($0.rateBP)) }
+        var domains: [String: DomainPrice] = [:]
+        var other = PriceList.standard.otherDomain
+        for row in try await DomainPriceRow.query(on: database).all() {
+            let price = DomainPrice(extensionName: row.extensionName, list: Self.prices(row.listCHF, row.listEUR),
+                                    preferential: Self.prices(row.preferentialCHF, row.preferentialEUR))
+            if row.extensionName == "*" { other = price } else { domains[row.extensionName] = price }
+        }
+        return PriceList(version: version, entries: entries, tiers: tiers, domains: domains, otherDomain: other)
+    }
+
+    static func prices(_ chf: Int64, _ eur: Int64) -> [Currency: Money] {
+        [.chf: Money(minorUnits: chf, currency: .chf), .eur: Money(minorUnits: eur, currency: .eur)]
+    }
+
+    /// Every edit bumps the version, so quotes made before it no longer confirm (R-B2 quote rule).
+    func bumpCatalogueVersion() async throws -> Int {
+        let row = try await SettingRow.find("catalogue_version", on: database) ?? { let r = SettingRow(); r.id = "catalogue_version"; r.value = "1"; return r }()
+        let next = (Int(row.value) ?? 1) + 1
+        row.value = String(next)
+        try await row.save(on: database)
+        return next
+    }
+
+    public func setCatalogueEntry(_ entry: PriceListEntry) async throws -> Int {
+        let row = try await CatalogueEntryRow.query(on: database).filter(\.$category == entry.category.rawValue).first() ?? CatalogueEntryRow()
+        row.category = entry.category.rawValue
+        row.period = entry.period.rawValue
+        row.priceCHF = entry.prices[.chf]!.minorUnits
+        row.priceEUR = entry.prices[.eur]!.minorUnits
+        row.tiered = entry.tiered
+        try await row.save(on: database)
+        return try await bumpCatalogueVersion()
+    }
+
+    public func setTiers(_ tiers: [Tier]) async throws -> Int {
+        try await CatalogueTierRow.query(on: database).delete()
+        for tier in tiers {
+            let row = CatalogueTierRow()
+            row.minimumCount = tier.minimumCount
+            row.rateBP = tier.rate.value
+            try await row.create(on: database)
+        }
+        return try await bumpCatalogueVersion()
+    }
+
+    public func setDomainPrice(_ price: DomainPrice) async throws -> Int {
+        let row = try await DomainPriceRow.query(on: database).filter(\.$extensionName == price.extensionName).first() ?? DomainPriceRow()
+        row.extensionName = price.extensionName
+        row.listCHF = price.list[.chf]!.minorUnits
+        row.listEUR = price.list[.eur]!.minorUnits
+        row.preferentialCHF = price.preferential[.chf]!.minorUnits
+        row.preferentialEUR = price.preferential[.eur]!.minorUnits
+        try await row.save(on: database)
+        return try await bumpCatalogueVersion()
+    }
+
+    /// R-B4: the partner's rates; categories never set use the standard rates.
+    public func partnerRates(_ partner: OrganisationID) async throws -> PartnerRates {
+        var rates = PartnerRates.standard.rates
+        for row in try await PartnerRateRow.query(on: database).filter(\.$organisationID == partner.rawValue).all() {
+            if let category = ProductCategory(rawValue: row.category) { rates[category] = BasisPoints(row.rateBP) }
+        }
+        return PartnerRates(rates)
+    }
+
+    public func setPartnerRate(_ partner: OrganisationID, category: ProductCategory, rate: BasisPoints) async throws {
+        let row = try await PartnerRateRow.query(on: database).filter(\.$organisationID == partner.rawValue)
+            .filter(\.$category == category.rawValue).first() ?? PartnerRateRow()
+        row.organisationID = partner.rawValue
+        row.category = category.rawValue
+        row.rateBP = rate.value
+        try await row.save(on: database)
+    }
+
+    /// R-B4: hostings per category currently billed to `payer` (active or in grace).
+    public func billedCounts(payer: OrganisationID) async throws -> [ProductCategory: Int64] {
+        let rows = try await sql.raw("""
+            SELECT category, COUNT(*) AS n FROM products WHERE payer_id = \(bind: payer.rawValue) AND status IN ('active', 'grace') GROUP BY category
+            """).all()
+        var counts: [ProductCategory: Int64] = [:]
+        for row in rows {
+            if let category = ProductCategory(rawValue: try row.decode(column: "category", as: String.self)) {
+                counts[category] = try row.decode(column: "n", as: Int64.self)
+            }
+        }
+        return counts
+    }
+
+    // MARK: wallets (R-B5)
+
+    public func walletBalance(_ organisation: OrganisationID, currency: Currency) async throws -> Money {
+        let row = try await sql.raw("""
+            SELECT balance FROM wallets WHERE organisation_id = \(bind: organisation.rawValue) AND currency = \(bind: currency.rawValue)
+            """).first()
+        return Money(minorUnits: try row?.decode(column: "balance", as: Int64.self) ?? 0, currency: currency)
+    }
+
+    /// Appends one entry and moves the balance with a guarded UPDATE: a payment the balance cannot
+    /// cover updates nothing and throws, whatever runs concurrently (the row lock serialises two
+    /// instances on PostgreSQL; SQLite has one writer). Call inside `write`.
+    @discardableResult
+    public func postLedger(_ organisation: OrganisationID, kind: LedgerKind, amount: Money, key: String, reference: String?,
+                           description: String, now: Date, id: LedgerEntryID = LedgerEntryID(UUID())) async throws -> LedgerEntry {
+        let signed = try Ledger.signed(kind, amount)
+        try await sql.raw("""
+            INSERT INTO wallets (id, organisation_id, currency, balance) VALUES (\(bind: UUID()), \(bind: organisation.rawValue), \(bind: amount.currency.rawValue), 0)
+            ON CONFLICT (organisation_id, currency) DO NOTHING
+            """).run()
+        let updated = try await sql.raw("""
+            UPDATE wallets SET balance = balance + \(bind: signed.minorUnits)
+            WHERE organisation_id = \(bind: organisation.rawValue) AND currency = \(bind: amount.currency.rawValue) AND balance + \(bind: signed.minorUnits) >= 0
+            RETURNING id, balance
+            """).first()
+        guard let updated else {
+            throw BillingStoreError.insufficientFunds(balance: try await walletBalance(organisation, currency: amount.currency))
+        }
+        let row = WalletEntryRow()
+        row.id = id.rawValue
+        row.walletID = try updated.decode(column: "id", as: UUID.self)
+        row.organisationID = organisation.rawValue
+        row.currency = amount.currency.rawValue
+        row.kind = kind.rawValue
+        row.amount = signed.minorUnits
+        row.balanceAfter = try updated.decode(column: "balance", as: Int64.self)
+        row.idempotencyKey = key
+        row.reference = reference
+        row.description = description
+        row.createdAt = now
+        do { try await row.create(on: database) } catch where Self.isUniqueViolation(error) {
+            throw StoreError.conflict(field: "idempotency_key")
+        }
+        return try row.domain()
+    }
+
+    /// The latest entries of an organisation's ledger, newest first.
+    public func ledgerEntry(_ id: LedgerEntryID, of organisation: OrganisationID) async throws -> LedgerEntry? {
+        try await WalletEntryRow.query(on: database).filter(\.$id == id.rawValue).filter(\.$organisationID == organisation.rawValue).first()?.domain()
+    }
+
+    public func ledger(_ organisation: OrganisationID, currency: Currency? = nil, limit: Int = 100) async throws -> [LedgerEntry] {
+        var query = WalletEntryRow.query(on: database).filter(\.$organisationID == organisation.rawValue)
+        if let currency { query = query.filter(\.$currency == currency.rawValue) }
+        return try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit).all().map { try $0.domain() }
+    }
+
+    /// Streams the whole ledger of an organisation oldest first, `pageSize` rows per query.
+    public func forEachLedgerPage(_ organisation: OrganisationID, pageSize: Int = 1000, _ body: ([LedgerEntry]) async throws -> Void) async throws {
+        var offset = 0
+        while true {
+            let page = try await WalletEntryRow.query(on: database).filter(\.$organisationID == organisation.rawValue)
+                .sort(\.$createdAt).sort(\.$id).range(offset..<(offset + pageSize)).all().map { try $0.domain() }
+            if page.isEmpty { return }
+            try await body(page)
+            offset += page.count
+            if page.count < pageSize { return }
+        }
+    }
+
+    /// R-B10 `verify-ledger`: every wallet's balance equals the sum of its entries, each entry's
+    /// running balance follows from the previous one, and every order's cashback equals the sum
+    /// of its lines'. Returns the problems found (empty when everything adds up).
+    public func verifyLedger() async throws -> [String] {
+        var problems: [String] = []
+        let wallets = try await sql.raw("SELECT id, organisation_id, currency, balance FROM wallets").all()
+        for wallet in wallets {
+            let id = try wallet.decode(column: "id", as: UUID.self)
+            let balance = try wallet.decode(column: "balance", as: Int64.self)
+            let entries = try await WalletEntryRow.query(on: database).filter(\.$walletID == id).all()
+            let running = entries.reduce(Int64(0)) { $0 + $1.amount }
+            // Each entry recorded the balance it left; none may be negative (R-B5).
+            for entry in entries where entry.balanceAfter < 0 { problems.append("wallet \(id): entry \(entry.id!) left a negative balance") }
+            if running != balance { problems.append("wallet \(id): stored balance \(balance) ≠ sum of entries \(running)") }
+        }
+        let orders = try await OrderRow.query(on: database).all()
+        let lines = Dictionary(grouping: try await OrderLineRow.query(on: database).all(), by: \.orderID)
+        for order in orders {
+            let lineSum = (lines[order.id!] ?? []).reduce(Int64(0)) { $0 + $1.cashback }
+            if lineSum != order.cashback { problems.append("order \(order.id!): cashback \(order.cashback) ≠ lines \(lineSum)") }
+            let netSum = (lines[order.id!] ?? []).reduce(Int64(0)) { $0 + $1.charged }
+            if netSum != order.net { problems.append("order \(order.id!): net \(order.net) ≠ lines \(netSum)") }
+        }
+        return problems
+    }
+
+    // MARK: quotes
+
+    public func createQuote(_ id: QuoteID, organisation: OrganisationID, user: UserID, payload: String, catalogueVersion: Int, now: Date, expiresAt: Date) async throws {
+        let row = QuoteRow()
+        row.id = id.rawValue
+        row.organisationID = organisation.rawValue
+        row.userID = user.rawValue
+        row.payload = payload
+        row.catalogueVersion = catalogueVersion
+        row.createdAt = now
+        row.expiresAt = expiresAt
+        try await row.create(on: database)
+    }
+
+    public struct StoredQuote: Sendable {
+        public let id: QuoteID
+        public let organisationID: OrganisationID
+        public let userID: UserID
+        public let payload: String
+        public let expiresAt: Date
+        public let usedAt: Date?
+    }
+
+    /// A quote of this organisation made by this user; anyone else's is not found.
+    public func quote(_ id: QuoteID, organisation: OrganisationID, user: UserID) async throws -> StoredQuote? {
+        guard let row = try await QuoteRow.query(on: database).filter(\.$id == id.rawValue).filter(\.$organisationID == organisation.rawValue)
+            .filter(\.$userID == user.rawValue).first() else { return nil }
+        return StoredQuote(id: id, organisationID: organisation, userID: user, payload: row.payload, expiresAt: row.expiresAt, usedAt: row.usedAt)
+    }
+
+    /// Marks a quote used exactly once (a second confirmation finds it used). Inside `write`.
+    public func useQuote(_ id: QuoteID, now: Date) async throws {
+        let row = try await sql.raw("UPDATE quotes SET used_at = \(bind: now) WHERE id = \(bind: id.rawValue) AND used_at IS NULL RETURNING id").first()
+        if row == nil { throw BillingStoreError.quoteUsed }
+    }
+
+    // MARK: orders
+
+    /// Records an order with its lines; `productIDs[i]` are the products line i created or renewed.
+    public func insertOrder(_ order: Order) async throws {
+        let row = OrderRow()
+        row.id = order.id.rawValue
+        row.organisationID = order.organisationID.rawValue
+        row.payerID = order.payerID.rawValue
+        row.partnerID = order.partnerID?.rawValue
+        row.partnershipID = order.partnershipID?.rawValue
+        row.kind = order.kind.rawValue
+        row.party = order.party.rawValue
+        row.ruleRow = order.priced.row
+        row.benefit = order.priced.benefit.rawValue
+        row.currency = order.priced.currency.rawValue
+        row.net = order.priced.net.minorUnits
+        row.cashback = order.priced.cashback.minorUnits
+        row.paymentMethod = order.paymentMethod.rawValue
+        row.catalogueVersion = order.priced.catalogueVersion
+        row.createdAt = order.createdAt
+        try await row.create(on: database)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for (position, line) in order.priced.lines.enumerated() {
+            let l = OrderLineRow()
+            l.orderID = order.id.rawValue
+            l.position = position
+            l.category = line.category.rawValue
+            l.name = line.name
+            l.quantity = line.quantity
+            l.period = line.period.rawValue
+            l.unitPrice = line.unitPrice.minorUnits
+            l.tierCount = line.tierCount
+            l.steps = String(decoding: try encoder.encode(line.steps), as: UTF8.self)
+            l.charged = line.charged.minorUnits
+            l.publicPrice = line.publicPrice.minorUnits
+            l.preferentialPrice = line.preferentialPrice.minorUnits
+            l.cashback = line.cashback.minorUnits
+            l.productIDs = String(decoding: try encoder.encode(order.productIDs[position].map(\.string)), as: UTF8.self)
+            try await l.create(on: database)
+        }
+    }
+
+    /// Orders concerning a client organisation (newest first), optionally only those a partner took
+    /// part in, with their lines (two queries whatever the count).
+    public func orders(client: OrganisationID, partner: OrganisationID? = nil, limit: Int = 200) async throws -> [Order] {
+        var query = OrderRow.query(on: database).filter(\.$organisationID == client.rawValue)
+        if let partner { query = query.filter(\.$partnerID == partner.rawValue) }
+        return try await withLines(try await query.sort(\.$createdAt, .descending).limit(limit).all())
+    }
+
+    public func order(_ id: OrderID) async throws -> Order? {
+        guard let row = try await OrderRow.find(id.rawValue, on: database) else { return nil }
+        return try await withLines([row]).first
+    }
+
+    /// A partner's orders across its clients (its earnings), newest first.
+    public func orders(partner: OrganisationID, limit: Int = 500) async throws -> [Order] {
+        try await withLines(try await OrderRow.query(on: database).filter(\.$partnerID == partner.rawValue).sort(\.$createdAt, .descending).limit(limit).all())
+    }
+
+    func withLines(_ rows: [OrderRow]) async throws -> [Order] {
+        guard !rows.isEmpty else { return [] }
+        let lines = Dictionary(grouping: try await OrderLineRow.query(on: database).filter(\.$orderID ~~ rows.map { $0.id! }).sort(\.$position).all(), by: \.orderID)
+        let decoder = JSONDecoder()
+        return try rows.map { row in
+            guard let currency = Currency(rawValue: row.currency), let kind = OrderKind(rawValue: row.kind), let party = OrderingParty(rawValue: row.party),
+                  let benefit = PartnerBenefit(rawValue: row.benefit), let method = PaymentMethod(rawValue: row.paymentMethod),
+                  let payer: Payer = row.payerID == row.organisationID ? .client : .partner as Payer? else { throw StoreError.notFound }
+            let own = lines[row.id!] ?? []
+            let priced = try own.map { l -> PricedLine in
+                func money(_ v: Int64) -> Money { Money(minorUnits: v, currency: currency) }
+                return PricedLine(category: ProductCategory(rawValue: l.category) ?? .vps, name: l.name, quantity: l.quantity,
+                                  period: BillingPeriod(rawValue: l.period) ?? .monthly, unitPrice: money(l.unitPrice), tierCount: l.tierCount,
+                                  steps: try decoder.decode([LinePrice.Entry].self, from: Data(l.steps.utf8)), charged: money(l.charged),
+                                  publicPrice: money(l.publicPrice), preferentialPrice: money(l.preferentialPrice), cashback: money(l.cashback))
+            }
+            let productIDs = try own.map { try decoder.decode([String].self, from: Data($0.productIDs.utf8)).compactMap(ProductID.init(string:)) }
+            let order = PricedOrder(currency: currency, payer: payer, benefit: benefit, row: row.ruleRow, catalogueVersion: row.catalogueVersion,
+                                    lines: priced, net: Money(minorUnits: row.net, currency: currency), cashback: Money(minorUnits: row.cashback, currency: currency))
+            return Order(id: OrderID(row.id!), organisationID: OrganisationID(row.organisationID), payerID: OrganisationID(row.payerID),
+                         partnerID: row.partnerID.map(OrganisationID.init), partnershipID: row.partnershipID.map(PartnershipID.init), kind: kind, party: party,
+                         priced: order, paymentMethod: method, productIDs: productIDs, createdAt: row.createdAt)
+        }
+    }
+
+    // MARK: products with billing (R-B8)
+
+    public func createOrderedProduct(organisation: OrganisationID, category: ProductCategory, name: String, period: BillingPeriod,
+                                     payer: OrganisationID, now: Date) async throws -> ProductID {
+        let row = ProductRow()
+        row.id = UUID()
+        row.organisationID = organisation.rawValue
+        row.category = category.rawValue
+        row.name = name
+        row.status = "active"
+        row.createdAt = now
+        row.period = period.rawValue
+        row.renewsAt = period.end(startingAt: now)
+        row.payerID = payer.rawValue
+        try await row.create(on: database)
+        return ProductID(row.id!)
+    }
+
+    /// Products whose renewal is due by `until`, oldest due first.
+    public func dueRenewals(until: Date, limit: Int = 500) async throws -> [Product] {
+        try await ProductRow.query(on: database).filter(\.$renewsAt != nil).filter(\.$renewsAt <= until)
+            .filter(\.$status ~~ ["active", "grace"]).sort(\.$renewsAt).limit(limit).all().map { try $0.domain() }
+    }
+
+    /// Moves a product's paid period on by one, only if it still ends at `expected`: of two runs
+    /// (or two instances) exactly one wins, so nothing is billed twice (R-B8). Inside `write`.
+    public func advanceRenewal(_ id: ProductID, expected: Date, next: Date, payer: OrganisationID) async throws -> Bool {
+        let row = try await sql.raw("""
+            UPDATE products SET renews_at = \(bind: next), payer_id = \(bind: payer.rawValue), status = 'active', grace_until = NULL
+            WHERE id = \(bind: id.rawValue) AND renews_at = \(bind: expected) RETURNING id
+            """).first()
+        return row != nil
+    }
+
+    /// An unpaid renewal: the product stays usable until `graceUntil`, then is suspended.
+    public func enterGrace(_ id: ProductID, until graceUntil: Date) async throws {
+        guard let row = try await ProductRow.find(id.rawValue, on: database) else { throw StoreError.notFound }
+        if row.graceUntil == nil { row.graceUntil = graceUntil }
+        row.status = "grace"
+        try await row.update(on: database)
+    }
+
+    /// Products whose grace period ran out are suspended.
+    public func suspendExpiredGrace(now: Date) async throws -> [Product] {
+        let rows = try await ProductRow.query(on: database).filter(\.$status == "grace").filter(\.$graceUntil <= now).all()
+        for row in rows {
+            row.status = "suspended"
+            try await row.update(on: database)
+        }
+        return try rows.map { try $0.domain() }
+    }
+
+    /// Renewal reminders due (R-B8: 14 days before), each claimed once.
+    public func claimRenewalReminders(now: Date) async throws -> [Product] {
+        try await write { tx in
+            let rows = try await ProductRow.query(on: tx.database).filter(\.$renewsAt != nil).filter(\.$status == "active")
+                .filter(\.$renewsAt <= now.addingTimeInterval(14 * 86_400)).filter(\.$renewsAt > now)
+                .group(.or) { $0.filter(\.$remindedRenewalAt == nil).filter(\.$remindedRenewalAt < now.addingTimeInterval(-20 * 86_400)) }.all()
+            for row in rows {
+                row.remindedRenewalAt = now
+                try await row.update(on: tx.database)
+            }
+            return try rows.map { try $0.domain() }
+        }
+    }
+
+    // MARK: invoices (R-B6)
+
+    /// The next number of `year`, from a counter row the calling transaction holds until it ends:
+    /// a rolled-back transaction gives its number back, so there are no gaps.
+    public func nextInvoiceNumber(year: Int) async throws -> String {
+        try await sql.raw("""
+            INSERT INTO invoice_counters (id, year, last) VALUES (\(bind: UUID()), \(bind: year), 0) ON CONFLICT (year) DO NOTHING
+            """).run()
+        guard let row = try await sql.raw("UPDATE invoice_counters SET last = last + 1 WHERE year = \(bind: year) RETURNING last").first() else {
+            throw StoreError.notFound
+        }
+        return InvoiceNumber.format(year: year, sequence: try row.decode(column: "last", as: Int.self))
+    }
+
+    public func insertInvoice(_ invoice: Invoice) async throws {
+        let row = InvoiceRow()
+        row.id = invoice.id.rawValue
+        row.number = invoice.number
+        row.organisationID = invoice.organisationID.rawValue
+        row.orderID = invoice.orderID?.rawValue
+        row.kind = invoice.kind.rawValue
+        row.refersTo = invoice.refersTo?.rawValue
+        row.currency = invoice.totals.net.currency.rawValue
+        row.net = invoice.totals.net.minorUnits
+        row.vatRateBP = invoice.totals.vatRate.value
+        row.vat = invoice.totals.vat.minorUnits
+        row.total = invoice.totals.total.minorUnits
+        row.reverseCharge = invoice.totals.reverseCharge
+        row.recipientName = invoice.recipientName
+        row.recipientCountry = invoice.recipientCountry.rawValue
+        row.issuedAt = invoice.issuedAt
+        try await row.create(on: database)
+        for (position, line) in invoice.lines.enumerated() {
+            let l = InvoiceLineRow()
+            l.invoiceID = invoice.id.rawValue
+            l.position = position
+            l.description = line.description
+            l.quantity = line.quantity
+            l.unitPrice = line.unitPrice.minorUnits
+            l.explanation = line.explanation
+            l.net = line.net.minorUnits
+            try await l.create(on: database)
+        }
+        // R-O1: the first invoice fixes the organisation's currency.
+        if let organisation = try await OrganisationRow.find(invoice.organisationID.rawValue, on: database), organisation.firstInvoiceAt == nil {
+            organisation.firstInvoiceAt = invoice.issuedAt
+            try await organisation.update(on: database)
+        }
+    }
+
+    /// The invoices issued to `organisation`, newest first (R-B6: only the paying organisation).
+    public func invoices(of organisation: OrganisationID, limit: Int = 200) async throws -> [Invoice] {
+        try await withInvoiceLines(try await InvoiceRow.query(on: database).filter(\.$organisationID == organisation.rawValue)
+            .sort(\.$issuedAt, .descending).sort(\.$number, .descending).limit(limit).all())
+    }
+
+    /// One invoice, only if it was issued to `organisation`; anyone else gets nil (404).
+    public func invoice(_ id: InvoiceID, of organisation: OrganisationID) async throws -> Invoice? {
+        try await withInvoiceLines(try await InvoiceRow.query(on: database).filter(\.$id == id.rawValue)
+            .filter(\.$organisationID == organisation.rawValue).all()).first
+    }
+
+    public func invoice(order: OrderID) async throws -> Invoice? {
+        try await withInvoiceLines(try await InvoiceRow.query(on: database).filter(\.$orderID == order.rawValue).filter(\.$kind == InvoiceKind.invoice.rawValue).all()).first
+    }
+
+    /// Streams an organisation's invoices oldest first in pages (R-B7 exports).
+    public func forEachInvoicePage(_ organisation: OrganisationID, pageSize: Int = 500, _ body: ([Invoice]) async throws -> Void) async throws {
+        var offset = 0
+        while true {
+            let rows = try await InvoiceRow.query(on: database).filter(\.$organisationID == organisation.rawValue)
+                .sort(\.$issuedAt).sort(\.$number).range(offset..<(offset + pageSize)).all()
+            if rows.isEmpty { return }
+            try await body(try await withInvoiceLines(rows))
+            offset += rows.count
+            if rows.count < pageSize { return }
+        }
+    }
+
+    func withInvoiceLines(_ rows: [InvoiceRow]) async throws -> [Invoice] {
+        guard !rows.isEmpty else { return [] }
+        let lines = Dictionary(grouping: try await InvoiceLineRow.query(on: database).filter(\.$invoiceID ~~ rows.map { $0.id! }).sort(\.$position).all(), by: \.invoiceID)
+        return try rows.map { row in
+            guard let currency = Currency(rawValue: row.currency), let kind = InvoiceKind(rawValue: row.kind), let country = CountryCode(row.recipientCountry)
+            else { throw StoreError.notFound }
+            func money(_ v: Int64) -> Money { Money(minorUnits: v, currency: currency) }
+            let invoiceLines = (lines[row.id!] ?? []).map {
+                InvoiceLine(description: $0.description, quantity: $0.quantity, unitPrice: money($0.unitPrice), explanation: $0.explanation, net: money($0.net))
+            }
+            let totals = try InvoiceTotals(lineNets: invoiceLines.map(\.net), currency: currency, country: country)
+            return Invoice(id: InvoiceID(row.id!), number: row.number, organisationID: OrganisationID(row.organisationID), orderID: row.orderID.map(OrderID.init),
+                           kind: kind, refersTo: row.refersTo.map(InvoiceID.init), recipientName: row.recipientName, recipientCountry: country,
+                           lines: invoiceLines, totals: totals, issuedAt: row.issuedAt)
+        }
+    }
+
+    // MARK: idempotency (R-B5)
+
+    public struct IdempotentResponse: Sendable, Equatable {
+        public let fingerprint: String
+        public let status: Int
+        public let body: String
+        public init(fingerprint: String, status: Int, body: String) {
+            self.fingerprint = fingerprint
+            self.status = status
+            self.body = body
+        }
+    }
+
+    public func idempotentResponse(organisation: OrganisationID, key: String) async throws -> IdempotentResponse? {
+        guard let row = try await IdempotencyRow.query(on: database).filter(\.$organisationID == organisation.rawValue).filter(\.$key == key).first() else { return nil }
+        return IdempotentResponse(fingerprint: row.fingerprint, status: row.status, body: row.body)
+    }
+
+    /// Stored in the transaction that did the work; a concurrent twin fails on the unique key.
+    public func saveIdempotentResponse(organisation: OrganisationID, key: String, response: IdempotentResponse, now: Date) async throws {
+        let row = IdempotencyRow()
+        row.organisationID = organisation.rawValue
+        row.key = key
+        row.fingerprint = response.fingerprint
+        row.status = response.status
+        row.body = response.body
+        row.createdAt = now
+        do { try await row.create(on: database) } catch where Self.isUniqueViolation(error) {
+            throw StoreError.conflict(field: "idempotency_key")
+        }
+    }
+}
+
+extension WalletEntryRow {
+    func domain() throws -> LedgerEntry {
+        guard let id, let currency = Currency(rawValue: currency), let kind = LedgerKind(rawValue: kind) else { throw StoreError.notFound }
+        return LedgerEntry(id: LedgerEntryID(id), organisationID: OrganisationID(organisationID), kind: kind, amount: Money(minorUnits: amount, currency: currency),
+                           balanceAfter: Money(minorUnits: balanceAfter, currency: currency), reference: reference, description: description, createdAt: createdAt)
+    }
+}

@@ -1,0 +1,311 @@
+import Crypto
+import Foundation
+import PartnerCore
+import PartnerStore
+import Vapor
+
+struct MoneyJSON: Content, Equatable {
+    var minorUnits: Int64; var currency: String; var formatted: String
+    init(_ m: Money) { minorUnits = m.minorUnits; currency = m.currency.rawValue; formatted = MoneyFormat.plain(m) }
+}
+
+struct QuoteLineRequest: Content { var category: String; var name: String; var quantity: Int64? }
+struct QuoteRequest: Content { var lines: [QuoteLineRequest]?; var renewProductId: String?; var means: String? }
+struct OrderRequest: Content { var quoteId: String; var paymentMethod: String; var cardNumber: String? }
+struct TopUpRequest: Content { var amount: String; var currency: String?; var cardNumber: String }
+
+/// A priced line with its explanation (R-B2, R-B3): the API returns what the console shows.
+struct PricedLineJSON: Content {
+    struct Step: Content { var step: String; var rateBasisPoints: Int; var amount: MoneyJSON }
+    var category: String; var name: String; var quantity: Int64; var period: String; var unitPrice: MoneyJSON; var tierCount: Int64
+    var steps: [Step]; var charged: MoneyJSON; var publicPrice: MoneyJSON; var preferentialPrice: MoneyJSON; var cashback: MoneyJSON
+    init(_ l: PricedLine) {
+        category = l.category.rawValue; name = l.name; quantity = l.quantity; period = l.period.rawValue; unitPrice = MoneyJSON(l.unitPrice)
+        tierCount = l.tierCount; steps = l.steps.map { Step(step: $0.step.rawValue, rateBasisPoints: $0.rate.value, amount: MoneyJSON($0.amount)) }
+        charged = MoneyJSON(l.charged); publicPrice = MoneyJSON(l.publicPrice); preferentialPrice = MoneyJSON(l.preferentialPrice); cashback = MoneyJSON(l.cashback)
+    }
+}
+
+struct TotalsJSON: Content {
+    var net: MoneyJSON; var vatRateBasisPoints: Int; var vat: MoneyJSON; var total: MoneyJSON; var reverseCharge: Bool
+    init(_ t: InvoiceTotals) { net = MoneyJSON(t.net); vatRateBasisPoints = t.vatRate.value; vat = MoneyJSON(t.vat); total = MoneyJSON(t.total); reverseCharge = t.reverseCharge }
+}
+
+struct QuoteJSON: Content {
+    var id: String; var kind: String; var party: String; var payerId: String; var payer: String; var benefit: String; var rule: Int
+    var partnerId: String?; var catalogueVersion: Int; var lines: [PricedLineJSON]; var cashback: MoneyJSON; var totals: TotalsJSON; var expiresAt: Date
+    init(_ q: BillingService.Quote) {
+        id = q.id.string; kind = q.kind.rawValue; party = q.party.rawValue; payerId = q.payerID.string; payer = q.priced.payer.rawValue
+        benefit = q.priced.benefit.rawValue; rule = q.priced.row; partnerId = q.partnerID?.string; catalogueVersion = q.priced.catalogueVersion
+        lines = q.priced.lines.map(PricedLineJSON.init); cashback = MoneyJSON(q.priced.cashback); totals = TotalsJSON(q.totals); expiresAt = q.expiresAt
+    }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(kind, forKey: .kind); try c.encode(party, forKey: .party); try c.encode(payerId, forKey: .payerId)
+        try c.encode(payer, forKey: .payer); try c.encode(benefit, forKey: .benefit); try c.encode(rule, forKey: .rule); try c.encode(partnerId, forKey: .partnerId)
+        try c.encode(catalogueVersion, forKey: .catalogueVersion); try c.encode(lines, forKey: .lines); try c.encode(cashback, forKey: .cashback)
+        try c.encode(totals, forKey: .totals); try c.encode(expiresAt, forKey: .expiresAt)
+    }
+}
+
+struct OrderJSON: Content {
+    var id: String; var organisationId: String; var payerId: String; var partnerId: String?; var kind: String; var party: String; var payer: String
+    var benefit: String; var rule: Int; var paymentMethod: String; var lines: [PricedLineJSON]; var net: MoneyJSON; var cashback: MoneyJSON
+    var productIds: [[String]]; var invoiceId: String?; var invoiceNumber: String?; var createdAt: Date
+    init(_ o: Order, invoice: Invoice?) {
+        id = o.id.string; organisationId = o.organisationID.string; payerId = o.payerID.string; partnerId = o.partnerID?.string; kind = o.kind.rawValue
+        party = o.party.rawValue; payer = o.priced.payer.rawValue; benefit = o.priced.benefit.rawValue; rule = o.priced.row; paymentMethod = o.paymentMethod.rawValue
+        lines = o.priced.lines.map(PricedLineJSON.init); net = MoneyJSON(o.priced.net); cashback = MoneyJSON(o.priced.cashback)
+        productIds = o.productIDs.map { $0.map(\.string) }; invoiceId = invoice?.id.string; invoiceNumber = invoice?.number; createdAt = o.createdAt
+    }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(organisationId, forKey: .organisationId); try c.encode(payerId, forKey: .payerId)
+        try c.encode(partnerId, forKey: .partnerId); try c.encode(kind, forKey: .kind); try c.encode(party, forKey: .party); try c.encode(payer, forKey: .payer)
+        try c.encode(benefit, forKey: .benefit); try c.encode(rule, forKey: .rule); try c.encode(paymentMethod, forKey: .paymentMethod)
+        try c.encode(lines, forKey: .lines); try c.encode(net, forKey: .net); try c.encode(cashback, forKey: .cashback); try c.encode(productIds, forKey: .productIds)
+        try c.encode(invoiceId, forKey: .invoiceId); try c.encode(invoiceNumber, forKey: .invoiceNumber); try c.encode(createdAt, forKey: .createdAt)
+    }
+}
+
+struct InvoiceJSON: Content {
+    struct Line: Content { var description: String; var quantity: Int64; var unitPrice: MoneyJSON; var explanation: String; var net: MoneyJSON }
+    var id: String; var number: String; var kind: String; var orderId: String?; var recipientName: String; var recipientCountry: String
+    var lines: [Line]; var totals: TotalsJSON; var issuedAt: Date
+    init(_ i: Invoice) {
+        id = i.id.string; number = i.number; kind = i.kind.rawValue; orderId = i.orderID?.string; recipientName = i.recipientName
+        recipientCountry = i.recipientCountry.rawValue; totals = TotalsJSON(i.totals); issuedAt = i.issuedAt
+        lines = i.lines.map { Line(description: $0.description, quantity: $0.quantity, unitPrice: MoneyJSON($0.unitPrice), explanation: $0.explanation, net: MoneyJSON($0.net)) }
+    }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(number, forKey: .number); try c.encode(kind, forKey: .kind); try c.encode(orderId, forKey: .orderId)
+        try c.encode(recipientName, forKey: .recipientName); try c.encode(recipientCountry, forKey: .recipientCountry); try c.encode(lines, forKey: .lines)
+        try c.encode(totals, forKey: .totals); try c.encode(issuedAt, forKey: .issuedAt)
+    }
+}
+
+struct LedgerEntryJSON: Content {
+    var id: String; var kind: String; var amount: MoneyJSON; var balanceAfter: MoneyJSON; var reference: String?; var description: String; var createdAt: Date
+    init(_ e: LedgerEntry) {
+        id = e.id.string; kind = e.kind.rawValue; amount = MoneyJSON(e.amount); balanceAfter = MoneyJSON(e.balanceAfter); reference = e.reference
+        description = e.description; createdAt = e.createdAt
+    }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(kind, forKey: .kind); try c.encode(amount, forKey: .amount); try c.encode(balanceAfter, forKey: .balanceAfter)
+        try c.encode(reference, forKey: .reference); try c.encode(description, forKey: .description); try c.encode(createdAt, forKey: .createdAt)
+    }
+}
+
+struct WalletJSON: Content { var balances: [MoneyJSON] }
+
+/// Quotes, orders, the wallet and invoices under /api/v1 (R-B2 … R-B7).
+struct BillingAPIController: RouteCollection {
+    let api = APIController()
+
+    func boot(routes: any RoutesBuilder) throws {
+        let v1 = routes.grouped("api", "v1")
+        v1.get("catalogue", use: catalogue)
+        let org = v1.grouped("organisations", ":org")
+        org.post("quotes", use: quote)
+        org.post("orders", use: order)
+        org.get("orders", use: orders)
+        org.get("wallet", use: wallet)
+        org.get("wallet", "entries", use: entries)
+        org.post("wallet", "top-ups", use: topUp)
+        org.get("invoices", use: invoices)
+        org.get("invoices", ":invoice", use: invoice)
+    }
+
+    func catalogue(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        let list = try await req.store.priceList()
+        struct Entry: Content { var category: String; var period: String; var prices: [MoneyJSON]; var tiered: Bool }
+        struct TierJSON: Content { var from: Int64; var rateBasisPoints: Int }
+        struct Domain: Content { var extensionName: String; var list: [MoneyJSON]; var preferential: [MoneyJSON] }
+        struct Catalogue: Content { var version: Int; var products: [Entry]; var tiers: [TierJSON]; var domains: [Domain] }
+        func money(_ prices: [Currency: Money]) -> [MoneyJSON] { Currency.allCases.compactMap { prices[$0] }.map(MoneyJSON.init) }
+        return try api.json(Catalogue(
+            version: list.version,
+            products: ProductCategory.allCases.compactMap { list.entries[$0] }.map { Entry(category: $0.category.rawValue, period: $0.period.rawValue, prices: money($0.prices), tiered: $0.tiered) },
+            tiers: list.tiers.map { TierJSON(from: $0.minimumCount, rateBasisPoints: $0.rate.value) },
+            domains: (list.domains.values.sorted { $0.extensionName < $1.extensionName } + [list.otherDomain])
+                .map { Domain(extensionName: $0.extensionName, list: money($0.list), preferential: money($0.preferential)) }))
+    }
+
+    func organisationID(_ req: Request) throws -> OrganisationID { try api.param(req, "org", OrganisationID.init(string:)) }
+
+    // MARK: quotes and orders
+
+    func quote(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let input = try api.body(req, QuoteRequest.self)
+        let order = try Self.orderInput(input)
+        let quote = try await req.billing.quote(user: user, client: try organisationID(req), input: order, store: req.store)
+        return try api.json(QuoteJSON(quote), .created)
+    }
+
+    static func orderInput(_ input: QuoteRequest) throws -> BillingService.OrderInput {
+        var renew: ProductID? = nil
+        if let raw = input.renewProductId {
+            guard let id = ProductID(string: raw) else { throw AppError.validation([FieldError("renew_product_id", .invalidValue)]) }
+            renew = id
+        }
+        var errors = ValidationErrors()
+        let lines: [LineRequest] = (input.lines ?? []).enumerated().compactMap { index, line in
+            guard let category = ProductCategory(rawValue: line.category) else { errors.add("lines.\(index).category", .invalidValue); return nil }
+            return LineRequest(category: category, name: line.name, quantity: line.quantity ?? 1)
+        }
+        if renew == nil && (input.lines ?? []).isEmpty { errors.add("lines", .required) }
+        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        return BillingService.OrderInput(lines: lines, renew: renew, means: input.means)
+    }
+
+    /// Confirms a quote. With `Idempotency-Key` a repeated request returns the first result.
+    func order(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let client = try organisationID(req)
+        let (idempotency, replay) = try await Self.idempotency(req, organisation: client)
+        if let replay { return try await replayOrder(req, replay, organisation: client) }
+        let input = try api.body(req, OrderRequest.self)
+        guard let quoteID = QuoteID(string: input.quoteId) else { throw AppError.validation([FieldError("quote_id", .invalidValue)]) }
+        guard let method = PaymentMethod(rawValue: input.paymentMethod) else { throw AppError.validation([FieldError("payment_method", .invalidValue)]) }
+        do {
+            let order = try await req.billing.confirm(user: user, client: client, quoteID: quoteID, method: method, card: input.cardNumber,
+                                                      idempotency: idempotency, store: req.store)
+            return try api.json(OrderJSON(order, invoice: try await req.store.invoice(order: order.id)), .created)
+        } catch let stale as StaleQuote {
+            struct StaleProblem: Content { var type: String; var title: String; var status: Int; var detail: String; var freshQuote: QuoteJSON }
+            let response = try api.json(StaleProblem(type: "about:blank", title: "Conflict", status: 409,
+                                                     detail: "The price changed since the quote (or it expired); confirm the fresh quote to order at its price.",
+                                                     freshQuote: QuoteJSON(stale.fresh)), .conflict)
+            response.headers.replaceOrAdd(name: .contentType, value: "application/problem+json")
+            return response
+        } catch StoreError.conflict(field: "idempotency_key") {
+            // A concurrent twin with the same key won; answer what it answered.
+            guard let key = idempotency?.key, let stored = try await req.store.idempotentResponse(organisation: client, key: key) else { throw AppError.notFound }
+            return try await replayOrder(req, stored, organisation: client)
+        }
+    }
+
+    func replayOrder(_ req: Request, _ stored: Store.IdempotentResponse, organisation: OrganisationID) async throws -> Response {
+        guard let id = OrderID(string: stored.body), let order = try await req.store.order(id), order.organisationID == organisation else { throw AppError.notFound }
+        let response = try api.json(OrderJSON(order, invoice: try await req.store.invoice(order: order.id)), .created)
+        response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
+        return response
+    }
+
+    /// The `Idempotency-Key` header: a stored answer to replay, or what to store with the new one.
+    /// The same key with a different request is refused (422), naming the header.
+    static func idempotency(_ req: Request, organisation: OrganisationID) async throws -> (BillingService.Idempotency?, Store.IdempotentResponse?) {
+        guard let key = req.headers.first(name: "Idempotency-Key") else { return (nil, nil) }
+        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw AppError.validation([FieldError("Idempotency-Key", .invalidValue)])
+        }
+        var body = req.body.data ?? ByteBuffer()
+        let bytes = body.readBytes(length: body.readableBytes) ?? []
+        let fingerprint = SHA256.hash(data: Data((req.method.rawValue + " " + req.url.path + "\n").utf8) + Data(bytes)).map { String(format: "%02x", $0) }.joined()
+        if let stored = try await req.store.idempotentResponse(organisation: organisation, key: key) {
+            guard stored.fingerprint == fingerprint else { throw AppError.validation([FieldError("Idempotency-Key", .mismatch)]) }
+            return (nil, stored)
+        }
+        return (BillingService.Idempotency(key: key, fingerprint: fingerprint), nil)
+    }
+
+    /// Members with billing rights see every order of their organisation; partner users those their
+    /// partner took part in (R-B7's billing data); everyone else 404.
+    func orders(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let client = try organisationID(req)
+        let list = try await Self.visibleOrders(req, user: user, client: client)
+        let invoices = try await Self.invoicesByOrder(req, list)
+        return try api.json(list.map { OrderJSON($0, invoice: invoices[$0.id]) })
+    }
+
+    static func visibleOrders(_ req: Request, user: User, client: OrganisationID) async throws -> [Order] {
+        let now = req.partnerHub.configuration.clock.now()
+        let access = try await req.store.clientAccess(user: user.id, organisation: client)
+        if let member = access.clientMembership {
+            guard RoleRules.permission(member.role, .billing) == .whole else { throw AppError.forbidden("billing.not_allowed.role") }
+            return try await req.store.orders(client: client)
+        }
+        guard let side = access.partnerSides.first(where: { AccessRules.seesClient($0, now: now) }),
+              let partnership = try await req.store.partnership(side.partnership) else { throw AppError.notFound }
+        return try await req.store.orders(client: client, partner: partnership.partnerID)
+    }
+
+    /// Only invoices issued to the caller's own side are linked (R-B6).
+    static func invoicesByOrder(_ req: Request, _ orders: [Order]) async throws -> [OrderID: Invoice] {
+        let user = try req.requireUser()
+        var result: [OrderID: Invoice] = [:]
+        var payerVisible: [OrganisationID: Bool] = [:]
+        for order in orders {
+            if payerVisible[order.payerID] == nil {
+                let context = try await req.store.context(user: user.id, organisation: order.payerID)
+                payerVisible[order.payerID] = context.map { RoleRules.permission($0.role, .billing) == .whole } ?? false
+            }
+            if payerVisible[order.payerID] == true, let invoice = try await req.store.invoice(order: order.id) { result[order.id] = invoice }
+        }
+        return result
+    }
+
+    // MARK: wallet (R-B5)
+
+    /// The organisation's own billing: members with R-O2 billing rights; other members 403,
+    /// everyone else 404.
+    static func billingContext(_ req: Request) async throws -> OrganisationContext {
+        let context = try await req.organisationContext()
+        guard context.may(.billing) else { throw AppError.forbidden("billing.not_allowed.role") }
+        return context
+    }
+
+    func wallet(req: Request) async throws -> Response {
+        let context = try await Self.billingContext(req)
+        var balances: [MoneyJSON] = []
+        for currency in Currency.allCases { balances.append(MoneyJSON(try await req.store.walletBalance(context.organisationID, currency: currency))) }
+        return try api.json(WalletJSON(balances: balances))
+    }
+
+    func entries(req: Request) async throws -> Response {
+        let context = try await Self.billingContext(req)
+        return try api.json(try await req.store.ledger(context.organisationID).map(LedgerEntryJSON.init))
+    }
+
+    func topUp(req: Request) async throws -> Response {
+        let context = try await Self.billingContext(req)
+        let user = try req.requireUser()
+        let (idempotency, replay) = try await Self.idempotency(req, organisation: context.organisationID)
+        if let replay { return try await replayEntry(req, replay, organisation: context.organisationID) }
+        let input = try api.body(req, TopUpRequest.self)
+        do {
+            let entry = try await req.billing.topUp(context, user: user, amount: input.amount, currency: input.currency, card: input.cardNumber,
+                                                    idempotency: idempotency, store: req.store)
+            return try api.json(LedgerEntryJSON(entry), .created)
+        } catch StoreError.conflict(field: "idempotency_key") {
+            guard let key = idempotency?.key, let stored = try await req.store.idempotentResponse(organisation: context.organisationID, key: key) else { throw AppError.notFound }
+            return try await replayEntry(req, stored, organisation: context.organisationID)
+        }
+    }
+
+    func replayEntry(_ req: Request, _ stored: Store.IdempotentResponse, organisation: OrganisationID) async throws -> Response {
+        guard let id = LedgerEntryID(string: stored.body), let entry = try await req.store.ledgerEntry(id, of: organisation) else { throw AppError.notFound }
+        let response = try api.json(LedgerEntryJSON(entry), .created)
+        response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
+        return response
+    }
+
+    // MARK: invoices (R-B6)
+
+    func invoices(req: Request) async throws -> Response {
+        let context = try await Self.billingContext(req)
+        return try api.json(try await req.store.invoices(of: context.organisationID).map(InvoiceJSON.init))
+    }
+
+    func invoice(req: Request) async throws -> Response {
+        let context = try await Self.billingContext(req)
+        let id = try api.param(req, "invoice", InvoiceID.init(string:))
+        guard let invoice = try await req.store.invoice(id, of: context.organisationID) else { throw AppError.notFound }
+        return try api.json(InvoiceJSON(invoice))
+    }
+}

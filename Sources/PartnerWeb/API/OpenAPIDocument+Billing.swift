@@ -1,0 +1,99 @@
+import Foundation
+import PartnerCore
+
+/// The billing part of the OpenAPI document (R-B2 … R-B7).
+extension OpenAPIDocument {
+    static var idempotencyKey: JSON {
+        ["name": "Idempotency-Key", "in": "header", "required": false,
+         "description": "Repeating a request with the same key returns the first result instead of charging twice (R-B5).",
+         "schema": ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"]]
+    }
+
+    static var billingPaths: JSON {
+        let org = pathParam("org")
+        return [
+            "/api/v1/catalogue": ["get": operation("getCatalogue", "The catalogue in force: list prices, tiers, domain extensions (R-B4)", tag: "billing",
+                responses: ["200": response("Catalogue", ref("Catalogue"))])],
+            "/api/v1/organisations/{org}/quotes": ["post": operation("createQuote",
+                "Price new products or a renewal for a client organisation: payer, benefit, R-B3 row and every discount step; valid 15 minutes",
+                tag: "billing", parameters: [org], body: jsonBody(ref("QuoteRequest")), responses: ["201": response("Quote", ref("Quote"))])],
+            "/api/v1/organisations/{org}/orders": [
+                "post": operation("placeOrder", "Confirm a quote and pay (wallet or card); 409 with `fresh_quote` when anything changed", tag: "billing",
+                                  parameters: [org, idempotencyKey], body: jsonBody(ref("OrderRequest")), responses: ["201": response("Ordered", ref("Order"))]),
+                "get": operation("listOrders", "Orders of a client organisation; a partner sees those it took part in", tag: "billing", parameters: [org],
+                                 responses: ["200": response("Orders", list("Order"))]),
+            ],
+            "/api/v1/organisations/{org}/wallet": ["get": operation("getWallet", "Prepaid balances per currency (R-B5)", tag: "billing", parameters: [org],
+                responses: ["200": response("Balances", ref("Wallet"))])],
+            "/api/v1/organisations/{org}/wallet/entries": ["get": operation("listWalletEntries", "The latest ledger entries, newest first", tag: "billing",
+                parameters: [org], responses: ["200": response("Entries", list("LedgerEntry"))])],
+            "/api/v1/organisations/{org}/wallet/top-ups": ["post": operation("topUpWallet", "Top up the prepaid account by card", tag: "billing",
+                parameters: [org, idempotencyKey], body: jsonBody(ref("TopUpRequest")), responses: ["201": response("Credited", ref("LedgerEntry"))])],
+            "/api/v1/organisations/{org}/invoices": ["get": operation("listInvoices", "Invoices issued to this organisation (R-B6)", tag: "billing",
+                parameters: [org], responses: ["200": response("Invoices", list("Invoice"))])],
+            "/api/v1/organisations/{org}/invoices/{invoice}": ["get": operation("getInvoice", "One invoice, only inside the paying organisation", tag: "billing",
+                parameters: [org, pathParam("invoice")], responses: ["200": response("Invoice", ref("Invoice"))])],
+        ]
+    }
+
+    static var billingSchemas: JSON {
+        let currency: JSON = ["type": "string", "enum": Currency.allCases.map(\.rawValue)]
+        let category: JSON = ["type": "string", "enum": ProductCategory.allCases.map(\.rawValue)]
+        let nullableUUID: JSON = ["type": ["string", "null"], "format": "uuid"]
+        return [
+            "Money": object(["minor_units": ["type": "integer"], "currency": currency, "formatted": string()], required: ["minor_units", "currency", "formatted"]),
+            "Catalogue": object([
+                "version": ["type": "integer"],
+                "products": ["type": "array", "items": object(["category": category, "period": ["type": "string", "enum": ["monthly", "yearly"]],
+                                                               "prices": list("Money"), "tiered": ["type": "boolean"]], required: ["category", "period", "prices", "tiered"])],
+                "tiers": ["type": "array", "items": object(["from": ["type": "integer"], "rate_basis_points": ["type": "integer"]], required: ["from", "rate_basis_points"])],
+                "domains": ["type": "array", "items": object(["extension_name": string(), "list": list("Money"), "preferential": list("Money")],
+                                                             required: ["extension_name", "list", "preferential"])],
+            ], required: ["version", "products", "tiers", "domains"]),
+            "QuoteRequest": object([
+                "lines": ["type": "array", "items": object(["category": category, "name": ["type": "string", "minLength": 1, "maxLength": 160],
+                                                            "quantity": ["type": "integer", "minimum": 1, "maximum": 1000]], required: ["category", "name"])],
+                "renew_product_id": uuid,
+                "means": ["type": "string", "enum": ["client", "own"], "description": "A partner's choice of whose means pay"],
+            ], required: []),
+            "OrderRequest": object(["quote_id": uuid, "payment_method": ["type": "string", "enum": ["wallet", "card"]], "card_number": string()],
+                                   required: ["quote_id", "payment_method"]),
+            "TopUpRequest": object(["amount": ["type": "string", "pattern": "^[0-9]+([.,][0-9]{1,2})?$"], "currency": currency, "card_number": string()],
+                                   required: ["amount", "card_number"]),
+            "PricedLine": object([
+                "category": category, "name": string(), "quantity": ["type": "integer"], "period": string(), "unit_price": ref("Money"),
+                "tier_count": ["type": "integer"],
+                "steps": ["type": "array", "items": object(["step": ["type": "string", "enum": ["list", "partner_discount", "tier_discount", "preferential_price"]],
+                                                            "rate_basis_points": ["type": "integer"], "amount": ref("Money")], required: ["step", "rate_basis_points", "amount"])],
+                "charged": ref("Money"), "public_price": ref("Money"), "preferential_price": ref("Money"), "cashback": ref("Money"),
+            ], required: ["category", "name", "quantity", "period", "unit_price", "tier_count", "steps", "charged", "public_price", "preferential_price", "cashback"]),
+            "Totals": object(["net": ref("Money"), "vat_rate_basis_points": ["type": "integer"], "vat": ref("Money"), "total": ref("Money"), "reverse_charge": ["type": "boolean"]],
+                             required: ["net", "vat_rate_basis_points", "vat", "total", "reverse_charge"]),
+            "Quote": object([
+                "id": uuid, "kind": ["type": "string", "enum": ["order", "renewal"]], "party": string(), "payer_id": uuid,
+                "payer": ["type": "string", "enum": ["client", "partner"]], "benefit": ["type": "string", "enum": ["none", "cashback", "discount"]],
+                "rule": ["type": "integer", "description": "The R-B3 table row that applied"], "partner_id": nullableUUID, "catalogue_version": ["type": "integer"],
+                "lines": list("PricedLine"), "cashback": ref("Money"), "totals": ref("Totals"), "expires_at": dateTime,
+            ], required: ["id", "kind", "party", "payer_id", "payer", "benefit", "rule", "partner_id", "catalogue_version", "lines", "cashback", "totals", "expires_at"]),
+            "Order": object([
+                "id": uuid, "organisation_id": uuid, "payer_id": uuid, "partner_id": nullableUUID, "kind": string(), "party": string(), "payer": string(),
+                "benefit": string(), "rule": ["type": "integer"], "payment_method": ["type": "string", "enum": ["wallet", "card"]], "lines": list("PricedLine"),
+                "net": ref("Money"), "cashback": ref("Money"), "product_ids": ["type": "array", "items": ["type": "array", "items": uuid]],
+                "invoice_id": nullableUUID, "invoice_number": ["type": ["string", "null"]], "created_at": dateTime,
+            ], required: ["id", "organisation_id", "payer_id", "partner_id", "kind", "party", "payer", "benefit", "rule", "payment_method", "lines", "net",
+                          "cashback", "product_ids", "invoice_id", "invoice_number", "created_at"]),
+            "Wallet": object(["balances": list("Money")], required: ["balances"]),
+            "LedgerEntry": object([
+                "id": uuid, "kind": ["type": "string", "enum": LedgerKind.allCases.map(\.rawValue)], "amount": ref("Money"), "balance_after": ref("Money"),
+                "reference": ["type": ["string", "null"]], "description": string(), "created_at": dateTime,
+            ], required: ["id", "kind", "amount", "balance_after", "reference", "description", "created_at"]),
+            "Invoice": object([
+                "id": uuid, "number": ["type": "string", "pattern": "^[0-9]{4}-[0-9]{6}$"], "kind": ["type": "string", "enum": ["invoice", "credit_note"]],
+                "order_id": nullableUUID, "recipient_name": string(), "recipient_country": string(),
+                "lines": ["type": "array", "items": object(["description": string(), "quantity": ["type": "integer"], "unit_price": ref("Money"),
+                                                           "explanation": string(), "net": ref("Money")], required: ["description", "quantity", "unit_price", "explanation", "net"])],
+                "totals": ref("Totals"), "issued_at": dateTime,
+            ], required: ["id", "number", "kind", "order_id", "recipient_name", "recipient_country", "lines", "totals", "issued_at"]),
+        ]
+    }
+}

@@ -1,0 +1,440 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+import Vapor
+
+/// The price shown before confirming is the price charged: a confirmation whose quote no longer
+/// matches (expired, catalogue edited, tier count or partnership changed) gets this, carrying a
+/// fresh quote (answered as 409).
+struct StaleQuote: Error {
+    let fresh: BillingService.Quote
+}
+
+/// Orders, renewals, the prepaid wallet and invoices (R-B2 … R-B8). Facts are gathered here;
+/// R-B3 (`BillingRules.decide`), pricing (`OrderPricing`), VAT (`InvoiceTotals`) and the ledger
+/// rule (`Ledger`) are PartnerCore's. Every money change is one transaction with its audit events.
+struct BillingService: Sendable {
+    let clock: any Clock
+    let payments: any PaymentProvider
+    let baseURL: String
+
+    static let quoteLifetime: TimeInterval = 15 * 60
+    /// A top-up above this is refused as a likely typo (choice).
+    static let maximumTopUp: Int64 = 10_000_000
+    static let maximumQuantity: Int64 = 1000
+
+    /// What was asked: new products, or the renewal of one; `means` lets a partner choose whose
+    /// means pay ("client" or "own"; by default its own in payment mode `partner`).
+    struct OrderInput: Codable, Sendable, Equatable {
+        var lines: [LineRequest]
+        var renew: ProductID?
+        var means: String?
+    }
+
+    struct Quote: Codable, Sendable, Equatable {
+        let id: QuoteID
+        let input: OrderInput
+        let clientID: OrganisationID
+        let partnershipID: PartnershipID?
+        let partnerID: OrganisationID?
+        let payerID: OrganisationID
+        let party: OrderingParty
+        let kind: OrderKind
+        let priced: PricedOrder
+        let totals: InvoiceTotals
+        let expiresAt: Date
+    }
+
+    /// Who acts for which client, under which partnership, and what R-B3 answered.
+    struct Situation: Sendable {
+        let client: Organisation
+        let kind: OrderKind
+        let party: OrderingParty
+        let partnership: Partnership?
+        let product: Product?
+        let lines: [LineRequest]
+        let payer: Organisation
+        let answer: (payer: Payer, benefit: PartnerBenefit, row: Int)
+    }
+
+    // MARK: who acts, who pays (R-P10, R-B3)
+
+    /// `user == nil` is the renewal run.
+    func situation(user: User?, client clientID: OrganisationID, input: OrderInput, store: Store) async throws -> Situation {
+        guard let client = try await store.organisation(id: clientID) else { throw AppError.notFound }
+        let now = clock.now()
+        var product: Product? = nil
+        if let id = input.renew {
+            guard let p = try await store.product(id), p.organisationID == clientID else { throw AppError.notFound }
+            guard p.billing != nil, p.status != "suspended" || user != nil else { throw AppError.validation([FieldError("renew", .invalidValue)]) }
+            product = p
+        }
+        let kind: OrderKind = product == nil ? .newOrder : .renewal
+        let lines = try product.map { [LineRequest(category: $0.category, name: $0.name, quantity: 1)] } ?? validated(input.lines)
+
+        let listings = try await store.partnerships(client: clientID).map(\.partnership).filter { $0.state == .active }
+        var party: OrderingParty
+        var governing: Partnership?
+        var manages = false
+        if let user {
+            let access = try await store.clientAccess(user: user.id, organisation: clientID)
+            if let member = access.clientMembership {
+                // R-O2: only legal representatives and admins order and renew.
+                guard RoleRules.permission(member.role, .orderAndRenew) == .whole else { throw AppError.forbidden("billing.not_allowed.role") }
+                party = .client
+                (governing, manages) = Self.governing(listings, product: product, now: now)
+            } else {
+                // Partner users: R-P9 must let them see the client at all; otherwise 404.
+                guard let side = access.partnerSides.first(where: { AccessRules.seesClient($0, now: now) }) else { throw AppError.notFound }
+                governing = listings.first { $0.id == side.partnership }
+                let action: ProductAction = kind == .newOrder ? .order : .renew
+                manages = side.access == .full || AccessRules.decide(action, facts: access.facts(for: product?.id ?? Self.noProduct), now: now).isAllowed
+                switch input.means {
+                case "own": party = .partnerWithOwnMeans
+                case "client": party = .partnerWithClientMeans
+                case nil, "": party = side.access == .full && side.paymentMode == .partner ? .partnerWithOwnMeans : .partnerWithClientMeans
+                default: throw AppError.validation([FieldError("means", .invalidValue)])
+                }
+            }
+        } else {
+            party = .renewalRun
+            (governing, manages) = Self.governing(listings, product: product, now: now)
+        }
+        let terms = governing.map { PartnershipTerms(state: $0.state, access: $0.access, paymentMode: $0.paymentMode) }
+        switch BillingRules.decide(BillingQuestion(partnership: terms, party: party, kind: kind, partnerManagesProduct: manages)) {
+        case .notAllowed(let reason):
+            throw AppError.forbidden("billing.not_allowed.\(reason.rawValue)")
+        case .allowed(let payer, let benefit, let row):
+            let payerOrganisation = payer == .client ? client : try await store.organisation(id: governing!.partnerID) ?? client
+            return Situation(client: client, kind: kind, party: party, partnership: benefit == .none ? nil : governing, product: product,
+                             lines: lines, payer: payerOrganisation, answer: (payer, benefit, row))
+        }
+    }
+
+    /// A placeholder product for "a new order" in the access decision: no grant names it.
+    static let noProduct = ProductID(UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+
+    /// The client-side partnership R-B3 looks at: a limited partnership that was granted the
+    /// product (the explicit grant is the more specific one), else the full-access partnership
+    /// (it manages every product, R-P10 b), else none. Time-bound grants past their end count as none.
+    static func governing(_ active: [Partnership], product: Product?, now: Date) -> (Partnership?, Bool) {
+        let current = active.filter { $0.endsAt.map { now < $0 } ?? true }
+        if let product, let limited = current.first(where: { $0.access == .limited && $0.grants.contains { $0.product == product.id } }) {
+            return (limited, true)
+        }
+        if let full = current.first(where: { $0.access == .full }) { return (full, true) }
+        // A limited partnership that does not manage this (or a new) product: row 9.
+        return (current.first, false)
+    }
+
+    func validated(_ lines: [LineRequest]) throws -> [LineRequest] {
+        var errors = ValidationErrors()
+        if lines.isEmpty { errors.add("lines", .required) }
+        for (index, line) in lines.enumerated() {
+            let name = line.name.trimmingCharacters(in: .whitespaces)
+            if name.isEmpty { errors.add("lines.\(index).name", .required) } else if name.count > 160 { errors.add("lines.\(index).name", .tooLong) }
+            if line.category == .domain, !Self.looksLikeDomain(name) { errors.add("lines.\(index).name", .invalidValue) }
+            if line.quantity < 1 || line.quantity > Self.maximumQuantity { errors.add("lines.\(index).quantity", .invalidValue) }
+        }
+        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        return lines.map { LineRequest(category: $0.category, name: $0.name.trimmingCharacters(in: .whitespaces), quantity: $0.quantity) }
+    }
+
+    static func looksLikeDomain(_ name: String) -> Bool {
+        let labels = name.lowercased().split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty && $0.count <= 63 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } }
+    }
+
+    // MARK: pricing and quotes (R-B2, R-B4)
+
+    func price(_ situation: Situation, store: Store) async throws -> (PricedOrder, InvoiceTotals) {
+        let list = try await store.priceList()
+        var counts = try await store.billedCounts(payer: situation.payer.id)
+        // A renewed product already billed to this payer is counted once, as the "new" unit.
+        if let product = situation.product, product.billing?.payer == situation.payer.id, ["active", "grace"].contains(product.status) {
+            counts[product.category, default: 1] -= 1
+        }
+        let rates = try await situation.partnership.asyncMap { try await store.partnerRates($0.partnerID) } ?? PartnerRates([:])
+        do {
+            let priced = try OrderPricing.price(situation.lines, currency: situation.client.currency, payer: situation.answer.payer,
+                                                benefit: situation.answer.benefit, row: situation.answer.row, partnerRates: rates,
+                                                existingCounts: counts, list: list)
+            let totals = try InvoiceTotals(lineNets: priced.lines.map(\.charged), currency: priced.currency, country: situation.payer.country)
+            return (priced, totals)
+        } catch let error as PricingError {
+            if case .unknownProduct = error { throw AppError.validation([FieldError("lines", .invalidValue)]) }
+            throw AppError.validation([FieldError("lines", .invalidValue)])
+        }
+    }
+
+    func quote(user: User, client: OrganisationID, input: OrderInput, store: Store) async throws -> Quote {
+        let situation = try await situation(user: user, client: client, input: input, store: store)
+        return try await storeQuote(situation, user: user, input: input, store: store)
+    }
+
+    private func storeQuote(_ situation: Situation, user: User, input: OrderInput, store: Store) async throws -> Quote {
+        let (priced, totals) = try await price(situation, store: store)
+        let now = clock.now()
+        let id = QuoteID(UUID())
+        let quote = Quote(id: id, input: input, clientID: situation.client.id, partnershipID: situation.partnership?.id,
+                          partnerID: situation.partnership?.partnerID, payerID: situation.payer.id, party: situation.party, kind: situation.kind,
+                          priced: priced, totals: totals, expiresAt: now.addingTimeInterval(Self.quoteLifetime))
+        let payload = String(decoding: try JSONEncoder().encode(quote), as: UTF8.self)
+        try await store.write { tx in
+            try await tx.createQuote(id, organisation: situation.client.id, user: user.id, payload: payload, catalogueVersion: priced.catalogueVersion,
+                                     now: now, expiresAt: quote.expiresAt)
+        }
+        return quote
+    }
+
+    // MARK: confirming (the order)
+
+    struct Idempotency: Sendable {
+        let key: String
+        let fingerprint: String
+    }
+
+    /// Confirms a quote: re-prices it, and if nothing changed charges the payer (wallet or card),
+    /// creates or renews the products, records the order, issues the invoice and credits the
+    /// cashback — all in one transaction. A card charge whose transaction fails is refunded.
+    func confirm(user: User, client: OrganisationID, quoteID: QuoteID, method: PaymentMethod, card: String?,
+                 idempotency: Idempotency?, store: Store) async throws -> Order {
+        guard let stored = try await store.quote(quoteID, organisation: client, user: user.id),
+              let quote = try? JSONDecoder().decode(Quote.self, from: Data(stored.payload.utf8)) else { throw AppError.notFound }
+        if stored.usedAt != nil { throw AppError.refused("billing.quote_used") }
+        let situation = try await situation(user: user, client: client, input: quote.input, store: store)
+        let (priced, totals) = try await price(situation, store: store)
+        let now = clock.now()
+        if now >= stored.expiresAt || priced != quote.priced || totals != quote.totals || situation.payer.id != quote.payerID {
+            throw StaleQuote(fresh: try await storeQuote(situation, user: user, input: quote.input, store: store))
+        }
+        if method == .card, (card ?? "").isEmpty { throw AppError.validation([FieldError("card_number", .required)]) }
+        var chargeID: String? = nil
+        if method == .card {
+            do { chargeID = try await payments.charge(totals.total, card: card ?? "", reference: "quote:\(quoteID.string)") } catch is PaymentDeclined {
+                throw AppError.validation([FieldError("card_number", .declined)])
+            }
+        }
+        do {
+            return try await record(situation, priced: priced, totals: totals, actor: user, method: method, quoteID: quoteID, idempotency: idempotency, store: store)
+        } catch {
+            if let chargeID { try? await payments.refund(chargeID: chargeID) }
+            throw Self.mapped(error)
+        }
+    }
+
+    static func mapped(_ error: any Error) -> any Error {
+        switch error {
+        case BillingStoreError.insufficientFunds: return AppError.validation([FieldError("payment_method", .insufficientFunds)])
+        case BillingStoreError.quoteUsed: return AppError.refused("billing.quote_used")
+        default: return error
+        }
+    }
+
+    /// The transaction of an order or renewal. `actor == nil` is the renewal run.
+    func record(_ s: Situation, priced: PricedOrder, totals: InvoiceTotals, actor: User?, method: PaymentMethod, quoteID: QuoteID?,
+                idempotency: Idempotency?, store: Store) async throws -> Order {
+        let now = clock.now()
+        let orderID = OrderID(UUID())
+        let partnerID = s.partnership?.partnerID
+        return try await store.write { tx in
+            // First, so a concurrent twin request fails here and replays this one's answer.
+            if let idempotency {
+                try await tx.saveIdempotentResponse(organisation: s.client.id, key: idempotency.key,
+                                                    response: .init(fingerprint: idempotency.fingerprint, status: 201, body: orderID.string), now: now)
+            }
+            if let quoteID { try await tx.useQuote(quoteID, now: now) }
+            if method == .wallet {
+                try await tx.postLedger(s.payer.id, kind: .payment, amount: totals.total, key: "order:\(orderID.string):payment", reference: orderID.string,
+                                        description: "\(s.kind == .renewal ? "Renewal" : "Order") for \(s.client.name)", now: now)
+            }
+            var productIDs: [[ProductID]] = []
+            if let product = s.product, let billing = product.billing {
+                // R-B8: the paid period moves on by one, once, whoever runs it.
+                let next = billing.period.end(startingAt: billing.renewsAt)
+                guard try await tx.advanceRenewal(product.id, expected: billing.renewsAt, next: next, payer: s.payer.id) else {
+                    throw AppError.refused("billing.already_renewed")
+                }
+                productIDs = [[product.id]]
+            } else {
+                for line in priced.lines {
+                    var ids: [ProductID] = []
+                    for index in 1...line.quantity {
+                        let name = line.quantity == 1 ? line.name : "\(line.name) (\(index))"
+                        ids.append(try await tx.createOrderedProduct(organisation: s.client.id, category: line.category, name: name,
+                                                                     period: line.period, payer: s.payer.id, now: now))
+                    }
+                    productIDs.append(ids)
+                }
+            }
+            let order = Order(id: orderID, organisationID: s.client.id, payerID: s.payer.id, partnerID: partnerID, partnershipID: s.partnership?.id,
+                              kind: s.kind, party: s.party, priced: priced, paymentMethod: method, productIDs: productIDs, createdAt: now)
+            try await tx.insertOrder(order)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            let invoice = Invoice(id: InvoiceID(UUID()), number: try await tx.nextInvoiceNumber(year: calendar.component(.year, from: now)),
+                                  organisationID: s.payer.id, orderID: orderID, kind: .invoice, refersTo: nil, recipientName: s.payer.name,
+                                  recipientCountry: s.payer.country, lines: priced.lines.map(Self.invoiceLine), totals: totals, issuedAt: now)
+            try await tx.insertInvoice(invoice)
+            if priced.cashback.minorUnits > 0, let partnerID {
+                try await tx.postLedger(partnerID, kind: .cashback, amount: priced.cashback, key: "order:\(orderID.string):cashback", reference: orderID.string,
+                                        description: "Cashback: \(s.client.name)", now: now)
+            }
+            // R-B10: every money-relevant action is audited.
+            let actorName = actor.map { "user:\($0.id.string)" } ?? "system:renewal"
+            try await tx.appendAudit(AuditEntry(actor: actorName, organisation: s.client.id.string, action: s.kind == .renewal ? "order.renewed" : "order.placed",
+                                                target: "order:\(orderID.string)",
+                                                details: "{\"payer\":\"\(s.payer.id.string)\",\"benefit\":\"\(priced.benefit.rawValue)\",\"row\":\(priced.row),\"net\":\(priced.net.minorUnits),\"total\":\(totals.total.minorUnits),\"currency\":\"\(priced.currency.rawValue)\",\"invoice\":\"\(invoice.number)\",\"method\":\"\(method.rawValue)\"}"),
+                                     now: now)
+            if priced.cashback.minorUnits > 0, let partnerID {
+                try await tx.appendAudit(AuditEntry(actor: actorName, organisation: partnerID.string, action: "wallet.cashback", target: "order:\(orderID.string)",
+                                                    details: "{\"amount\":\(priced.cashback.minorUnits),\"currency\":\"\(priced.currency.rawValue)\"}"), now: now)
+            }
+            if let actor {
+                let s2 = Strings(language: actor.language ?? .en)
+                try await tx.enqueueMail(to: actor.email, subject: s2("mail.order.subject", ["number": invoice.number]),
+                                         body: s2("mail.order.body", ["client": s.client.name, "total": MoneyFormat.plain(totals.total), "number": invoice.number,
+                                                                       "link": "\(baseURL)/console/orgs/\(s.payer.id.string)/invoices/\(invoice.id.string)"]), now: now)
+            }
+            return order
+        }
+    }
+
+    /// R-B6: an invoice line says how its amount came about.
+    static func invoiceLine(_ line: PricedLine) -> InvoiceLine {
+        let explanation = line.steps.map { step -> String in
+            switch step.step {
+            case .list: return "list \(MoneyFormat.plain(step.amount))"
+            case .partnerDiscount: return "partner −\(step.rate) \(MoneyFormat.plain(step.amount))"
+            case .tierDiscount: return "tier −\(step.rate) \(MoneyFormat.plain(step.amount))"
+            case .preferentialPrice: return "preferential price \(MoneyFormat.plain(step.amount))"
+            }
+        }.joined(separator: "; ")
+        return InvoiceLine(description: "\(line.name) (\(line.category.rawValue), \(line.period.rawValue))", quantity: line.quantity,
+                           unitPrice: line.unitPrice, explanation: explanation, net: line.charged)
+    }
+
+    // MARK: wallet (R-B5)
+
+    func topUp(_ context: OrganisationContext, user: User, amount rawAmount: String, currency rawCurrency: String?, card: String,
+               idempotency: Idempotency?, store: Store) async throws -> LedgerEntry {
+        guard context.may(.billing) else { throw AppError.forbidden("billing.not_allowed.role") }
+        let organisation = try await store.organisation(context)
+        var errors = ValidationErrors()
+        let currency = rawCurrency.flatMap { $0.isEmpty ? nil : Currency(rawValue: $0.uppercased()) } ?? (rawCurrency?.isEmpty == false ? nil : organisation.currency)
+        if currency == nil { errors.add("currency", .invalidCurrency) }
+        let minor = MoneyFormat.parseAmount(rawAmount)
+        if minor == nil || minor! <= 0 || minor! > Self.maximumTopUp { errors.add("amount", rawAmount.isEmpty ? .required : .invalidValue) }
+        if card.isEmpty { errors.add("card_number", .required) }
+        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        let amount = Money(minorUnits: minor!, currency: currency!)
+        let chargeID: String
+        do { chargeID = try await payments.charge(amount, card: card, reference: "top-up:\(context.organisationID.string)") } catch is PaymentDeclined {
+            throw AppError.validation([FieldError("card_number", .declined)])
+        }
+        let now = clock.now()
+        do {
+            let entryID = LedgerEntryID(UUID())
+            return try await store.write { tx in
+                if let idempotency {
+                    try await tx.saveIdempotentResponse(organisation: context.organisationID, key: idempotency.key,
+                                                        response: .init(fingerprint: idempotency.fingerprint, status: 201, body: entryID.string), now: now)
+                }
+                let entry = try await tx.postLedger(context.organisationID, kind: .topUp, amount: amount, key: "top-up:\(chargeID)", reference: chargeID,
+                                                    description: "Top-up by card", now: now, id: entryID)
+                try await tx.appendAudit(AuditEntry(actor: "user:\(user.id.string)", organisation: context.organisationID.string, action: "wallet.top_up",
+                                                    target: "ledger:\(entry.id.string)", details: "{\"amount\":\(amount.minorUnits),\"currency\":\"\(amount.currency.rawValue)\"}"),
+                                         now: now)
+                return entry
+            }
+        } catch {
+            try? await payments.refund(chargeID: chargeID)
+            throw error
+        }
+    }
+
+    // MARK: renewals (R-B8)
+
+    struct RenewalReport: Sendable, Equatable {
+        var renewed = 0
+        var inGrace = 0
+        var skipped = 0
+        var suspended = 0
+        var failed = 0
+    }
+
+    /// Bills every product due by `until`, by the partnership state at renewal time, from the
+    /// payer's prepaid wallet. Safe to run twice or on two instances at once: each period is
+    /// claimed by a guarded update. `progress(done, total)` reports as it goes.
+    func renewDue(until: Date, store: Store, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> RenewalReport {
+        var report = RenewalReport()
+        var seen = Set<String>()
+        var done = 0
+        while true {
+            let due = try await store.dueRenewals(until: until).filter { !seen.contains("\($0.id.string)@\($0.billing!.renewsAt.timeIntervalSince1970)") }
+            if due.isEmpty { break }
+            for product in due {
+                seen.insert("\(product.id.string)@\(product.billing!.renewsAt.timeIntervalSince1970)")
+                do {
+                    let situation = try await situation(user: nil, client: product.organisationID, input: OrderInput(lines: [], renew: product.id), store: store)
+                    let (priced, totals) = try await price(situation, store: store)
+                    _ = try await record(situation, priced: priced, totals: totals, actor: nil, method: .wallet, quoteID: nil, idempotency: nil, store: store)
+                    report.renewed += 1
+                } catch BillingStoreError.insufficientFunds {
+                    if try await enterGrace(product, store: store) { report.inGrace += 1 } else { report.skipped += 1 }
+                } catch AppError.refused("billing.already_renewed") {
+                    report.skipped += 1
+                } catch {
+                    // One product's problem does not stop the run; it stays due for the next.
+                    report.failed += 1
+                }
+                done += 1
+                progress(done, done + max(0, due.count - due.firstIndex(of: product)! - 1))
+            }
+        }
+        let suspended = try await store.write { tx in try await tx.suspendExpiredGrace(now: clock.now()) }
+        report.suspended = suspended.count
+        return report
+    }
+
+    /// R-B3 reading notes: an unpaid renewal keeps the product for 14 days and tells payer and
+    /// client (once, when the grace period starts). Returns whether it started now.
+    func enterGrace(_ product: Product, store: Store) async throws -> Bool {
+        guard product.billing?.graceUntil == nil else { return false }
+        let now = clock.now()
+        let until = now.addingTimeInterval(ProductBilling.gracePeriod)
+        try await store.write { tx in
+            try await tx.enterGrace(product.id, until: until)
+            try await tx.appendAudit(AuditEntry(actor: "system:renewal", organisation: product.organisationID.string, action: "product.grace",
+                                                target: "product:\(product.id.string)", details: "{\"until\":\"\(ISO8601DateFormatter().string(from: until))\"}"), now: now)
+            var recipients = Set([product.organisationID])
+            if let payer = product.billing?.payer { recipients.insert(payer) }
+            for organisation in recipients {
+                for (member, language) in try await tx.membersOf(organisation) where [.legalRepresentative, .admin].contains(member.role) {
+                    let s = Strings(language: language ?? .en)
+                    try await tx.enqueueMail(to: member.email, subject: s("mail.grace.subject", ["product": product.name]),
+                                             body: s("mail.grace.body", ["product": product.name, "until": ISO8601DateFormatter().string(from: until).prefix(10).description,
+                                                                         "link": "\(baseURL)/console/orgs/\(organisation.string)/billing"]), now: now)
+                }
+            }
+        }
+        return true
+    }
+
+    /// R-B8: renewal reminders 14 days before, to the payer's legal representatives and admins.
+    func sendRenewalReminders(store: Store) async throws {
+        let now = clock.now()
+        for product in try await store.claimRenewalReminders(now: now) {
+            guard let billing = product.billing else { continue }
+            try await store.write { tx in
+                for (member, language) in try await tx.membersOf(billing.payer) where [.legalRepresentative, .admin].contains(member.role) {
+                    let s = Strings(language: language ?? .en)
+                    try await tx.enqueueMail(to: member.email, subject: s("mail.renewal_reminder.subject", ["product": product.name]),
+                                             body: s("mail.renewal_reminder.body", ["product": product.name,
+                                                                                    "date": ISO8601DateFormatter().string(from: billing.renewsAt).prefix(10).description,
+                                                                                    "link": "\(baseURL)/console/orgs/\(billing.payer.string)/billing"]), now: now)
+                }
+            }
+        }
+    }
+}

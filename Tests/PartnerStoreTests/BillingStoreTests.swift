@@ -1,0 +1,105 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+import PartnerTestSupport
+import Testing
+
+/// The money invariants on a real database (SQLite; PostgreSQL with DATABASE_URL, where the
+/// concurrent transactions really run in parallel on separate connections).
+@Suite("Billing storage: wallet and invoice numbers under concurrency")
+struct BillingStoreTests {
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    func organisation(_ store: Store) async throws -> OrganisationID {
+        try await store.write { tx in try await tx.createOrganisation(name: "Org", country: CountryCode("CH")!, currency: .chf, now: now).id }
+    }
+
+    func chf(_ v: Int64) -> Money { Money(minorUnits: v, currency: .chf) }
+
+    @Test("R-B5 ten concurrent payments of 10.00 from a balance of 30.00: exactly three succeed, the balance ends at zero")
+    func concurrentPayments() async throws {
+        try await StoreTests().withStore { store in
+            let org = try await organisation(store)
+            try await store.write { tx in
+                try await tx.postLedger(org, kind: .topUp, amount: chf(3000), key: "top-up", reference: nil, description: "top-up", now: now)
+            }
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for i in 0..<10 {
+                    group.addTask {
+                        do {
+                            try await store.write { tx in
+                                try await tx.postLedger(org, kind: .payment, amount: chf(1000), key: "pay-\(i)", reference: nil, description: "pay", now: now)
+                            }
+                            return true
+                        } catch BillingStoreError.insufficientFunds { return false }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 3)
+            #expect(try await store.walletBalance(org, currency: .chf) == chf(0))
+            #expect(try await store.verifyLedger().isEmpty)
+        }
+    }
+
+    @Test("R-B5 a wallet pays only from its own currency; a repeated idempotency key is refused")
+    func currencyAndKeys() async throws {
+        try await StoreTests().withStore { store in
+            let org = try await organisation(store)
+            try await store.write { tx in
+                try await tx.postLedger(org, kind: .topUp, amount: chf(500), key: "k1", reference: nil, description: "top-up", now: now)
+            }
+            // The EUR wallet is empty: paying in EUR is refused even though CHF has money.
+            await #expect(throws: BillingStoreError.insufficientFunds(balance: Money(minorUnits: 0, currency: .eur))) {
+                try await store.write { tx in
+                    try await tx.postLedger(org, kind: .payment, amount: Money(minorUnits: 100, currency: .eur), key: "k2", reference: nil, description: "p", now: now)
+                }
+            }
+            await #expect(throws: StoreError.conflict(field: "idempotency_key")) {
+                try await store.write { tx in
+                    try await tx.postLedger(org, kind: .topUp, amount: chf(500), key: "k1", reference: nil, description: "again", now: now)
+                }
+            }
+            #expect(try await store.walletBalance(org, currency: .chf) == chf(500))
+        }
+    }
+
+    @Test("R-B6 twenty concurrent invoices get numbers 1 … 20; a rolled-back transaction leaves no gap")
+    func invoiceNumbers() async throws {
+        try await StoreTests().withStore { store in
+            struct Rollback: Error {}
+            // One transaction takes a number, then fails: the number goes back.
+            await #expect(throws: Rollback.self) {
+                try await store.write { tx in
+                    _ = try await tx.nextInvoiceNumber(year: 2026)
+                    throw Rollback()
+                }
+            }
+            let numbers = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<20 { group.addTask { try await store.write { tx in try await tx.nextInvoiceNumber(year: 2026) } } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(numbers.sorted() == (1...20).map { InvoiceNumber.format(year: 2026, sequence: $0) })
+            // A new year starts again at 1.
+            #expect(try await store.write { tx in try await tx.nextInvoiceNumber(year: 2027) } == "2027-000001")
+        }
+    }
+
+    @Test("R-B8 of two renewal claims of the same period exactly one wins")
+    func renewalClaim() async throws {
+        try await StoreTests().withStore { store in
+            let org = try await organisation(store)
+            let product = try await store.write { tx in
+                try await tx.createOrderedProduct(organisation: org, category: .webHosting, name: "Web", period: .monthly, payer: org, now: now)
+            }
+            let renewsAt = try #require(try await store.product(product)?.billing?.renewsAt)
+            let next = BillingPeriod.monthly.end(startingAt: renewsAt)
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<4 { group.addTask { try await store.write { tx in try await tx.advanceRenewal(product, expected: renewsAt, next: next, payer: org) } } }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(wins.filter { $0 }.count == 1)
+            #expect(try await store.product(product)?.billing?.renewsAt == next)
+        }
+    }
+}
