@@ -197,7 +197,7 @@ struct BillingAPIController: RouteCollection {
     }
 
     /// The `Idempotency-Key` header: a stored answer to replay, or what to store with the new one.
-    /// The same key with a different request is refused (422), naming the header.
+    /// The same key with a different request is refused (409), naming the header.
     static func idempotency(_ req: Request, organisation: OrganisationID) async throws -> (BillingService.Idempotency?, Store.IdempotentResponse?) {
         guard let key = req.headers.first(name: "Idempotency-Key") else { return (nil, nil) }
         guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
@@ -207,7 +207,7 @@ struct BillingAPIController: RouteCollection {
         let bytes = body.readBytes(length: body.readableBytes) ?? []
         let fingerprint = SHA256.hash(data: Data((req.method.rawValue + " " + req.url.path + "\n").utf8) + Data(bytes)).map { String(format: "%02x", $0) }.joined()
         if let stored = try await req.store.idempotentResponse(organisation: organisation, key: key) {
-            guard stored.fingerprint == fingerprint else { throw AppError.validation([FieldError("Idempotency-Key", .mismatch)]) }
+            guard stored.fingerprint == fingerprint else { throw AppError.conflict(field: "Idempotency-Key", code: .mismatch) }
             return (nil, stored)
         }
         return (BillingService.Idempotency(key: key, fingerprint: fingerprint), nil)

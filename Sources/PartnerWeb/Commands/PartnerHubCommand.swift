@@ -4,12 +4,12 @@ import PartnerCore
 import PartnerStore
 import Vapor
 
-/// `partnerhub`: serve | migrate | verify-audit | staff add | quote.
+/// `partnerhub`: serve | migrate | verify-audit | verify-ledger | staff add | partner approve | quote | renew.
 public struct PartnerHubCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "partnerhub",
         abstract: "PartnerHub: run a cloud provider's partner (reseller) program.",
-        subcommands: [Serve.self, Migrate.self, VerifyAudit.self, Staff.self, PartnerCommand.self, Quote.self])
+        subcommands: [Serve.self, Migrate.self, VerifyAudit.self, VerifyLedger.self, Staff.self, PartnerCommand.self, Quote.self, Renew.self])
     public init() {}
 }
 

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import PartnerCore
+import PartnerStore
+import Vapor
+
+/// `partnerhub renew [--until DATE]`: bills every product due (R-B8). Safe to run while a
+/// server's scheduler runs too: each period is claimed once in the database.
+struct Renew: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bill every product due for renewal (R-B8); twice, or on two instances, bills nothing twice.")
+    @ArgumentParser.Option(help: "Bill what falls due up to this date (YYYY-MM-DD, end of day UTC); default: now.") var until: String?
+
+    func run() async throws {
+        var limit = Date()
+        if let until {
+            guard let day = Self.day(until) else {
+                FileHandle.standardError.write(Data("error: --until must be a date like 2026-12-31\n".utf8))
+                throw ExitCode(2)
+            }
+            limit = day.addingTimeInterval(86_399)
+        }
+        let started = Date()
+        let report = try await withApplication { app in
+            try await app.partnerHub.billing.renewDue(until: limit, store: app.store) { done, total in
+                // Progress on one line, on stderr (R-B8 long runs).
+                FileHandle.standardError.write(Data("\rrenewing: \(done) done, \(max(0, total - done)) to go in this batch…".utf8))
+            }
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+        let seconds = Date().timeIntervalSince(started)
+        print("Renewed \(report.renewed), in grace \(report.inGrace), already done elsewhere \(report.skipped), failed \(report.failed), suspended \(report.suspended) (\(String(format: "%.1f", seconds)) s).")
+        if report.failed > 0 { throw ExitCode(1) }
+    }
+
+    static func day(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.isLenient = false
+        return formatter.date(from: text)
+    }
+}
+
+/// `partnerhub verify-ledger` (R-B10): re-derives every wallet balance from its entries and every
+/// order's cashback and net from its lines; exit 1 on any difference.
+struct VerifyLedger: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify-ledger", abstract: "Re-derive every wallet balance and cashback (R-B10); exit 1 on a difference.")
+    func run() async throws {
+        let problems = try await withApplication { app in try await app.store.verifyLedger() }
+        if problems.isEmpty {
+            print("OK: every wallet balance equals its entries; every order's cashback and net equal its lines.")
+        } else {
+            for problem in problems { print("DIFFERENCE: \(problem)") }
+            throw ExitCode(1)
+        }
+    }
+}
