@@ -4,6 +4,7 @@ import PartnerStore
 @testable import PartnerWeb
 import Testing
 import VaporTesting
+import PartnerTestSupport
 
 /// Orders, the wallet and invoices through the API (R-B2 … R-B6). Amounts are worked out by hand
 /// from the rules: 35 web hostings at CHF 9.92 = 347.20; public (tier −25 %) 260.40; partner
@@ -264,4 +265,55 @@ struct BillingTests {
             #expect(bad.status == .unprocessableEntity && bad.body.string.contains("\"amount\""))
         }
     }
+}
+
+@Suite("Billing under load: two app instances, one wallet")
+struct BillingConcurrencyTests {
+    let billing = BillingTests()
+
+    @Test("R-B5/R-B6 200 concurrent partner-paid orders, spread over two app instances, against a wallet that covers exactly 100")
+    func twoInstances() async throws {
+        let database = try await TestDatabase.make()
+        do { try await run(database) } catch {
+            await database.drop()
+            throw error
+        }
+        await database.drop()
+    }
+
+    func run(_ database: TestDatabase) async throws {
+        try await TestApp.with(database: database) { a in
+            try await TestApp.with(database: database) { b in
+                let w = try await PartnershipTests().world(a)
+                try await billing.fullPartnership(a, w, mode: "partner")
+                // A VPS: 25.00 − 10 % = 22.50, VAT 8.1 % 1.8225 → 1.82, total 24.32; no tier, so
+                // earlier orders never make a quote stale. 100 × 24.32 = 2432.00.
+                #expect(try await billing.topUp(a, w.partner, "2432.00").status == .created)
+                var ids: [String] = []
+                for _ in 0..<200 {
+                    ids.append(try await billing.quote(a, w.partner, client: w.client.organisationID, #"{"lines":[{"category":"vps","name":"VPS","quantity":1}]}"#)["id"] as! String)
+                }
+                #expect(minor(try await billing.quote(a, w.partner, client: w.client.organisationID, #"{"lines":[{"category":"vps","name":"VPS","quantity":1}]}"#)["totals"]) == 2432)
+                let statuses = try await withThrowingTaskGroup(of: (HTTPStatus, String).self) { group in
+                    for (index, id) in ids.enumerated() {
+                        let app = index % 2 == 0 ? a : b
+                        group.addTask {
+                            let r = try await billing.confirm(app, w.partner, client: w.client.organisationID, quote: ["id": id], method: "wallet")
+                            return (r.status, r.body.string)
+                        }
+                    }
+                    return try await group.reduce(into: [(HTTPStatus, String)]()) { $0.append($1) }
+                }
+                #expect(statuses.filter { $0.0 == .created }.count == 100)
+                let refused = statuses.filter { $0.0 != .created }
+                #expect(refused.count == 100 && refused.allSatisfy { $0.0 == .unprocessableEntity && $0.1.contains("insufficient_funds") })
+                #expect(try await billing.balance(a, w.partner) == 0)
+                let numbers = try await a.store.invoices(of: OrganisationID(string: w.partner.organisationID)!, limit: 500).map(\.number).sorted()
+                #expect(numbers == (1...100).map { InvoiceNumber.format(year: 2026, sequence: $0) })
+                #expect(try await a.store.verifyLedger().isEmpty)
+            }
+        }
+    }
+
+    func minor(_ totals: Any?) -> Int64? { billing.minor((totals as? [String: Any])?["total"]) }
 }
