@@ -191,3 +191,76 @@ struct BillingPeriodTests {
         #expect(BillingPeriod.monthly.end(startingAt: date("2026-12-15")) == date("2027-01-15"))
     }
 }
+
+@Suite("Billing properties over random orders")
+struct BillingPropertyTests {
+    static let countries = ["CH", "LI", "DE", "FR", "IT", "AT", "US"]
+    static let extensions = ["ch", "li", "com", "net", "org", "eu", "fr", "de", "io", "shop"]
+
+    func randomLine(_ g: inout SplitMix64) -> LineRequest {
+        let category = ProductCategory.allCases.randomElement(using: &g)!
+        let name = category == .domain ? "site\(Int.random(in: 1...999, using: &g)).\(Self.extensions.randomElement(using: &g)!)" : "Product"
+        return LineRequest(category: category, name: name, quantity: Int64.random(in: 1...60, using: &g))
+    }
+
+    @Test("R-B3 property: on every line cashback = public − preferential (cashback rows) or 0; the charged amount is the public or the preferential price")
+    func cashbackIsTheDifference() throws {
+        var g = SplitMix64(seed: 4)
+        for _ in 0..<3000 {
+            let lines = (0..<Int.random(in: 1...4, using: &g)).map { _ in randomLine(&g) }
+            let benefit = [PartnerBenefit.none, .cashback, .discount].randomElement(using: &g)!
+            let rates = PartnerRates(Dictionary(uniqueKeysWithValues: ProductCategory.allCases.map { ($0, BasisPoints(Int.random(in: 0...3500, using: &g))) }))
+            let counts = Dictionary(uniqueKeysWithValues: ProductCategory.allCases.map { ($0, Int64.random(in: 0...100, using: &g)) })
+            let order = try OrderPricing.price(lines, currency: Currency.allCases.randomElement(using: &g)!, payer: .client, benefit: benefit, row: 2,
+                                               partnerRates: rates, existingCounts: counts, list: .standard)
+            var net: Int64 = 0, cashback: Int64 = 0
+            for line in order.lines {
+                #expect(line.preferentialPrice <= line.publicPrice)
+                #expect(line.cashback.minorUnits == (benefit == .cashback ? line.publicPrice.minorUnits - line.preferentialPrice.minorUnits : 0))
+                #expect(line.charged == (benefit == .discount ? line.preferentialPrice : line.publicPrice))
+                net += line.charged.minorUnits
+                cashback += line.cashback.minorUnits
+            }
+            #expect(order.net.minorUnits == net && order.cashback.minorUnits == cashback)
+        }
+    }
+
+    @Test("R-B6 property: Σ line nets + VAT = total, and a credit note of the same lines mirrors every amount to the cent")
+    func invoicesAddUpAndMirror() throws {
+        var g = SplitMix64(seed: 6)
+        for _ in 0..<3000 {
+            let currency = Currency.allCases.randomElement(using: &g)!
+            let nets = (0..<Int.random(in: 1...6, using: &g)).map { _ in Money(minorUnits: Int64.random(in: 0...5_000_000, using: &g), currency: currency) }
+            let country = CountryCode(Self.countries.randomElement(using: &g)!)!
+            let invoice = try InvoiceTotals(lineNets: nets, currency: currency, country: country)
+            #expect(invoice.net.minorUnits == nets.reduce(0) { $0 + $1.minorUnits })
+            #expect(invoice.total.minorUnits == invoice.net.minorUnits + invoice.vat.minorUnits)
+            let credit = try InvoiceTotals(lineNets: nets.map { Money(minorUnits: -$0.minorUnits, currency: currency) }, currency: currency, country: country)
+            #expect(credit.net.minorUnits == -invoice.net.minorUnits)
+            #expect(credit.vat.minorUnits == -invoice.vat.minorUnits)
+            #expect(credit.total.minorUnits == -invoice.total.minorUnits)
+        }
+    }
+
+    @Test("R-B5 property: whatever is attempted, every accepted entry leaves a balance ≥ 0 and the balance is the sum of the entries")
+    func walletNeverNegative() throws {
+        var g = SplitMix64(seed: 5)
+        for _ in 0..<500 {
+            var balance = Money.zero(.chf)
+            var accepted: [(LedgerKind, Money)] = []
+            for _ in 0..<40 {
+                let kind = LedgerKind.allCases.randomElement(using: &g)!
+                let amount = Money(minorUnits: Int64.random(in: 1...20_000, using: &g), currency: .chf)
+                if let next = try? Ledger.apply(kind, amount, to: balance) {
+                    #expect(next.minorUnits >= 0)
+                    balance = next
+                    accepted.append((kind, amount))
+                } else {
+                    #expect(kind == .payment && amount > balance)
+                }
+            }
+            #expect(try Ledger.balance(of: accepted, currency: .chf) == balance)
+            #expect(balance.minorUnits == accepted.reduce(0) { $0 + ($1.0.isCredit ? $1.1.minorUnits : -$1.1.minorUnits) })
+        }
+    }
+}
