@@ -7,8 +7,9 @@ public enum Language: String, Sendable, Hashable, Codable, CaseIterable {
 /// minor units: no floating point, no platform locale data (R-B1).
 public enum MoneyFormat {
     /// `CHF 347.20`, `EUR -12.05`: the plain form for CLI output, CSV and logs.
-    public static func plain(_ money: Money) -> String {
-        "\(money.currency.rawValue) \(number(money.minorUnits, grouping: "", decimal: "."))"
+    public static func plain(_ money: Money, withCurrency: Bool = true) -> String {
+        let amount = number(money.minorUnits, grouping: "", decimal: ".")
+        return withCurrency ? "\(money.currency.rawValue) \(amount)" : amount
     }
 
     /// CONSOLE.md: `CHF 1'234.50` (de, CHF), `EUR 1.234,50` (de, EUR), `€1,234.50` / `CHF 1,234.50` (en),

@@ -122,6 +122,10 @@ enum Layout {
         var items = [("nav.dashboard", base), ("nav.products", base + "/products"), ("nav.partners", base + "/partners")]
         // The partner space appears once a program admin approved the organisation.
         if organisation.isPartner { items.append(("nav.clients", base + "/clients")) }
+        // R-O2: billing is for legal representatives and admins.
+        if let role = ctx.organisations.first(where: { $0.0.id == organisation.id })?.1, RoleRules.permission(role, .billing) == .whole {
+            items.append(("nav.billing", base + "/billing"))
+        }
         items += [("nav.members", base + "/members"), ("nav.activity", base + "/activity"), ("nav.settings", base + "/settings")]
         return tag("nav", cls("side"), attr("aria-label", s("nav.main"))) {
             tag("p", cls("org-name")) { text(organisation.name) }

@@ -159,7 +159,10 @@ struct PartnershipConsoleController: RouteCollection {
         return Layout.page(s("nav.products"), ctx, status: status) {
             tag("div", cls("page-head")) {
                 tag("h1") { text(s("nav.products")) }
-                if context.may(.orderAndRenew) { link(s("products.add"), "#add-product", classes: "button primary") }
+                if context.may(.orderAndRenew) {
+                    link(s("order.title"), base(organisation.id) + "/order", classes: "button primary")
+                    link(s("products.add"), "#add-product", classes: "button secondary")
+                }
             }
             if products.isEmpty {
                 tag("p", cls("empty")) { text(s("products.empty")) }
@@ -328,6 +331,10 @@ struct PartnershipConsoleController: RouteCollection {
             receivedByUs ? postForm(b + "/accept", csrf: ctx.csrf, classes: "inline") { button(s("invite.accept")) } : ComponentGroup(members: []),
             receivedByUs ? postForm(b + "/decline", csrf: ctx.csrf, classes: "inline") { button(s("invite.decline"), style: "secondary") } : ComponentGroup(members: []),
             tag("p") { link(s("partnerships.open"), b) },
+            p.state == .active && p.partnerID == context.organisationID
+                ? tag("p") { link(s("clients.order"), "/console/orgs/\(p.clientID?.string ?? "")/order") } : ComponentGroup(members: []),
+            p.partnerID == context.organisationID && p.clientID != nil
+                ? tag("p") { link(s("clients.export_billing"), base(context.organisationID) + "/clients/\(p.id.string)/billing.csv") } : ComponentGroup(members: []),
             p.state == .active ? tag("p") { link(s("partnerships.end"), b + "/end", classes: "danger-link") } : ComponentGroup(members: []),
             p.state == .invited && context.may(.managePartnerships) && !receivedByUs ? postForm(b + "/resend", csrf: ctx.csrf, classes: "inline") { button(s("members.resend"), style: "secondary") } : ComponentGroup(members: []),
             p.state == .invited && context.may(.managePartnerships) && !receivedByUs ? postForm(b + "/withdraw", csrf: ctx.csrf, classes: "inline") { button(s("members.withdraw"), style: "secondary") } : ComponentGroup(members: []),
@@ -654,7 +661,10 @@ struct PartnershipConsoleController: RouteCollection {
                 text(" ")
                 link(s("clients.back"), b + "/clients")
             }
-            tag("h1") { text(listing.counterpartName) }
+            tag("div", cls("page-head")) {
+                tag("h1") { text(listing.counterpartName) }
+                link(s("clients.order"), "/console/orgs/\(clientID.string)/order", classes: "button primary")
+            }
             tag("h2") { text(s("nav.products")) }
             if products.isEmpty {
                 tag("p", cls("empty")) { text(s("partnerships.no_products")) }

@@ -63,6 +63,14 @@ enum Stylesheet {
     .client-band { background: #fff4d6; border: 1px solid #e6c35c; border-radius: var(--radius); padding: 10px 14px; margin-bottom: 16px; font-weight: 600; }
     .pagination { margin: 12px 0; } .narrow.wide { max-width: 760px; }
     .mail-body { background: #fff; border: 1px solid var(--line); padding: 12px 16px; border-radius: var(--radius); }
+    .chart svg { max-width: 640px; display: block; } .bar-cashback { fill: #2b6cb0; } .bar-discount { fill: #7fb3e6; }
+    .key::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 4px; } .key-cashback::before { background: #2b6cb0; } .key-discount::before { background: #7fb3e6; }
+    .volume progress { width: 100%; max-width: 480px; height: 16px; display: block; margin: 4px 0 12px; }
+    .balances .balance { font-size: 1.4em; font-weight: 600; margin-right: 24px; } .number { text-align: right; white-space: nowrap; }
+    .steps { margin: 0; padding-left: 18px; } .facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; } .facts dt { font-weight: 600; }
+    .invoice header { margin-bottom: 16px; } .note { font-style: italic; }
+    @media print { .side, .topbar, .skip, .no-print, nav, .languages { display: none !important; } .shell { display: block; } .content { padding: 0; }
+      body { background: #fff; } .card, .invoice { border: none; box-shadow: none; } a { color: inherit; text-decoration: none; } }
     @media (max-width: 720px) { .shell { grid-template-columns: 1fr; } .side { border-right: none; border-bottom: 1px solid var(--line); } .content { padding: 16px; }
       .table { display: block; overflow-x: auto; } }
     """

@@ -1,0 +1,490 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+import Plot
+import Vapor
+
+/// The console's money pages: ordering (with the breakdown before confirming), the organisation's
+/// billing (wallet, top-up, ledger, invoices, charts for partners), printable invoices, CSV exports.
+struct BillingConsoleController: RouteCollection {
+    let api = APIController()
+
+    func boot(routes: any RoutesBuilder) throws {
+        let org = routes.grouped("console", "orgs", ":org")
+        org.get("billing", use: billingPage)
+        org.post("billing", "top-up", use: topUp)
+        org.get("invoices", ":invoice", use: invoicePage)
+        org.get("invoices.csv", use: invoicesCSV)
+        org.get("ledger.csv", use: ledgerCSV)
+        org.get("earnings.csv", use: earningsCSV)
+        org.get("clients", ":partnership", "billing.csv", use: clientBillingCSV)
+        org.get("order", use: orderPage)
+        org.post("order", "quote", use: quote)
+        org.post("order", "confirm", use: confirm)
+        org.get("orders", ":order", use: orderDetail)
+    }
+
+    func base(_ id: OrganisationID) -> String { "/console/orgs/\(id.string)" }
+    func orgID(_ req: Request) throws -> OrganisationID { try api.param(req, "org", OrganisationID.init(string:)) }
+
+    // MARK: ordering (R-B2, R-B3)
+
+    /// The page header for a client organisation: a member's own, or the partner's client context.
+    func clientPage(_ req: Request, client: OrganisationID) async throws -> (PageContext, Organisation) {
+        guard let organisation = try await req.store.organisation(id: client) else { throw AppError.notFound }
+        let user = try req.requireUser()
+        let isMember = try await req.store.context(user: user.id, organisation: client) != nil
+        return (try await req.pageContext(current: isMember ? organisation : nil), organisation)
+    }
+
+    func orderPage(req: Request) async throws -> Response {
+        let client = try orgID(req)
+        let user = try req.requireUser()
+        // Visible to whoever may act for the client at all (R-P10); everyone else 404.
+        let access = try await req.store.clientAccess(user: user.id, organisation: client)
+        guard access.reachesOrganisation(now: req.partnerHub.configuration.clock.now()) else { throw AppError.notFound }
+        return try await orderForm(req, client: client, values: [:], errors: [], message: nil, isPartner: access.clientMembership == nil)
+    }
+
+    func orderForm(_ req: Request, client: OrganisationID, values: [String: String], errors: [FieldError], message: String?, isPartner: Bool,
+                   status: HTTPResponseStatus = .ok) async throws -> Response {
+        let (ctx, organisation) = try await clientPage(req, client: client)
+        let s = ctx.strings
+        func error(_ f: String) -> String? { errors.first { $0.field == f || $0.field.hasPrefix(f + ".") || $0.field.hasPrefix("lines.0.\(f)") }.map { s.fieldError($0.code) } }
+        let list = try await req.store.priceList()
+        return Layout.page(s("order.title"), ctx, status: status) {
+            tag("div", cls("narrow wide")) {
+                tag("h1") { text(s("order.title_for", ["client": organisation.name])) }
+                if let message { tag("div", cls("error-summary"), attr("role", "alert")) { tag("p") { text(message) } } }
+                if !errors.isEmpty { Layout.errorSummary(errors, s, labels: ["lines": s("field.product"), "lines.0.name": s("field.product"), "lines.0.quantity": s("field.quantity"), "means": s("order.means")]) }
+                tag("p", cls("hint")) { text(s("order.help", ["currency": organisation.currency.rawValue])) }
+                postForm(base(client) + "/order/quote", csrf: ctx.csrf) {
+                    selectField("category", label: s("field.category"), options: ProductCategory.allCases.filter { list.entries[$0] != nil }.map {
+                        ($0.rawValue, s("category.\($0.rawValue)") + " — " + MoneyFormat.display(list.entries[$0]!.prices[organisation.currency]!, language: ctx.language)
+                            + " / " + s("period.\(list.entries[$0]!.period.rawValue)"))
+                    }, selected: values["category"] ?? ProductCategory.webHosting.rawValue, error: error("category"))
+                    field("name", label: s("order.name"), value: values["name"] ?? "", error: error("name"), hint: s("order.name_help"))
+                    field("quantity", label: s("field.quantity"), type: "number", value: values["quantity"] ?? "1", error: error("quantity"))
+                    if isPartner {
+                        selectField("means", label: s("order.means"), options: [("", s("order.means_default")), ("client", s("order.means_client")), ("own", s("order.means_own"))],
+                                    selected: values["means"] ?? "", error: error("means"))
+                    }
+                    button(s("order.show_price"))
+                }
+            }
+        }
+    }
+
+    func orderInput(_ req: Request) -> (BillingService.OrderInput?, [String: String], [FieldError]) {
+        let values = ["category": req.formValue("category"), "name": req.formValue("name"), "quantity": req.formValue("quantity"),
+                      "means": req.formValue("means"), "renew": req.formValue("renew")]
+        if let renew = ProductID(string: values["renew"]!) {
+            return (BillingService.OrderInput(lines: [], renew: renew, means: values["means"]!.isEmpty ? nil : values["means"]), values, [])
+        }
+        var errors = ValidationErrors()
+        let category = ProductCategory(rawValue: values["category"]!)
+        if category == nil { errors.add("category", .invalidValue) }
+        let quantity = Int64(values["quantity"]!.trimmingCharacters(in: .whitespaces))
+        if quantity == nil { errors.add("lines.0.quantity", .invalidValue) }
+        guard errors.isEmpty, let category, let quantity else { return (nil, values, errors.errors) }
+        return (BillingService.OrderInput(lines: [LineRequest(category: category, name: values["name"]!, quantity: quantity)], renew: nil,
+                                          means: values["means"]!.isEmpty ? nil : values["means"]), values, [])
+    }
+
+    func quote(req: Request) async throws -> Response {
+        let client = try orgID(req)
+        let user = try req.requireUser()
+        let isPartner = try await req.store.context(user: user.id, organisation: client) == nil
+        let (input, values, errors) = orderInput(req)
+        guard let input else { return try await orderForm(req, client: client, values: values, errors: errors, message: nil, isPartner: isPartner, status: .unprocessableEntity) }
+        do {
+            let quote = try await req.billing.quote(user: user, client: client, input: input, store: req.store)
+            return try await quotePage(req, quote, message: nil)
+        } catch AppError.validation(let errors) {
+            return try await orderForm(req, client: client, values: values, errors: errors, message: nil, isPartner: isPartner, status: .unprocessableEntity)
+        } catch AppError.forbidden(let key) where key.hasPrefix("billing.") {
+            return try await orderForm(req, client: client, values: values, errors: [], message: req.strings(key), isPartner: isPartner, status: .forbidden)
+        }
+    }
+
+    /// The breakdown before confirming: every line's list price and discount steps, payer,
+    /// benefit and R-B3 row, totals with VAT — the price charged if confirmed within 15 minutes.
+    func quotePage(_ req: Request, _ quote: BillingService.Quote, message: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let (ctx, organisation) = try await clientPage(req, client: quote.clientID)
+        let s = ctx.strings
+        let payerName = try await req.store.organisation(id: quote.payerID)?.name ?? ""
+        return Layout.page(s("order.quote_title"), ctx, status: status) {
+            tag("div", cls("narrow wide")) {
+                tag("h1") { text(s("order.quote_title")) }
+                if let message { tag("div", cls("error-summary"), attr("role", "alert")) { tag("p") { text(message) } } }
+                tag("p") { text(s("order.for_client", ["client": organisation.name])) }
+                breakdown(quote.priced, totals: quote.totals, payerName: payerName, ctx: ctx)
+                tag("p", cls("hint")) { text(s("order.quote_valid")) }
+                postForm(base(quote.clientID) + "/order/confirm", csrf: ctx.csrf) {
+                    hidden("quote_id", quote.id.string)
+                    tag("fieldset") {
+                        tag("legend") { text(s("order.payment")) }
+                        for method in PaymentMethod.allCases {
+                            tag("label", cls("choice")) {
+                                VoidTag(name: "input", attributes: [.value("type", "radio"), .value("name", "payment_method"), .value("value", method.rawValue),
+                                                                    .flag("checked", method == .wallet)])
+                                text(" " + s("order.method.\(method.rawValue)", ["payer": payerName]))
+                            }
+                        }
+                    }
+                    field("card_number", label: s("field.card_number"), value: "", hint: s("order.card_help"))
+                    button(s("order.confirm", ["total": MoneyFormat.display(quote.totals.total, language: ctx.language)]))
+                }
+                tag("p") { link(s("order.change"), base(quote.clientID) + "/order") }
+            }
+        }
+    }
+
+    /// A priced order as a table (R-B2 steps), then payer, benefit and the R-B3 row.
+    func breakdown(_ priced: PricedOrder, totals: InvoiceTotals?, payerName: String, ctx: PageContext) -> Component {
+        let s = ctx.strings
+        func money(_ m: Money) -> String { MoneyFormat.display(m, language: ctx.language) }
+        return ComponentGroup {
+            tag("table", cls("table breakdown"), attr("id", "breakdown")) {
+                tableHead([s("field.product"), s("field.quantity"), s("order.steps"), s("order.charged")])
+                tag("tbody") {
+                    for line in priced.lines {
+                        tag("tr") {
+                            tag("td") { text("\(line.name) (\(s("category.\(line.category.rawValue)")), \(s("period.\(line.period.rawValue)")))") }
+                            tag("td", cls("number")) { text(String(line.quantity)) }
+                            tag("td") {
+                                tag("ol", cls("steps")) {
+                                    for step in line.steps {
+                                        tag("li") {
+                                            text(s("step.\(step.step.rawValue)", ["rate": step.rate.description, "count": String(line.tierCount)]) + ": " + money(step.amount))
+                                        }
+                                    }
+                                }
+                                if line.cashback.minorUnits > 0 { tag("p", cls("hint")) { text(s("order.line_cashback", ["amount": money(line.cashback)])) } }
+                            }
+                            tag("td", cls("number")) { tag("strong") { text(money(line.charged)) } }
+                        }
+                    }
+                }
+            }
+            tag("dl", cls("facts")) {
+                tag("dt") { text(s("order.payer")) }; tag("dd") { text(payerName + " (" + s("payer.\(priced.payer.rawValue)") + ")") }
+                tag("dt") { text(s("order.benefit")) }; tag("dd") { text(s("benefit.\(priced.benefit.rawValue)")) }
+                tag("dt") { text(s("order.rule")) }; tag("dd") { text(s("order.rule_row", ["row": String(priced.row)])) }
+                if priced.cashback.minorUnits > 0 { tag("dt") { text(s("benefit.cashback")) }; tag("dd") { text(money(priced.cashback)) } }
+                if let totals {
+                    tag("dt") { text(s("invoice.net")) }; tag("dd") { text(money(totals.net)) }
+                    tag("dt") { text(s("invoice.vat", ["rate": totals.vatRate.description])) }; tag("dd") { text(money(totals.vat)) }
+                    tag("dt") { text(s("invoice.total")) }; tag("dd", attr("id", "total")) { tag("strong") { text(money(totals.total)) } }
+                }
+            }
+        }
+    }
+
+    func confirm(req: Request) async throws -> Response {
+        let client = try orgID(req)
+        let user = try req.requireUser()
+        guard let quoteID = QuoteID(string: req.formValue("quote_id")) else { throw AppError.notFound }
+        let method = PaymentMethod(rawValue: req.formValue("payment_method")) ?? .wallet
+        do {
+            let order = try await req.billing.confirm(user: user, client: client, quoteID: quoteID, method: method, card: req.formValue("card_number"),
+                                                      idempotency: nil, store: req.store)
+            return .redirect(base(client) + "/orders/\(order.id.string)", flash: "order.placed")
+        } catch let stale as StaleQuote {
+            return try await quotePage(req, stale.fresh, message: req.strings("billing.stale"), status: .conflict)
+        } catch AppError.validation(let errors) {
+            // Insufficient balance or a declined card: the same quote again, with the reason.
+            guard let stored = try await req.store.quote(quoteID, organisation: client, user: user.id),
+                  let quote = try? JSONDecoder().decode(BillingService.Quote.self, from: Data(stored.payload.utf8)) else { throw AppError.notFound }
+            return try await quotePage(req, quote, message: errors.map { req.strings.fieldError($0.code) }.joined(separator: " "), status: .unprocessableEntity)
+        } catch AppError.refused(let key) {
+            return try await orderForm(req, client: client, values: [:], errors: [], message: req.strings(key), isPartner: false, status: .conflict)
+        }
+    }
+
+    func orderDetail(req: Request) async throws -> Response {
+        let client = try orgID(req)
+        let user = try req.requireUser()
+        let id = try api.param(req, "order", OrderID.init(string:))
+        let visible = try await BillingAPIController.visibleOrders(req, user: user, client: client)
+        guard let order = visible.first(where: { $0.id == id }) else { throw AppError.notFound }
+        let invoice = try await BillingAPIController.invoicesByOrder(req, [order])[order.id]
+        let (ctx, organisation) = try await clientPage(req, client: client)
+        let s = ctx.strings
+        let payerName = try await req.store.organisation(id: order.payerID)?.name ?? ""
+        return Layout.page(s("order.detail_title"), ctx) {
+            tag("h1") { text(s("order.detail_title")) }
+            tag("p") { text(s("order.for_client", ["client": organisation.name]) + " · " + Self.day(order.createdAt)) }
+            breakdown(order.priced, totals: invoice?.totals, payerName: payerName, ctx: ctx)
+            if let invoice {
+                tag("p") { link(s("invoice.open", ["number": invoice.number]), base(invoice.organisationID) + "/invoices/\(invoice.id.string)", classes: "button secondary") }
+            } else {
+                tag("p", cls("hint")) { text(s("order.invoice_elsewhere")) }
+            }
+        }
+    }
+
+    static func day(_ date: Date) -> String { String(ISO8601DateFormatter().string(from: date).prefix(10)) }
+
+    // MARK: the organisation's billing (R-B5, R-B6)
+
+    func billingContext(_ req: Request) async throws -> OrganisationContext {
+        let context = try await req.organisationContext()
+        guard context.may(.billing) else { throw AppError.forbidden("billing.not_allowed.role") }
+        return context
+    }
+
+    func billingPage(req: Request) async throws -> Response {
+        try await billingView(req, context: try await billingContext(req), values: [:], errors: [])
+    }
+
+    func billingView(_ req: Request, context: OrganisationContext, values: [String: String], errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
+        let organisation = try await req.store.organisation(context)
+        let ctx = try await req.pageContext(current: organisation)
+        let s = ctx.strings
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func money(_ m: Money) -> String { MoneyFormat.display(m, language: ctx.language) }
+        var balances: [Money] = []
+        for currency in Currency.allCases { balances.append(try await req.store.walletBalance(organisation.id, currency: currency)) }
+        let entries = try await req.store.ledger(organisation.id, limit: 50)
+        let invoices = try await req.store.invoices(of: organisation.id, limit: 50)
+        let earnings = organisation.isPartner ? try await req.store.orders(partner: organisation.id) : []
+        let now = req.partnerHub.configuration.clock.now()
+        let b = base(organisation.id)
+        return Layout.page(s("nav.billing"), ctx, status: status) {
+            tag("h1") { text(s("nav.billing")) }
+            tag("section", cls("card"), attr("aria-labelledby", "wallet")) {
+                tag("h2", attr("id", "wallet")) { text(s("billing.wallet")) }
+                tag("p", cls("balances")) {
+                    for balance in balances where balance.minorUnits != 0 || balance.currency == organisation.currency {
+                        tag("span", cls("balance")) { text(money(balance)) }
+                    }
+                }
+                if !errors.isEmpty { Layout.errorSummary(errors, s, labels: ["amount": s("field.amount"), "card_number": s("field.card_number"), "currency": s("field.currency")]) }
+                postForm(b + "/billing/top-up", csrf: ctx.csrf, classes: "form inline-fields") {
+                    field("amount", label: s("field.amount"), value: values["amount"] ?? "", error: error("amount"))
+                    selectField("currency", label: s("field.currency"), options: Currency.allCases.map { ($0.rawValue, $0.rawValue) },
+                                selected: values["currency"] ?? organisation.currency.rawValue, error: error("currency"))
+                    field("card_number", label: s("field.card_number"), value: "", error: error("card_number"), hint: s("order.card_help"))
+                    button(s("billing.top_up"))
+                }
+            }
+            if organisation.isPartner {
+                tag("section", cls("card"), attr("aria-labelledby", "earnings")) {
+                    tag("h2", attr("id", "earnings")) { text(s("billing.earnings")) }
+                    Charts.earnings(Charts.monthlyEarnings(earnings, now: now, currency: organisation.currency), currency: organisation.currency, ctx: ctx)
+                    Charts.volume(Charts.managedVolume(earnings, now: now), ctx: ctx)
+                    tag("p") { link(s("billing.export_earnings"), b + "/earnings.csv") }
+                }
+            }
+            tag("section", cls("card"), attr("aria-labelledby", "invoices")) {
+                tag("h2", attr("id", "invoices")) { text(s("billing.invoices")) }
+                if invoices.isEmpty {
+                    tag("p", cls("empty")) { text(s("billing.no_invoices")) }
+                } else {
+                    tag("table", cls("table")) {
+                        tableHead([s("invoice.number"), s("invoice.date"), s("invoice.total")])
+                        tag("tbody") {
+                            for invoice in invoices {
+                                tag("tr") {
+                                    tag("td") { link(invoice.number, b + "/invoices/\(invoice.id.string)") }
+                                    tag("td") { text(Self.day(invoice.issuedAt)) }
+                                    tag("td", cls("number")) { text(money(invoice.totals.total)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                tag("p") {
+                    link(s("billing.export_invoices"), b + "/invoices.csv")
+                    text(" · ")
+                    link(s("billing.export_semicolon"), b + "/invoices.csv?delimiter=semicolon")
+                }
+            }
+            tag("section", cls("card"), attr("aria-labelledby", "ledger")) {
+                tag("h2", attr("id", "ledger")) { text(s("billing.ledger")) }
+                if entries.isEmpty {
+                    tag("p", cls("empty")) { text(s("billing.no_entries")) }
+                } else {
+                    tag("table", cls("table")) {
+                        tableHead([s("invoice.date"), s("billing.kind"), s("billing.description"), s("field.amount"), s("billing.balance_after")])
+                        tag("tbody") {
+                            for entry in entries {
+                                tag("tr") {
+                                    tag("td") { text(Self.day(entry.createdAt)) }
+                                    tag("td") { text(s("ledger.\(entry.kind.rawValue)")) }
+                                    tag("td") { text(entry.description) }
+                                    tag("td", cls("number")) { text(money(entry.amount)) }
+                                    tag("td", cls("number")) { text(money(entry.balanceAfter)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                tag("p") { link(s("billing.export_ledger"), b + "/ledger.csv") }
+            }
+        }
+    }
+
+    func topUp(req: Request) async throws -> Response {
+        let context = try await billingContext(req)
+        let values = ["amount": req.formValue("amount"), "currency": req.formValue("currency")]
+        do {
+            _ = try await req.billing.topUp(context, user: try req.requireUser(), amount: values["amount"]!, currency: values["currency"], card: req.formValue("card_number"),
+                                            idempotency: nil, store: req.store)
+            return .redirect(base(context.organisationID) + "/billing", flash: "billing.topped_up")
+        } catch AppError.validation(let errors) {
+            return try await billingView(req, context: context, values: values, errors: errors, status: .unprocessableEntity)
+        }
+    }
+
+    // MARK: invoices (R-B6)
+
+    func invoicePage(req: Request) async throws -> Response {
+        let context = try await billingContext(req)
+        let id = try api.param(req, "invoice", InvoiceID.init(string:))
+        guard let invoice = try await req.store.invoice(id, of: context.organisationID) else { throw AppError.notFound }
+        let organisation = try await req.store.organisation(context)
+        let ctx = try await req.pageContext(current: organisation)
+        let s = ctx.strings
+        func money(_ m: Money) -> String { MoneyFormat.display(m, language: ctx.language) }
+        return Layout.page(s("invoice.title", ["number": invoice.number]), ctx) {
+            tag("article", cls("invoice")) {
+                tag("header") {
+                    tag("h1") { text(s(invoice.kind == .invoice ? "invoice.title" : "invoice.credit_title", ["number": invoice.number])) }
+                    tag("p") { text(s("invoice.issued", ["date": Self.day(invoice.issuedAt)])) }
+                    tag("p") { text(s("invoice.to") + ": " + invoice.recipientName + " (" + invoice.recipientCountry.rawValue + ")") }
+                }
+                tag("table", cls("table")) {
+                    tableHead([s("invoice.line"), s("field.quantity"), s("invoice.unit"), s("order.steps"), s("invoice.net")])
+                    tag("tbody") {
+                        for line in invoice.lines {
+                            tag("tr") {
+                                tag("td") { text(line.description) }
+                                tag("td", cls("number")) { text(String(line.quantity)) }
+                                tag("td", cls("number")) { text(money(line.unitPrice)) }
+                                tag("td") { text(line.explanation) }
+                                tag("td", cls("number")) { text(money(line.net)) }
+                            }
+                        }
+                    }
+                }
+                tag("dl", cls("facts totals")) {
+                    tag("dt") { text(s("invoice.net")) }; tag("dd") { text(money(invoice.totals.net)) }
+                    tag("dt") { text(s("invoice.vat", ["rate": invoice.totals.vatRate.description])) }; tag("dd") { text(money(invoice.totals.vat)) }
+                    tag("dt") { text(s("invoice.total")) }; tag("dd") { tag("strong") { text(money(invoice.totals.total)) } }
+                }
+                if invoice.totals.reverseCharge { tag("p", cls("note")) { text(s("invoice.reverse_charge")) } }
+                tag("p", cls("no-print")) { link(s("billing.back"), base(context.organisationID) + "/billing") }
+            }
+        }
+    }
+
+    // MARK: CSV exports (R-B7), streamed page by page
+
+    static func delimiter(_ req: Request) -> CSV.Delimiter { (try? req.query.get(String.self, at: "delimiter")) == "semicolon" ? .semicolon : .comma }
+
+    /// A CSV response written as the pages arrive: memory stays flat however many rows.
+    static func csvStream(_ filename: String, header: [String], delimiter: CSV.Delimiter,
+                          _ produce: @escaping @Sendable (@escaping @Sendable ([[String]]) async throws -> Void) async throws -> Void) -> Response {
+        let response = Response(status: .ok)
+        response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
+        response.body = .init(asyncStream: { writer in
+            do {
+                try await writer.writeBuffer(ByteBuffer(string: CSV.row(header, delimiter: delimiter)))
+                try await produce { rows in
+                    var chunk = ""
+                    for row in rows { chunk += CSV.row(row, delimiter: delimiter) }
+                    try await writer.writeBuffer(ByteBuffer(string: chunk))
+                }
+                try await writer.write(.end)
+            } catch {
+                try? await writer.write(.error(error))
+            }
+        })
+        return response
+    }
+
+    func invoicesCSV(req: Request) async throws -> Response {
+        let context = try await billingContext(req)
+        let store = req.store
+        return Self.csvStream("invoices.csv", header: ["number", "kind", "issued_at", "recipient", "country", "currency", "net", "vat_rate", "vat", "total", "reverse_charge"],
+                              delimiter: Self.delimiter(req)) { emit in
+            try await store.forEachInvoicePage(context.organisationID) { page in
+                try await emit(page.map { i in
+                    [i.number, i.kind.rawValue, ISO8601DateFormatter().string(from: i.issuedAt), i.recipientName, i.recipientCountry.rawValue,
+                     i.totals.net.currency.rawValue, MoneyFormat.plain(i.totals.net, withCurrency: false), i.totals.vatRate.description,
+                     MoneyFormat.plain(i.totals.vat, withCurrency: false), MoneyFormat.plain(i.totals.total, withCurrency: false), i.totals.reverseCharge ? "yes" : "no"]
+                })
+            }
+        }
+    }
+
+    func ledgerCSV(req: Request) async throws -> Response {
+        let context = try await billingContext(req)
+        let store = req.store
+        return Self.csvStream("wallet-ledger.csv", header: ["time_utc", "kind", "currency", "amount", "direction", "balance_after", "reference", "description"],
+                              delimiter: Self.delimiter(req)) { emit in
+            try await store.forEachLedgerPage(context.organisationID) { page in
+                // Amounts unsigned with a direction column: a leading "-" would be guarded as a formula.
+                try await emit(page.map { e in
+                    [ISO8601DateFormatter().string(from: e.createdAt), e.kind.rawValue, e.amount.currency.rawValue,
+                     MoneyFormat.plain(Money(minorUnits: e.amount.minorUnits < 0 ? -e.amount.minorUnits : e.amount.minorUnits, currency: e.amount.currency), withCurrency: false),
+                     e.amount.minorUnits < 0 ? "debit" : "credit", MoneyFormat.plain(e.balanceAfter, withCurrency: false), e.reference ?? "", e.description]
+                })
+            }
+        }
+    }
+
+    /// R-B7: a partner's benefit per order line across its clients.
+    func earningsCSV(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        guard context.may(.billing) else { throw AppError.forbidden("billing.not_allowed.role") }
+        let orders = try await req.store.orders(partner: context.organisationID, limit: 100_000)
+        let names = try await clientNames(req, orders)
+        return Self.csvStream("earnings.csv", header: ["date", "client", "order", "kind", "product", "currency", "benefit", "amount"], delimiter: Self.delimiter(req)) { emit in
+            try await emit(orders.flatMap { o in
+                o.priced.lines.map { line in
+                    let amount = o.priced.benefit == .discount ? line.publicPrice.minorUnits - line.charged.minorUnits : line.cashback.minorUnits
+                    return [Self.day(o.createdAt), names[o.organisationID] ?? "", o.id.string, o.kind.rawValue, line.name, o.priced.currency.rawValue,
+                            o.priced.benefit.rawValue, MoneyFormat.plain(Money(minorUnits: amount, currency: o.priced.currency), withCurrency: false)]
+                }
+            })
+        }
+    }
+
+    func clientNames(_ req: Request, _ orders: [Order]) async throws -> [OrganisationID: String] {
+        var names: [OrganisationID: String] = [:]
+        for id in Set(orders.map(\.organisationID)) { names[id] = try await req.store.organisation(id: id)?.name }
+        return names
+    }
+
+    /// R-B7: a managed client's billing data — the orders and renewals this partner took part in,
+    /// with prices, payer and its own benefit; never the client's invoices (mode `client`).
+    func clientBillingCSV(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        let id = try api.param(req, "partnership", PartnershipID.init(string:))
+        guard let listing = try await req.partnerships.visibleClients(context, store: req.store).first(where: { $0.partnership.id == id }),
+              let client = listing.partnership.clientID else { throw AppError.notFound }
+        let orders = try await req.store.orders(client: client, partner: context.organisationID, limit: 100_000)
+        var invoiceNumbers: [OrderID: String] = [:]
+        for order in orders where order.payerID == context.organisationID {
+            invoiceNumbers[order.id] = try await req.store.invoice(order: order.id)?.number
+        }
+        let numbers = invoiceNumbers
+        return Self.csvStream("billing-\(listing.counterpartName.filter { $0.isLetter || $0.isNumber }).csv",
+                              header: ["date", "order", "kind", "product", "category", "quantity", "currency", "list", "charged", "payer", "benefit", "benefit_amount", "rule", "our_invoice"],
+                              delimiter: Self.delimiter(req)) { emit in
+            try await emit(orders.flatMap { o in
+                o.priced.lines.map { line in
+                    let benefit = o.priced.benefit == .discount ? line.publicPrice.minorUnits - line.charged.minorUnits : line.cashback.minorUnits
+                    return [Self.day(o.createdAt), o.id.string, o.kind.rawValue, line.name, line.category.rawValue, String(line.quantity), o.priced.currency.rawValue,
+                            MoneyFormat.plain(line.steps[0].amount, withCurrency: false), MoneyFormat.plain(line.charged, withCurrency: false),
+                            o.priced.payer.rawValue, o.priced.benefit.rawValue, MoneyFormat.plain(Money(minorUnits: benefit, currency: o.priced.currency), withCurrency: false),
+                            String(o.priced.row), numbers[o.id] ?? ""]
+                }
+            })
+        }
+    }
+}

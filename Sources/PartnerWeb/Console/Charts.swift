@@ -1,0 +1,117 @@
+import Foundation
+import PartnerCore
+import Plot
+
+/// Pictures where people would rather look than read (CONSOLE.md): earnings per month as an SVG
+/// bar chart, volume toward the program threshold as a progress bar. Each has its numbers in text
+/// too (a table or a sentence), so nothing depends on seeing the picture.
+enum Charts {
+    struct Month: Equatable {
+        let label: String
+        let cashback: Int64
+        let discount: Int64
+    }
+
+    /// The last 12 months (oldest first): cashback and discount (public − charged) in `currency`.
+    static func monthlyEarnings(_ orders: [Order], now: Date, currency: Currency) -> [Month] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let thisMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: now))!
+        let starts = (0..<12).reversed().map { calendar.date(byAdding: .month, value: -$0, to: thisMonth)! }
+        var cashback = [Int64](repeating: 0, count: 12), discount = [Int64](repeating: 0, count: 12)
+        for order in orders where order.priced.currency == currency {
+            guard let index = starts.lastIndex(where: { $0 <= order.createdAt }), order.createdAt >= starts[0] else { continue }
+            for line in order.priced.lines {
+                cashback[index] += line.cashback.minorUnits
+                if order.priced.benefit == .discount { discount[index] += line.publicPrice.minorUnits - line.charged.minorUnits }
+            }
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM"
+        return starts.enumerated().map { Month(label: formatter.string(from: $1), cashback: cashback[$0], discount: discount[$0]) }
+    }
+
+    /// R-E3: managed volume over the last 12 months (net of the orders the partner took part in), per currency.
+    static func managedVolume(_ orders: [Order], now: Date) -> [Money] {
+        let since = now.addingTimeInterval(-365 * 86_400)
+        return Currency.allCases.map { currency in
+            Money(minorUnits: orders.filter { $0.createdAt >= since && $0.priced.currency == currency }.reduce(0) { $0 + $1.priced.net.minorUnits }, currency: currency)
+        }
+    }
+
+    /// R-E3 thresholds: CHF 2000 / EUR 1800 a year.
+    static func threshold(_ currency: Currency) -> Money {
+        Money(minorUnits: currency == .chf ? 200_000 : 180_000, currency: currency)
+    }
+
+    static func earnings(_ months: [Month], currency: Currency, ctx: PageContext) -> Component {
+        let s = ctx.strings
+        let width = 600, height = 180, barWidth = 36, gap = 14, top = 10, bottom = 30
+        let maximum = max(1, months.map { $0.cashback + $0.discount }.max() ?? 1)
+        func money(_ v: Int64) -> String { MoneyFormat.display(Money(minorUnits: v, currency: currency), language: ctx.language) }
+        let total = months.reduce(Int64(0)) { $0 + $1.cashback + $1.discount }
+        return ComponentGroup {
+            tag("figure", cls("chart")) {
+                tag("svg", attr("viewBox", "0 0 \(width) \(height)"), attr("role", "img"), attr("aria-labelledby", "earnings-title"),
+                    attr("xmlns", "http://www.w3.org/2000/svg"), attr("width", "100%")) {
+                    tag("title", attr("id", "earnings-title")) { text(s("chart.earnings_title", ["total": money(total)])) }
+                    for (index, month) in months.enumerated() {
+                        let x = 10 + index * (barWidth + gap)
+                        let plot = height - top - bottom
+                        let cashbackHeight = Int(Double(month.cashback) / Double(maximum) * Double(plot))
+                        let discountHeight = Int(Double(month.discount) / Double(maximum) * Double(plot))
+                        tag("rect", attr("class", "bar-cashback"), attr("x", String(x)), attr("y", String(height - bottom - cashbackHeight)),
+                            attr("width", String(barWidth)), attr("height", String(cashbackHeight))) {
+                            tag("title") { text("\(month.label): \(s("benefit.cashback")) \(money(month.cashback))") }
+                        }
+                        tag("rect", attr("class", "bar-discount"), attr("x", String(x)), attr("y", String(height - bottom - cashbackHeight - discountHeight)),
+                            attr("width", String(barWidth)), attr("height", String(discountHeight))) {
+                            tag("title") { text("\(month.label): \(s("benefit.discount")) \(money(month.discount))") }
+                        }
+                        tag("text", attr("x", String(x + barWidth / 2)), attr("y", String(height - 10)), attr("text-anchor", "middle"), attr("font-size", "11")) {
+                            text(String(month.label.suffix(2)))
+                        }
+                    }
+                }
+                tag("figcaption") {
+                    tag("span", cls("key key-cashback")) { text(s("benefit.cashback")) }
+                    text(" ")
+                    tag("span", cls("key key-discount")) { text(s("benefit.discount")) }
+                }
+            }
+            tag("details") {
+                tag("summary") { text(s("chart.as_table")) }
+                tag("table", cls("table")) {
+                    tableHead([s("chart.month"), s("benefit.cashback"), s("benefit.discount")])
+                    tag("tbody") {
+                        for month in months {
+                            tag("tr") {
+                                tag("td") { text(month.label) }
+                                tag("td", cls("number")) { text(money(month.cashback)) }
+                                tag("td", cls("number")) { text(money(month.discount)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func volume(_ volumes: [Money], ctx: PageContext) -> Component {
+        let s = ctx.strings
+        return ComponentGroup {
+            for volume in volumes where volume.minorUnits > 0 || volume.currency == .chf {
+                let goal = threshold(volume.currency)
+                let percent = min(100, Int(volume.minorUnits * 100 / goal.minorUnits))
+                tag("div", cls("volume")) {
+                    tag("label", attr("for", "volume-\(volume.currency.rawValue)")) {
+                        text(s("chart.volume", ["volume": MoneyFormat.display(volume, language: ctx.language), "goal": MoneyFormat.display(goal, language: ctx.language)]))
+                    }
+                    tag("progress", attr("id", "volume-\(volume.currency.rawValue)"), attr("max", "100"), attr("value", String(percent))) { text("\(percent) %") }
+                }
+            }
+        }
+    }
+}
