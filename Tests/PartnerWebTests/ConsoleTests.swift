@@ -233,6 +233,14 @@ struct ConsoleTests {
             #expect(try await t.store.clientListings(partner: try #require(try await t.store.allOrganisations().first { $0.name == "Alpenweb GmbH" }).id, onlyAssignedTo: nil).count == 4)
             #expect(try await t.store.allOrganisations().count == 7)
             #expect(try await t.store.verifyAudit().firstBreak == nil)
+            // Money through the real flows: Alpenweb paid 3 × 9.92 = 29.76 − 20 % = 23.81 + VAT 1.93 = 25.74
+            // from 1000.00; Lumière earned 2 × 2.75 = 5.50 − 4.40 = 1.10 EUR cashback.
+            let organisations = try await t.store.allOrganisations()
+            let alpenweb = try #require(organisations.first { $0.name == "Alpenweb GmbH" }).id
+            let lumiere = try #require(organisations.first { $0.name == "Agence Lumière SARL" }).id
+            #expect(try await t.store.walletBalance(alpenweb, currency: .chf) == Money(minorUnits: 97426, currency: .chf))
+            #expect(try await t.store.walletBalance(lumiere, currency: .eur) == Money(minorUnits: 110, currency: .eur))
+            #expect(try await t.store.verifyLedger().isEmpty)
         }
     }
 }

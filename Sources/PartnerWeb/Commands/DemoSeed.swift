@@ -91,7 +91,41 @@ enum DemoSeed {
             try await tx.appendAudit(AuditEntry(actor: "cli", action: "demo.seeded"), now: now)
             try await tx.setSetting("demo_seeded", ISO8601DateFormatter().string(from: now))
         }
+        try await seedBilling(app)
         return logins
+    }
+
+    /// Money in the demo world (issue #4), through the real flows: wallets topped up by the
+    /// simulated card, orders priced by R-B3 with invoices and cashback.
+    static func seedBilling(_ app: Application) async throws {
+        let store = app.store
+        let billing = app.partnerHub.billing
+        struct Missing: Error {}
+        func user(_ email: String) async throws -> User {
+            guard let user = try await store.user(email: EmailAddress(email)!) else { throw Missing() }
+            return user
+        }
+        /// A demo organisation by name, found through one of its legal representatives.
+        func organisation(_ name: String, via email: String) async throws -> OrganisationID {
+            guard let found = try await store.organisations(of: try await user(email).id).first(where: { $0.0.name == name }) else { throw Missing() }
+            return found.0.id
+        }
+        func order(_ email: String, _ client: String, via clientRep: String, _ line: LineRequest, method: PaymentMethod) async throws {
+            let actor = try await user(email)
+            let clientID = try await organisation(client, via: clientRep)
+            let quote = try await billing.quote(user: actor, client: clientID, input: .init(lines: [line], renew: nil, means: nil), store: store)
+            _ = try await billing.confirm(user: actor, client: quote.clientID, quoteID: quote.id, method: method, card: "4242424242424242", idempotency: nil, store: store)
+        }
+        let anna = try await user("anna@alpenweb.demo")
+        let alpenweb = try await organisation("Alpenweb GmbH", via: "anna@alpenweb.demo")
+        guard let context = try await store.context(user: anna.id, organisation: alpenweb) else { return }
+        _ = try await billing.topUp(context, user: anna, amount: "1000.00", currency: "CHF", card: "4242424242424242", idempotency: nil, store: store)
+        // Weingut Keller: full access, mode partner — Alpenweb orders at its preferential price (row 5).
+        try await order("anna@alpenweb.demo", "Weingut Keller", via: "ines@keller.demo", LineRequest(category: .webHosting, name: "Web hosting shop.weingut-keller.ch", quantity: 3), method: .wallet)
+        // Café Parisien: full access, mode client — the client pays, Lumière earns cashback (row 2).
+        try await order("lea@parisien.demo", "Café Parisien", via: "lea@parisien.demo", LineRequest(category: .mailHosting, name: "Mail cafe-parisien.fr", quantity: 2), method: .card)
+        // Bäckerei Huber: limited access; a new VPS is not managed by the partner (row 9).
+        try await order("hans@huber.demo", "Bäckerei Huber", via: "hans@huber.demo", LineRequest(category: .vps, name: "VPS Huber", quantity: 1), method: .card)
     }
 
     static let plannedLogins: [Login] = [

@@ -132,7 +132,8 @@ struct BillingConsoleController: RouteCollection {
                             }
                         }
                     }
-                    field("card_number", label: s("field.card_number"), value: "", hint: s("order.card_help"))
+                    // Only needed when paying by card; the server asks for it then.
+                    field("card_number", label: s("field.card_number"), value: "", hint: s("order.card_help"), required: false, autocomplete: "cc-number")
                     button(s("order.confirm", ["total": MoneyFormat.display(quote.totals.total, language: ctx.language)]))
                 }
                 tag("p") { link(s("order.change"), base(quote.clientID) + "/order") }
@@ -265,7 +266,7 @@ struct BillingConsoleController: RouteCollection {
                     field("amount", label: s("field.amount"), value: values["amount"] ?? "", error: error("amount"))
                     selectField("currency", label: s("field.currency"), options: Currency.allCases.map { ($0.rawValue, $0.rawValue) },
                                 selected: values["currency"] ?? organisation.currency.rawValue, error: error("currency"))
-                    field("card_number", label: s("field.card_number"), value: "", error: error("card_number"), hint: s("order.card_help"))
+                    field("card_number", label: s("field.card_number"), value: "", error: error("card_number"), hint: s("order.card_help"), autocomplete: "cc-number")
                     button(s("billing.top_up"))
                 }
             }
