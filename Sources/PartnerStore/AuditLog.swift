@@ -86,6 +86,11 @@ extension Store {
             .sort(\.$sequence, .descending).limit(limit).all().map(\.record)
     }
 
+    /// Events outside any organisation — the provider's own actions (catalogue edits), newest first.
+    public func providerAuditEvents(limit: Int) async throws -> [AuditRecord] {
+        try await AuditEventRow.query(on: database).filter(\.$organisation == "").sort(\.$sequence, .descending).limit(limit).all().map(\.record)
+    }
+
     /// For tests of the verifier: change a stored event behind the application's back.
     public func tamperWithAuditEvent(sequence: Int64, actor: String) async throws {
         try await AuditEventRow.query(on: database).filter(\.$sequence == sequence).set(\.$actor, to: actor).update()

@@ -100,6 +100,7 @@ struct ProviderConsoleController: RouteCollection {
         return Layout.page(s("provider.title"), ctx) {
             tag("h1") { text(s("provider.title")) }
             tag("p") { text(s("provider.you", ["name": staff.name, "role": staff.role.rawValue])) }
+            if staff.role == .programAdmin { tag("p") { link(s("catalogue.title"), "/provider/catalogue", classes: "button secondary") } }
             tag("section", cls("card"), attr("aria-labelledby", "lookup")) {
                 tag("h2", attr("id", "lookup")) { text(s("provider.lookup")) }
                 tag("form", attr("method", "get"), attr("action", "/provider"), cls("form inline")) {
@@ -132,6 +133,10 @@ struct ProviderConsoleController: RouteCollection {
                                 tag("td") {
                                     if organisation.isPartner {
                                         tag("span", cls("badge ok")) { text(s("provider.is_partner")) }
+                                        if staff.role == .programAdmin {
+                                            text(" ")
+                                            link(s("rates.link"), "/provider/organisations/\(organisation.id.string)/rates")
+                                        }
                                     } else if staff.role == .programAdmin {
                                         postForm("/provider/organisations/\(organisation.id.string)/approve", csrf: ctx.csrf, classes: "inline") {
                                             button(s("provider.approve"), style: "secondary")

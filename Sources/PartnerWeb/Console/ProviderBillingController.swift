@@ -1,0 +1,251 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+import Plot
+import Vapor
+
+/// R-B4 for program admins: the catalogue (list prices per currency and period, the tier table,
+/// domain extensions with preferential prices) and each partner's rates per category (≤ 35 %).
+/// Every change bumps the catalogue version (quotes made before no longer confirm) and is audited
+/// (R-B10), in one transaction.
+struct ProviderBillingController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let provider = routes.grouped("provider")
+        provider.get("catalogue", use: cataloguePage)
+        provider.post("catalogue", "products", ":category", use: saveEntry)
+        provider.post("catalogue", "tiers", use: saveTiers)
+        provider.post("catalogue", "domains", use: saveDomain)
+        provider.get("organisations", ":org", "rates", use: ratesPage)
+        provider.post("organisations", ":org", "rates", use: saveRates)
+    }
+
+    func admin(_ req: Request) throws -> StaffMember {
+        let staff = try req.requireStaff()
+        guard staff.role == .programAdmin else { throw AppError.forbidden("error.not_allowed") }
+        return staff
+    }
+
+    static func amount(_ raw: String, _ field: String, _ errors: inout ValidationErrors) -> Int64 {
+        guard let value = MoneyFormat.parseAmount(raw.trimmingCharacters(in: .whitespaces)), value >= 0, value <= 100_000_000 else {
+            errors.add(field, raw.isEmpty ? .required : .invalidValue)
+            return 0
+        }
+        return value
+    }
+
+    /// "20", "12.5" → basis points.
+    static func percent(_ raw: String, _ field: String, _ errors: inout ValidationErrors) -> BasisPoints {
+        guard let value = MoneyFormat.parseAmount(raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "%", with: "")), value >= 0, value <= 10_000 else {
+            errors.add(field, raw.isEmpty ? .required : .invalidValue)
+            return .zero
+        }
+        return BasisPoints(Int(value))
+    }
+
+    func audit(_ tx: Store, _ staff: StaffMember, action: String, target: String, details: String, now: Date) async throws {
+        try await tx.appendAudit(AuditEntry(actor: "staff:\(staff.id.string)", action: action, target: target, details: details), now: now)
+    }
+
+    // MARK: catalogue
+
+    func cataloguePage(req: Request) async throws -> Response {
+        _ = try admin(req)
+        return try await catalogueView(req, errors: [], message: nil)
+    }
+
+    func catalogueView(_ req: Request, errors: [FieldError], message: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let list = try await req.store.priceList()
+        let ctx = try await req.pageContext()
+        let s = ctx.strings
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func plain(_ m: Money?) -> String { m.map { MoneyFormat.plain($0, withCurrency: false) } ?? "" }
+        return Layout.page(s("catalogue.title"), ctx, status: status) {
+            tag("p") { link("← " + s("provider.title"), "/provider") }
+            tag("h1") { text(s("catalogue.title")) }
+            tag("p", cls("hint")) { text(s("catalogue.help", ["version": String(list.version)])) }
+            if let message { tag("div", cls("flash"), attr("role", "status")) { text(message) } }
+            if !errors.isEmpty { Layout.errorSummary(errors, s, labels: [:]) }
+            tag("section", cls("card"), attr("aria-labelledby", "products")) {
+                tag("h2", attr("id", "products")) { text(s("catalogue.products")) }
+                for category in ProductCategory.allCases {
+                    let entry = list.entries[category]
+                    postForm("/provider/catalogue/products/\(category.rawValue)", csrf: ctx.csrf, classes: "form inline-fields") {
+                        tag("h3") { text(s("category.\(category.rawValue)")) }
+                        field("price_chf", label: "CHF", value: plain(entry?.prices[.chf]), error: error("\(category.rawValue).price_chf"))
+                        field("price_eur", label: "EUR", value: plain(entry?.prices[.eur]), error: error("\(category.rawValue).price_eur"))
+                        selectField("period", label: s("catalogue.period"), options: BillingPeriod.allCases.map { ($0.rawValue, s("period.\($0.rawValue)")) },
+                                    selected: entry?.period.rawValue ?? BillingPeriod.monthly.rawValue)
+                        tag("label", cls("choice")) {
+                            VoidTag(name: "input", attributes: [.value("type", "checkbox"), .value("name", "tiered"), .flag("checked", entry?.tiered ?? false)])
+                            text(" " + s("catalogue.tiered"))
+                        }
+                        button(s("settings.save"), style: "secondary")
+                    }
+                }
+            }
+            tag("section", cls("card"), attr("aria-labelledby", "tiers")) {
+                tag("h2", attr("id", "tiers")) { text(s("catalogue.tiers")) }
+                tag("p", cls("hint")) { text(s("catalogue.tiers_help")) }
+                postForm("/provider/catalogue/tiers", csrf: ctx.csrf) {
+                    for index in 0..<6 {
+                        let tier = index < list.tiers.count ? list.tiers[index] : nil
+                        tag("div", cls("inline-fields")) {
+                            field("from_\(index)", label: s("catalogue.tier_from", ["n": String(index + 1)]), value: tier.map { String($0.minimumCount) } ?? "",
+                                  error: error("tiers.\(index).from"), required: false)
+                            field("rate_\(index)", label: s("catalogue.tier_rate", ["n": String(index + 1)]), value: tier.map { MoneyFormat.plain(Money(minorUnits: Int64($0.rate.value), currency: .chf), withCurrency: false) } ?? "",
+                                  error: error("tiers.\(index).rate"), required: false)
+                        }
+                    }
+                    button(s("settings.save"), style: "secondary")
+                }
+            }
+            tag("section", cls("card"), attr("aria-labelledby", "domains")) {
+                tag("h2", attr("id", "domains")) { text(s("catalogue.domains")) }
+                tag("table", cls("table")) {
+                    tableHead([s("catalogue.extension"), s("catalogue.list") + " CHF", s("catalogue.list") + " EUR", s("catalogue.preferential") + " CHF", s("catalogue.preferential") + " EUR"])
+                    tag("tbody") {
+                        for domain in list.domains.values.sorted(by: { $0.extensionName < $1.extensionName }) + [list.otherDomain] {
+                            tag("tr") {
+                                tag("td") { text(domain.extensionName == "*" ? s("catalogue.other_extensions") : "." + domain.extensionName) }
+                                for value in [domain.list[.chf], domain.list[.eur], domain.preferential[.chf], domain.preferential[.eur]] {
+                                    tag("td", cls("number")) { text(plain(value)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                tag("h3") { text(s("catalogue.domain_edit")) }
+                postForm("/provider/catalogue/domains", csrf: ctx.csrf, classes: "form inline-fields") {
+                    field("extension", label: s("catalogue.extension"), value: "", error: error("extension"))
+                    field("list_chf", label: s("catalogue.list") + " CHF", value: "", error: error("list_chf"))
+                    field("list_eur", label: s("catalogue.list") + " EUR", value: "", error: error("list_eur"))
+                    field("preferential_chf", label: s("catalogue.preferential") + " CHF", value: "", error: error("preferential_chf"))
+                    field("preferential_eur", label: s("catalogue.preferential") + " EUR", value: "", error: error("preferential_eur"))
+                    button(s("settings.save"), style: "secondary")
+                }
+            }
+        }
+    }
+
+    func saveEntry(req: Request) async throws -> Response {
+        let staff = try admin(req)
+        guard let category = req.parameters.get("category").flatMap(ProductCategory.init(rawValue:)) else { throw AppError.notFound }
+        var errors = ValidationErrors()
+        let chf = Self.amount(req.formValue("price_chf"), "\(category.rawValue).price_chf", &errors)
+        let eur = Self.amount(req.formValue("price_eur"), "\(category.rawValue).price_eur", &errors)
+        let period = BillingPeriod(rawValue: req.formValue("period")) ?? .monthly
+        if !errors.isEmpty { return try await catalogueView(req, errors: errors.errors, message: nil, status: .unprocessableEntity) }
+        let entry = PriceListEntry(category: category, period: period, prices: [.chf: Money(minorUnits: chf, currency: .chf), .eur: Money(minorUnits: eur, currency: .eur)],
+                                   tiered: req.formValue("tiered") == "on")
+        let now = req.partnerHub.configuration.clock.now()
+        try await req.store.write { tx in
+            let version = try await tx.setCatalogueEntry(entry)
+            try await audit(tx, staff, action: "catalogue.price_changed", target: "category:\(category.rawValue)",
+                            details: "{\"chf\":\(chf),\"eur\":\(eur),\"period\":\"\(period.rawValue)\",\"tiered\":\(entry.tiered),\"version\":\(version)}", now: now)
+        }
+        return .redirect("/provider/catalogue", flash: "settings.saved")
+    }
+
+    func saveTiers(req: Request) async throws -> Response {
+        let staff = try admin(req)
+        var errors = ValidationErrors()
+        var tiers: [Tier] = []
+        for index in 0..<6 {
+            let from = req.formValue("from_\(index)").trimmingCharacters(in: .whitespaces), rate = req.formValue("rate_\(index)")
+            if from.isEmpty && rate.isEmpty { continue }
+            guard let count = Int64(from), count >= 1 else { errors.add("tiers.\(index).from", .invalidValue); continue }
+            tiers.append(Tier(from: count, rate: Self.percent(rate, "tiers.\(index).rate", &errors)))
+        }
+        if errors.isEmpty, PriceList.validate(tiers: tiers) != nil { errors.add("tiers.0.from", .invalidValue) }
+        if !errors.isEmpty { return try await catalogueView(req, errors: errors.errors, message: req.strings("catalogue.tiers_invalid"), status: .unprocessableEntity) }
+        let now = req.partnerHub.configuration.clock.now()
+        let newTiers = tiers
+        try await req.store.write { tx in
+            let version = try await tx.setTiers(newTiers)
+            try await audit(tx, staff, action: "catalogue.tiers_changed", target: "tiers",
+                            details: "{\"tiers\":[\(newTiers.map { "[\($0.minimumCount),\($0.rate.value)]" }.joined(separator: ","))],\"version\":\(version)}", now: now)
+        }
+        return .redirect("/provider/catalogue", flash: "settings.saved")
+    }
+
+    func saveDomain(req: Request) async throws -> Response {
+        let staff = try admin(req)
+        var errors = ValidationErrors()
+        let raw = req.formValue("extension").trimmingCharacters(in: .whitespaces).lowercased()
+        let ext = raw.hasPrefix(".") ? String(raw.dropFirst()) : raw
+        if ext != "*" && (ext.isEmpty || ext.count > 24 || !ext.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })) { errors.add("extension", ext.isEmpty ? .required : .invalidValue) }
+        let values = ["list_chf", "list_eur", "preferential_chf", "preferential_eur"].map { Self.amount(req.formValue($0), $0, &errors) }
+        let price = DomainPrice(extensionName: ext, list: [.chf: Money(minorUnits: values[0], currency: .chf), .eur: Money(minorUnits: values[1], currency: .eur)],
+                                preferential: [.chf: Money(minorUnits: values[2], currency: .chf), .eur: Money(minorUnits: values[3], currency: .eur)])
+        if errors.isEmpty, PriceList.validate(domain: price) == .preferentialAboveList { errors.add("preferential_chf", .invalidValue) }
+        if !errors.isEmpty { return try await catalogueView(req, errors: errors.errors, message: nil, status: .unprocessableEntity) }
+        let now = req.partnerHub.configuration.clock.now()
+        try await req.store.write { tx in
+            let version = try await tx.setDomainPrice(price)
+            try await audit(tx, staff, action: "catalogue.domain_changed", target: "domain:\(ext)",
+                            details: "{\"list\":[\(values[0]),\(values[1])],\"preferential\":[\(values[2]),\(values[3])],\"version\":\(version)}", now: now)
+        }
+        return .redirect("/provider/catalogue", flash: "settings.saved")
+    }
+
+    // MARK: partner rates (R-B4)
+
+    func ratesPage(req: Request) async throws -> Response {
+        _ = try admin(req)
+        return try await ratesView(req, errors: [], status: .ok)
+    }
+
+    func partner(_ req: Request) async throws -> Organisation {
+        guard let id = req.parameters.get("org").flatMap(OrganisationID.init(string:)), let organisation = try await req.store.organisation(id: id),
+              organisation.isPartner else { throw AppError.notFound }
+        return organisation
+    }
+
+    func ratesView(_ req: Request, errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
+        let organisation = try await partner(req)
+        let rates = try await req.store.partnerRates(organisation.id)
+        let ctx = try await req.pageContext()
+        let s = ctx.strings
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        return Layout.page(s("rates.title", ["partner": organisation.name]), ctx, status: status) {
+            tag("p") { link("← " + s("provider.title"), "/provider") }
+            tag("h1") { text(s("rates.title", ["partner": organisation.name])) }
+            tag("p", cls("hint")) { text(s("rates.help")) }
+            if !errors.isEmpty { Layout.errorSummary(errors, s, labels: [:]) }
+            postForm("/provider/organisations/\(organisation.id.string)/rates", csrf: ctx.csrf) {
+                for category in ProductCategory.allCases where category != .domain {
+                    field("rate_\(category.rawValue)", label: s("category.\(category.rawValue)") + " (%)",
+                          value: MoneyFormat.plain(Money(minorUnits: Int64(rates.rate(category).value), currency: .chf), withCurrency: false),
+                          error: error("rate_\(category.rawValue)"))
+                }
+                button(s("settings.save"))
+            }
+        }
+    }
+
+    func saveRates(req: Request) async throws -> Response {
+        let staff = try admin(req)
+        let organisation = try await partner(req)
+        var errors = ValidationErrors()
+        var rates: [(ProductCategory, BasisPoints)] = []
+        for category in ProductCategory.allCases where category != .domain {
+            let rate = Self.percent(req.formValue("rate_\(category.rawValue)"), "rate_\(category.rawValue)", &errors)
+            // R-B4: never above 35 %.
+            if PartnerRates.validate(rate) != nil { errors.add("rate_\(category.rawValue)", .invalidValue) }
+            rates.append((category, rate))
+        }
+        if !errors.isEmpty { return try await ratesView(req, errors: errors.errors, status: .unprocessableEntity) }
+        let before = try await req.store.partnerRates(organisation.id)
+        let now = req.partnerHub.configuration.clock.now()
+        let newRates = rates
+        try await req.store.write { tx in
+            for (category, rate) in newRates where before.rate(category) != rate {
+                try await tx.setPartnerRate(organisation.id, category: category, rate: rate)
+                try await tx.appendAudit(AuditEntry(actor: "staff:\(staff.id.string)", organisation: organisation.id.string, action: "partner.rate_changed",
+                                                    target: "category:\(category.rawValue)",
+                                                    details: "{\"before\":\(before.rate(category).value),\"after\":\(rate.value)}"), now: now)
+            }
+        }
+        return .redirect("/provider/organisations/\(organisation.id.string)/rates", flash: "settings.saved")
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+@testable import PartnerWeb
+import Testing
+import VaporTesting
+
+/// R-B4 in the provider console: program admins edit the catalogue and partner rates; every
+/// change is audited (R-B10) and applies to the next quote, never to recorded orders.
+@Suite("Provider console: catalogue and partner rates")
+struct ProviderBillingTests {
+    let billing = BillingTests()
+
+    func staff(_ t: TestApp, role: StaffRole) async throws -> Browser {
+        let email = role == .programAdmin ? "petra@provider.test" : "sam@provider.test"
+        _ = try await t.app.partnerHub.accounts.addStaff(email: email, name: "Staff", role: role, password: "provider-secret-1", store: t.store)
+        let browser = Browser(t)
+        try await browser.get("/provider/login")
+        _ = try await browser.post("/provider/login", ["email": email, "password": "provider-secret-1"])
+        try await browser.get("/provider/catalogue")
+        return browser
+    }
+
+    func auditActions(_ t: TestApp, organisation: String? = nil) async throws -> [String] {
+        if let organisation { return try await t.store.auditEvents(organisation: OrganisationID(string: organisation)!, limit: 500).map(\.action) }
+        return try await t.store.providerAuditEvents(limit: 500).map(\.action)
+    }
+
+    @Test("R-B4 a new web-hosting price applies to the next quote and bumps the catalogue version; recorded orders keep theirs; audited")
+    func editPrice() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(1))
+            #expect(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q).status == .created)
+            let petra = try await staff(t, role: .programAdmin)
+            let saved = try await petra.post("/provider/catalogue/products/web-hosting", ["price_chf": "10.50", "price_eur": "6.00", "period": "monthly", "tiered": "on"])
+            #expect(saved.status == .seeOther)
+            let next = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(1))
+            #expect(billing.minor((next["totals"] as! [String: Any])["net"]) == 1050)
+            #expect(next["catalogue_version"] as? Int == 2)
+            let orders = try await t.store.orders(client: OrganisationID(string: w.client.organisationID)!)
+            #expect(orders.first?.priced.net.minorUnits == 992 && orders.first?.priced.catalogueVersion == 1)
+            #expect(try await auditActions(t).contains("catalogue.price_changed"))
+            // A price that is no amount is shown again with the message; nothing changes.
+            let bad = try await petra.post("/provider/catalogue/products/web-hosting", ["price_chf": "ten", "price_eur": "6.00", "period": "monthly"])
+            #expect(bad.status == .unprocessableEntity && bad.body.string.contains("error-summary"))
+            #expect(try await t.store.priceList().version == 2)
+        }
+    }
+
+    @Test("R-B4 partner rates: 30 % applies to the partner's next discount order; above 35 % is refused and changes nothing; audited")
+    func editRates() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            try await billing.fullPartnership(t, w, mode: "partner")
+            let petra = try await staff(t, role: .programAdmin)
+            let page = "/provider/organisations/\(w.partner.organisationID)/rates"
+            try await petra.get(page)
+            var form = Dictionary(uniqueKeysWithValues: ProductCategory.allCases.filter { $0 != .domain }.map { ("rate_\($0.rawValue)", "10") })
+            form["rate_web-hosting"] = "36"
+            #expect(try await petra.post(page, form).status == .unprocessableEntity)
+            #expect(try await t.store.partnerRates(OrganisationID(string: w.partner.organisationID)!).rate(.webHosting) == BasisPoints(percent: 20))
+            form["rate_web-hosting"] = "30"
+            #expect(try await petra.post(page, form).status == .seeOther)
+            let q = try await billing.quote(t, w.partner, client: w.client.organisationID, billing.webHostings(1))
+            // 9.92 − 30 % = 6.944 → 6.94.
+            #expect(billing.minor((q["totals"] as! [String: Any])["net"]) == 694)
+            #expect(try await auditActions(t, organisation: w.partner.organisationID).contains("partner.rate_changed"))
+        }
+    }
+
+    @Test("Support agents cannot edit the catalogue or rates (403); tiers must ascend")
+    func onlyProgramAdmins() async throws {
+        try await TestApp.with { t in
+            let sam = try await staff(t, role: .support)
+            #expect(try await sam.get("/provider/catalogue").status == .forbidden)
+            #expect(try await sam.post("/provider/catalogue/products/vps", ["price_chf": "1.00", "price_eur": "1.00", "period": "monthly"]).status == .forbidden)
+            let petra = try await staff(t, role: .programAdmin)
+            let descending = try await petra.post("/provider/catalogue/tiers", ["from_0": "10", "rate_0": "20", "from_1": "5", "rate_1": "25"])
+            #expect(descending.status == .unprocessableEntity)
+            #expect(try await t.store.priceList().tiers == Catalogue.hostingTiers)
+        }
+    }
+}
