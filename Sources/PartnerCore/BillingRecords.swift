@@ -115,3 +115,17 @@ public struct LedgerEntry: Sendable, Hashable, Codable {
         self.createdAt = createdAt
     }
 }
+
+extension Invoice {
+    /// R-B6: a correction is a credit note referring to the invoice, every line negated; with
+    /// half-up rounding away from zero its VAT and total mirror the invoice's to the cent.
+    public func creditNote(id: InvoiceID, number: String, issuedAt: Date) throws(MoneyError) -> Invoice {
+        let lines = lines.map {
+            InvoiceLine(description: $0.description, quantity: $0.quantity, unitPrice: $0.unitPrice, explanation: $0.explanation,
+                        net: Money(minorUnits: -$0.net.minorUnits, currency: $0.net.currency))
+        }
+        return Invoice(id: id, number: number, organisationID: organisationID, orderID: orderID, kind: .creditNote, refersTo: self.id,
+                       recipientName: recipientName, recipientCountry: recipientCountry, lines: lines,
+                       totals: try InvoiceTotals(lineNets: lines.map(\.net), currency: totals.net.currency, country: recipientCountry), issuedAt: issuedAt)
+    }
+}

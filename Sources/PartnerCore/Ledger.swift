@@ -7,9 +7,11 @@ public enum LedgerKind: String, Sendable, Hashable, Codable, CaseIterable {
     case payment
     case refund
     case affiliatePayout = "affiliate_payout"
+    /// A refunded order takes back the cashback it earned.
+    case cashbackReversal = "cashback_reversal"
 
-    /// Payments debit; everything else credits.
-    public var isCredit: Bool { self != .payment }
+    /// Payments and cashback reversals debit; everything else credits.
+    public var isCredit: Bool { self != .payment && self != .cashbackReversal }
 }
 
 public enum LedgerError: Error, Equatable, Sendable {

@@ -205,6 +205,15 @@ extension Store {
             let netSum = (lines[order.id!] ?? []).reduce(Int64(0)) { $0 + $1.charged }
             if netSum != order.net { problems.append("order \(order.id!): net \(order.net) ≠ lines \(netSum)") }
         }
+        // Every credit note mirrors the invoice it corrects (R-B6).
+        let invoices = try await InvoiceRow.query(on: database).all()
+        let byID = Dictionary(uniqueKeysWithValues: invoices.map { ($0.id!, $0) })
+        for note in invoices where note.kind == InvoiceKind.creditNote.rawValue {
+            guard let original = note.refersTo.flatMap({ byID[$0] }) else { problems.append("credit note \(note.number) refers to no invoice"); continue }
+            if note.net != -original.net || note.vat != -original.vat || note.total != -original.total {
+                problems.append("credit note \(note.number) does not mirror invoice \(original.number)")
+            }
+        }
         return problems
     }
 
@@ -456,6 +465,17 @@ extension Store {
     public func invoice(_ id: InvoiceID, of organisation: OrganisationID) async throws -> Invoice? {
         try await withInvoiceLines(try await InvoiceRow.query(on: database).filter(\.$id == id.rawValue)
             .filter(\.$organisationID == organisation.rawValue).all()).first
+    }
+
+    /// The credit note correcting `invoice`, if one was issued.
+    public func creditNote(for invoice: InvoiceID) async throws -> Invoice? {
+        try await withInvoiceLines(try await InvoiceRow.query(on: database).filter(\.$refersTo == invoice.rawValue).all()).first
+    }
+
+    /// A refunded order's products end (R-B4 then no longer counts them).
+    public func cancelProducts(_ ids: [ProductID]) async throws {
+        guard !ids.isEmpty else { return }
+        try await ProductRow.query(on: database).filter(\.$id ~~ ids.map(\.rawValue)).set(\.$status, to: "cancelled").update()
     }
 
     public func invoice(order: OrderID) async throws -> Invoice? {

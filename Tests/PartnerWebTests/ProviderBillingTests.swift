@@ -82,3 +82,60 @@ struct ProviderBillingTests {
         }
     }
 }
+
+@Suite("Refunds and credit notes (R-B6)")
+struct RefundTests {
+    let billing = BillingTests()
+
+    @Test("R-B6 a refund issues a credit note mirroring the invoice, credits the payer, takes back the cashback, ends the products; a second refund is refused")
+    func refund() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            try await billing.fullPartnership(t, w, mode: "client")
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(35))
+            let order = try t.json(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q)) as! [String: Any]
+            #expect(try await billing.balance(t, w.partner) == 5208)
+            let petra = try await ProviderBillingTests().staff(t, role: .programAdmin)
+            let orderID = order["id"] as! String
+            let confirmPage = try await petra.get("/provider/orders/\(orderID)/refund")
+            // 260.40 + 8.1 % (21.0924 → 21.09) = 281.49.
+            #expect(confirmPage.status == .ok && confirmPage.body.string.contains("CHF 281.49"))
+            let done = try await petra.post("/provider/orders/\(orderID)/refund", [:])
+            #expect(done.status == .seeOther)
+            let invoices = try await t.store.invoices(of: OrganisationID(string: w.client.organisationID)!)
+            let note = try #require(invoices.first { $0.kind == .creditNote })
+            let original = try #require(invoices.first { $0.kind == .invoice })
+            #expect(note.refersTo == original.id && note.number == "2026-000002")
+            #expect(note.totals.net.minorUnits == -26040 && note.totals.vat.minorUnits == -2109 && note.totals.total.minorUnits == -28149)
+            // Paid by card, refunded to the prepaid account; the cashback goes back.
+            #expect(try await billing.balance(t, w.client) == 28149)
+            #expect(try await billing.balance(t, w.partner) == 0)
+            let products = try await t.store.products(of: OrganisationID(string: w.client.organisationID)!)
+            #expect(products.filter { $0.status == "cancelled" }.count == 35)
+            #expect(try await t.store.verifyLedger().isEmpty)
+            let again = try await petra.post("/provider/orders/\(orderID)/refund", [:])
+            #expect(again.status == .conflict && again.body.string.contains("refunded already"))
+            #expect(try await billing.balance(t, w.client) == 28149)
+        }
+    }
+
+    @Test("R-B5 when the partner already spent the cashback, the refund is refused as a whole and nothing changes")
+    func reversalNotCovered() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            try await billing.fullPartnership(t, w, mode: "client")
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(35))
+            let order = try t.json(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q)) as! [String: Any]
+            // The partner spends 50.00 of its 52.08 cashback: 2.08 left, less than the reversal.
+            try await t.store.write { tx in
+                try await tx.postLedger(OrganisationID(string: w.partner.organisationID)!, kind: .payment, amount: Money(minorUnits: 5000, currency: .chf),
+                                        key: "spent", reference: nil, description: "spent", now: t.clock.now())
+            }
+            let petra = try await ProviderBillingTests().staff(t, role: .programAdmin)
+            let refused = try await petra.post("/provider/orders/\(order["id"] as! String)/refund", [:])
+            #expect(refused.status == .conflict && refused.body.string.contains("does not cover taking back the cashback"))
+            #expect(try await t.store.invoices(of: OrganisationID(string: w.client.organisationID)!).count == 1)
+            #expect(try await billing.balance(t, w.client) == 0)
+        }
+    }
+}

@@ -15,6 +15,9 @@ struct ProviderBillingController: RouteCollection {
         provider.post("catalogue", "products", ":category", use: saveEntry)
         provider.post("catalogue", "tiers", use: saveTiers)
         provider.post("catalogue", "domains", use: saveDomain)
+        provider.get("organisations", ":org", "orders", use: ordersPage)
+        provider.get("orders", ":order", "refund", use: refundPage)
+        provider.post("orders", ":order", "refund", use: refund)
         provider.get("organisations", ":org", "rates", use: ratesPage)
         provider.post("organisations", ":org", "rates", use: saveRates)
     }
@@ -186,6 +189,77 @@ struct ProviderBillingController: RouteCollection {
                             details: "{\"list\":[\(values[0]),\(values[1])],\"preferential\":[\(values[2]),\(values[3])],\"version\":\(version)}", now: now)
         }
         return .redirect("/provider/catalogue", flash: "settings.saved")
+    }
+
+    // MARK: orders and refunds (R-B6)
+
+    func ordersPage(req: Request) async throws -> Response {
+        _ = try admin(req)
+        guard let id = req.parameters.get("org").flatMap(OrganisationID.init(string:)), let organisation = try await req.store.organisation(id: id) else {
+            throw AppError.notFound
+        }
+        let orders = try await req.store.orders(client: id)
+        let ctx = try await req.pageContext()
+        let s = ctx.strings
+        return Layout.page(s("provider.orders", ["org": organisation.name]), ctx) {
+            tag("p") { link("← " + s("provider.title"), "/provider") }
+            tag("h1") { text(s("provider.orders", ["org": organisation.name])) }
+            if orders.isEmpty {
+                tag("p", cls("empty")) { text(s("provider.no_orders")) }
+            } else {
+                tag("table", cls("table")) {
+                    tableHead([s("invoice.date"), s("field.product"), s("order.payer"), s("order.benefit"), s("invoice.net"), s("members.actions")])
+                    tag("tbody") {
+                        for order in orders {
+                            tag("tr") {
+                                tag("td") { text(BillingConsoleController.day(order.createdAt)) }
+                                tag("td") { text(order.priced.lines.map { "\($0.name) × \($0.quantity)" }.joined(separator: ", ")) }
+                                tag("td") { text(s("payer.\(order.priced.payer.rawValue)")) }
+                                tag("td") { text(s("benefit.\(order.priced.benefit.rawValue)")) }
+                                tag("td", cls("number")) { text(MoneyFormat.display(order.priced.net, language: ctx.language)) }
+                                tag("td") { link(s("refund.action"), "/provider/orders/\(order.id.string)/refund", classes: "danger-link") }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The confirmation step before a refund (a destructive, money-moving action).
+    func refundPage(req: Request) async throws -> Response {
+        _ = try admin(req)
+        return try await refundView(req, message: nil, status: .ok)
+    }
+
+    func refundView(_ req: Request, message: String?, status: HTTPResponseStatus) async throws -> Response {
+        guard let id = req.parameters.get("order").flatMap(OrderID.init(string:)), let order = try await req.store.order(id),
+              let invoice = try await req.store.invoice(order: id) else { throw AppError.notFound }
+        let ctx = try await req.pageContext()
+        let s = ctx.strings
+        return Layout.page(s("refund.title"), ctx, status: status) {
+            tag("div", cls("narrow")) {
+                tag("h1") { text(s("refund.title")) }
+                if let message { tag("div", cls("error-summary"), attr("role", "alert")) { tag("p") { text(message) } } }
+                tag("p") {
+                    text(s("refund.explain", ["number": invoice.number, "total": MoneyFormat.display(invoice.totals.total, language: ctx.language),
+                                              "cashback": MoneyFormat.display(order.priced.cashback, language: ctx.language)]))
+                }
+                postForm("/provider/orders/\(id.string)/refund", csrf: ctx.csrf) { button(s("refund.confirm")) }
+                tag("p") { link(s("confirm.cancel"), "/provider/organisations/\(order.organisationID.string)/orders") }
+            }
+        }
+    }
+
+    func refund(req: Request) async throws -> Response {
+        let staff = try admin(req)
+        guard let id = req.parameters.get("order").flatMap(OrderID.init(string:)), let order = try await req.store.order(id) else { throw AppError.notFound }
+        do {
+            _ = try await req.billing.refund(id, staff: staff, store: req.store)
+            return .redirect("/provider/organisations/\(order.organisationID.string)/orders", flash: "refund.done")
+        } catch AppError.refused(let key) {
+            return try await refundView(req, message: req.strings(key), status: .conflict)
+        }
     }
 
     // MARK: partner rates (R-B4)

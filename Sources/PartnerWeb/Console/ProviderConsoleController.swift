@@ -124,7 +124,13 @@ struct ProviderConsoleController: RouteCollection {
                     tag("tbody") {
                         for organisation in organisations {
                             tag("tr") {
-                                tag("td") { link(organisation.name, "/provider/organisations/\(organisation.id.string)") }
+                                tag("td") {
+                                    link(organisation.name, "/provider/organisations/\(organisation.id.string)")
+                                    if staff.role == .programAdmin {
+                                        text(" · ")
+                                        link(s("provider.orders_link"), "/provider/organisations/\(organisation.id.string)/orders")
+                                    }
+                                }
                                 tag("td") { text(organisation.country.rawValue) }
                                 tag("td") { text(organisation.currency.rawValue) }
                                 tag("td") {
