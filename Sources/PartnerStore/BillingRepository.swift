@@ -169,16 +169,51 @@ extension Store {
         return try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit).all().map { try $0.domain() }
     }
 
-    /// Streams the whole ledger of an organisation oldest first, `pageSize` rows per query.
-    public func forEachLedgerPage(_ organisation: OrganisationID, pageSize: Int = 1000, _ body: ([LedgerEntry]) async throws -> Void) async throws {
-        var offset = 0
+    /// One ledger row as the CSV export needs it (no domain mapping on the hot path).
+    public struct LedgerExportRow: Sendable {
+        public let createdAt: Date
+        public let kind: String
+        public let currency: String
+        public let amount: Int64
+        public let balanceAfter: Int64
+        public let reference: String?
+        public let description: String
+    }
+
+    /// Streams the whole ledger of an organisation oldest first, `pageSize` rows per query, by
+    /// keyset (time, id) so page n costs what page 1 does — a million rows stream in flat memory
+    /// and linear time (R-B7).
+    public func forEachLedgerPage(_ organisation: OrganisationID, pageSize: Int = 5000, _ body: ([LedgerExportRow]) async throws -> Void) async throws {
+        var after: (Date, UUID)? = nil
         while true {
-            let page = try await WalletEntryRow.query(on: database).filter(\.$organisationID == organisation.rawValue)
-                .sort(\.$createdAt).sort(\.$id).range(offset..<(offset + pageSize)).all().map { try $0.domain() }
-            if page.isEmpty { return }
+            let rows: [any SQLRow]
+            if let (time, id) = after {
+                rows = try await sql.raw("""
+                    SELECT id, created_at, kind, currency, amount, balance_after, reference, description FROM wallet_entries
+                    WHERE organisation_id = \(bind: organisation.rawValue) AND (created_at > \(bind: time) OR (created_at = \(bind: time) AND id > \(bind: id)))
+                    ORDER BY created_at, id LIMIT \(unsafeRaw: String(pageSize))
+                    """).all()
+            } else {
+                rows = try await sql.raw("""
+                    SELECT id, created_at, kind, currency, amount, balance_after, reference, description FROM wallet_entries
+                    WHERE organisation_id = \(bind: organisation.rawValue) ORDER BY created_at, id LIMIT \(unsafeRaw: String(pageSize))
+                    """).all()
+            }
+            if rows.isEmpty { return }
+            var page: [LedgerExportRow] = []
+            page.reserveCapacity(rows.count)
+            var last: (Date, UUID)? = nil
+            for row in rows {
+                let createdAt = try row.decode(column: "created_at", as: Date.self)
+                page.append(LedgerExportRow(createdAt: createdAt, kind: try row.decode(column: "kind", as: String.self),
+                                            currency: try row.decode(column: "currency", as: String.self), amount: try row.decode(column: "amount", as: Int64.self),
+                                            balanceAfter: try row.decode(column: "balance_after", as: Int64.self),
+                                            reference: try row.decode(column: "reference", as: String?.self), description: try row.decode(column: "description", as: String.self)))
+                last = (createdAt, try row.decode(column: "id", as: UUID.self))
+            }
             try await body(page)
-            offset += page.count
-            if page.count < pageSize { return }
+            after = last
+            if rows.count < pageSize { return }
         }
     }
 
@@ -482,15 +517,21 @@ extension Store {
         try await withInvoiceLines(try await InvoiceRow.query(on: database).filter(\.$orderID == order.rawValue).filter(\.$kind == InvoiceKind.invoice.rawValue).all()).first
     }
 
-    /// Streams an organisation's invoices oldest first in pages (R-B7 exports).
+    /// Streams an organisation's invoices oldest first in pages (R-B7 exports), by keyset
+    /// (issue time, number): every page costs the same.
     public func forEachInvoicePage(_ organisation: OrganisationID, pageSize: Int = 500, _ body: ([Invoice]) async throws -> Void) async throws {
-        var offset = 0
+        var after: (Date, String)? = nil
         while true {
-            let rows = try await InvoiceRow.query(on: database).filter(\.$organisationID == organisation.rawValue)
-                .sort(\.$issuedAt).sort(\.$number).range(offset..<(offset + pageSize)).all()
+            var query = InvoiceRow.query(on: database).filter(\.$organisationID == organisation.rawValue)
+            if let (time, number) = after {
+                query = query.group(.or) { or in
+                    or.filter(\.$issuedAt > time).group(.and) { $0.filter(\.$issuedAt == time).filter(\.$number > number) }
+                }
+            }
+            let rows = try await query.sort(\.$issuedAt).sort(\.$number).limit(pageSize).all()
             if rows.isEmpty { return }
             try await body(try await withInvoiceLines(rows))
-            offset += rows.count
+            after = (rows.last!.issuedAt, rows.last!.number)
             if rows.count < pageSize { return }
         }
     }

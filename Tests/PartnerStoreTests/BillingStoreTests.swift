@@ -103,3 +103,31 @@ struct BillingStoreTests {
         }
     }
 }
+
+@Suite("Billing storage: exports page by keyset")
+struct ExportPagingTests {
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    @Test("R-B7 the ledger streams in pages: every entry once, in order, also when many share a timestamp")
+    func ledgerPages() async throws {
+        try await StoreTests().withStore { store in
+            let org = try await BillingStoreTests().organisation(store)
+            try await store.write { tx in
+                for i in 1...12 {
+                    // Seven share one timestamp; the id breaks the tie.
+                    let at = i <= 7 ? now : now.addingTimeInterval(Double(i))
+                    try await tx.postLedger(org, kind: .topUp, amount: Money(minorUnits: Int64(i), currency: .chf), key: "k\(i)", reference: nil, description: "d", now: at)
+                }
+            }
+            var seen: [Int64] = []
+            var pages = 0
+            try await store.forEachLedgerPage(org, pageSize: 5) { page in
+                pages += 1
+                seen += page.map(\.amount)
+            }
+            #expect(pages == 3)
+            #expect(seen.sorted() == Array(1...12))
+            #expect(Array(seen.suffix(5)) == [8, 9, 10, 11, 12])
+        }
+    }
+}

@@ -430,12 +430,32 @@ struct BillingConsoleController: RouteCollection {
             try await store.forEachLedgerPage(context.organisationID) { page in
                 // Amounts unsigned with a direction column: a leading "-" would be guarded as a formula.
                 try await emit(page.map { e in
-                    [ISO8601DateFormatter().string(from: e.createdAt), e.kind.rawValue, e.amount.currency.rawValue,
-                     MoneyFormat.plain(Money(minorUnits: e.amount.minorUnits < 0 ? -e.amount.minorUnits : e.amount.minorUnits, currency: e.amount.currency), withCurrency: false),
-                     e.amount.minorUnits < 0 ? "debit" : "credit", MoneyFormat.plain(e.balanceAfter, withCurrency: false), e.reference ?? "", e.description]
+                    let currency = Currency(rawValue: e.currency) ?? .chf
+                    return [Self.timestamp(e.createdAt), e.kind, e.currency, MoneyFormat.plain(Money(minorUnits: e.amount < 0 ? -e.amount : e.amount, currency: currency), withCurrency: false),
+                            e.amount < 0 ? "debit" : "credit", MoneyFormat.plain(Money(minorUnits: e.balanceAfter, currency: currency), withCurrency: false),
+                            e.reference ?? "", e.description]
                 })
             }
         }
+    }
+
+    /// ISO 8601 in UTC without allocating a formatter per row.
+    static func timestamp(_ date: Date) -> String {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let rest = seconds - days * 86_400
+        // Civil from days (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(rest / 3600)):\(two(rest % 3600 / 60)):\(two(rest % 60))Z"
     }
 
     /// R-B7: a partner's benefit per order line across its clients.
