@@ -9,6 +9,15 @@ extension OpenAPIDocument {
          "schema": ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"]]
     }
 
+    static var delimiter: JSON {
+        ["name": "delimiter", "in": "query", "required": false, "description": "`semicolon` for spreadsheets in German locales",
+         "schema": ["type": "string", "enum": ["comma", "semicolon"]]]
+    }
+
+    static func csv(_ description: String) -> JSON {
+        ["description": description + " (RFC 4180, UTF-8, header row)", "content": ["text/csv": ["schema": ["type": "string"]]]]
+    }
+
     static var billingPaths: JSON {
         let org = pathParam("org")
         return [
@@ -29,6 +38,15 @@ extension OpenAPIDocument {
                 parameters: [org], responses: ["200": response("Entries", list("LedgerEntry"))])],
             "/api/v1/organisations/{org}/wallet/top-ups": ["post": operation("topUpWallet", "Top up the prepaid account by card", tag: "billing",
                 parameters: [org, idempotencyKey], body: jsonBody(ref("TopUpRequest")), responses: ["201": response("Credited", ref("LedgerEntry"))])],
+            "/api/v1/organisations/{org}/invoices.csv": ["get": operation("exportInvoices", "The organisation's invoices as CSV, streamed (R-B7)", tag: "billing",
+                parameters: [org, delimiter], responses: ["200": csv("Invoices")])],
+            "/api/v1/organisations/{org}/wallet/entries.csv": ["get": operation("exportWalletEntries", "The whole ledger as CSV, streamed (R-B7)", tag: "billing",
+                parameters: [org, delimiter], responses: ["200": csv("Ledger")])],
+            "/api/v1/organisations/{org}/earnings.csv": ["get": operation("exportEarnings", "A partner's cashback and discounts per order line as CSV (R-B7)", tag: "billing",
+                parameters: [org, delimiter], responses: ["200": csv("Earnings")])],
+            "/api/v1/organisations/{org}/clients/{partnership}/billing.csv": ["get": operation("exportClientBilling",
+                "A managed client's billing data as the partner may see it: orders it took part in, prices, payer, its benefit (R-B7)", tag: "billing",
+                parameters: [org, pathParam("partnership"), delimiter], responses: ["200": csv("Billing data")])],
             "/api/v1/organisations/{org}/invoices": ["get": operation("listInvoices", "Invoices issued to this organisation (R-B6)", tag: "billing",
                 parameters: [org], responses: ["200": response("Invoices", list("Invoice"))])],
             "/api/v1/organisations/{org}/invoices/{invoice}": ["get": operation("getInvoice", "One invoice, only inside the paying organisation", tag: "billing",

@@ -22,6 +22,12 @@ struct BillingConsoleController: RouteCollection {
         org.post("order", "quote", use: quote)
         org.post("order", "confirm", use: confirm)
         org.get("orders", ":order", use: orderDetail)
+        // The same streamed exports for API clients (token auth; problems as JSON under /api).
+        let api = routes.grouped("api", "v1", "organisations", ":org")
+        api.get("invoices.csv", use: invoicesCSV)
+        api.get("wallet", "entries.csv", use: ledgerCSV)
+        api.get("earnings.csv", use: earningsCSV)
+        api.get("clients", ":partnership", "billing.csv", use: clientBillingCSV)
     }
 
     func base(_ id: OrganisationID) -> String { "/console/orgs/\(id.string)" }
