@@ -153,16 +153,30 @@ struct PartnerCommand: AsyncParsableCommand {
 }
 
 struct Quote: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the R-B2 price steps of a line.")
-    @ArgumentParser.Option(help: "web-hosting or mail-hosting") var product: String?
+    static let configuration = CommandConfiguration(abstract: "Print the R-B2 price steps of a line, from the catalogue in the database.")
+    @ArgumentParser.Option(help: "A product category: web-hosting, mail-hosting, vps, …") var product: String?
     @ArgumentParser.Option(help: "Number of units (hostings)") var quantity: String?
     @ArgumentParser.Option(help: "CHF or EUR") var currency: String?
-    @ArgumentParser.Option(name: .customLong("partner-discount"), help: "Partner discount in whole percent, 0–35") var partnerDiscount: String = "0"
+    @ArgumentParser.Option(name: .customLong("partner-discount"), help: "Partner discount in percent, 0–35") var partnerDiscount: String?
+    @ArgumentParser.Option(help: "Use this approved partner's rate for the category (organisation id or exact name)") var partner: String?
     @ArgumentParser.Option(name: .customLong("tier-count"), help: "Hostings counted for the tier (default: the quantity)") var tierCount: String?
 
     func run() async throws {
         do {
-            print(try Self.render(product: product, quantity: quantity, currency: currency, partnerDiscount: partnerDiscount, tierCount: tierCount))
+            if partner != nil && partnerDiscount != nil { throw QuoteError(text: "give either --partner or --partner-discount, not both") }
+            let (list, rate) = try await withApplication { app -> (PriceList, String?) in
+                let list = try await app.store.priceList()
+                guard let partner else { return (list, nil) }
+                let organisations = try await app.store.allOrganisations()
+                guard let found = organisations.first(where: { $0.id.string == partner.lowercased() || $0.name == partner }), found.isPartner else {
+                    throw QuoteError(text: "no approved partner '\(partner)'")
+                }
+                guard let category = ProductCategory(rawValue: product ?? "") else { return (list, nil) }
+                let bp = try await app.store.partnerRates(found.id).rate(category)
+                return (list, MoneyFormat.plain(Money(minorUnits: Int64(bp.value), currency: .chf), withCurrency: false))
+            }
+            print(try Self.render(product: product, quantity: quantity, currency: currency, partnerDiscount: rate ?? partnerDiscount ?? "0",
+                                  tierCount: tierCount, list: list))
         } catch let message as QuoteError {
             FileHandle.standardError.write(Data("error: \(message.text)\n".utf8))
             throw ExitCode(2)
@@ -172,20 +186,26 @@ struct Quote: AsyncParsableCommand {
     struct QuoteError: Error { let text: String }
 
     /// The lines printed, each ending with its amount in the plain `CHF 347.20` form.
-    static func render(product: String?, quantity: String?, currency: String?, partnerDiscount: String, tierCount: String?) throws -> String {
-        let known = Catalogue.products.map(\.slug).joined(separator: ", ")
-        guard let product, Catalogue.product(product) != nil else { throw QuoteError(text: "unknown product '\(product ?? "")' (known: \(known))") }
+    static func render(product: String?, quantity: String?, currency: String?, partnerDiscount: String, tierCount: String?,
+                       list: PriceList = .standard) throws -> String {
+        let known = ProductCategory.allCases.filter { list.entries[$0] != nil && $0 != .domain }.map(\.rawValue).joined(separator: ", ")
+        guard let product, let category = ProductCategory(rawValue: product), category != .domain, let entry = list.entries[category] else {
+            throw QuoteError(text: "unknown product '\(product ?? "")' (known: \(known))")
+        }
         guard let quantityText = quantity, let units = Int64(quantityText), units > 0, units <= 1_000_000 else {
             throw QuoteError(text: "quantity must be a whole number from 1 to 1000000")
         }
         guard let currencyText = currency, let money = Currency(rawValue: currencyText.uppercased()) else { throw QuoteError(text: "currency must be CHF or EUR") }
-        guard let percent = Int(partnerDiscount), (0...35).contains(percent) else { throw QuoteError(text: "partner discount must be a whole percent from 0 to 35") }
-        var count: Int64? = nil
+        guard let rate = MoneyFormat.parseAmount(partnerDiscount), rate >= 0, BasisPoints(Int(min(rate, 10_000))) <= Catalogue.maximumPartnerDiscount else {
+            throw QuoteError(text: "partner discount must be a percentage from 0 to 35")
+        }
+        var count = units
         if let tierCount {
             guard let parsed = Int64(tierCount), parsed >= units else { throw QuoteError(text: "tier count must be a whole number no smaller than the quantity") }
             count = parsed
         }
-        let price = try Catalogue.quote(product: product, quantity: units, currency: money, partnerDiscount: BasisPoints(percent: percent), tierCount: count)
+        let tier = entry.tiered ? list.tierRate(forCount: count) : .zero
+        let price = try LinePrice(unitPrice: entry.prices[money]!, quantity: units, partnerDiscount: BasisPoints(Int(rate)), tierDiscount: tier)
         let s = price.steps
         return [
             "List price (\(units) × \(MoneyFormat.plain(price.unitPrice))): \(MoneyFormat.plain(s[0].amount))",
