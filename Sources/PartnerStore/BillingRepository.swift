@@ -401,9 +401,12 @@ extension Store {
     /// Moves a product's paid period on by one, only if it still ends at `expected`: of two runs
     /// (or two instances) exactly one wins, so nothing is billed twice (R-B8). Inside `write`.
     public func advanceRenewal(_ id: ProductID, expected: Date, next: Date, payer: OrganisationID) async throws -> Bool {
+        // A window, not equality: a stored time read back and bound again may differ in its last
+        // bits (SQLite keeps a double, PostgreSQL microseconds); periods are months apart.
         let row = try await sql.raw("""
             UPDATE products SET renews_at = \(bind: next), payer_id = \(bind: payer.rawValue), status = 'active', grace_until = NULL
-            WHERE id = \(bind: id.rawValue) AND renews_at = \(bind: expected) RETURNING id
+            WHERE id = \(bind: id.rawValue) AND renews_at > \(bind: expected.addingTimeInterval(-1)) AND renews_at < \(bind: expected.addingTimeInterval(1))
+            RETURNING id
             """).first()
         return row != nil
     }

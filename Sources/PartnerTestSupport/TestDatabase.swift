@@ -91,6 +91,7 @@ public struct TestDatabase: Sendable {
 public final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
     private var current: Date
+    /// Whole seconds, like `SystemClock`.
     public init(_ start: Date = Date(timeIntervalSince1970: 1_795_000_000)) { current = start }
     public func now() -> Date { lock.lock(); defer { lock.unlock() }; return current }
     public func advance(_ seconds: TimeInterval) { lock.lock(); current = current.addingTimeInterval(seconds); lock.unlock() }

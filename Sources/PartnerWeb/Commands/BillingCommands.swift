@@ -11,7 +11,7 @@ struct Renew: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Bill what falls due up to this date (YYYY-MM-DD, end of day UTC); default: now.") var until: String?
 
     func run() async throws {
-        var limit = Date()
+        var limit: Date? = nil
         if let until {
             guard let day = Self.day(until) else {
                 FileHandle.standardError.write(Data("error: --until must be a date like 2026-12-31\n".utf8))
@@ -21,7 +21,7 @@ struct Renew: AsyncParsableCommand {
         }
         let started = Date()
         let report = try await withApplication { app in
-            try await app.partnerHub.billing.renewDue(until: limit, store: app.store) { done, total in
+            try await app.partnerHub.billing.renewDue(until: limit ?? app.partnerHub.configuration.clock.now(), store: app.store) { done, total in
                 // Progress on one line, on stderr (R-B8 long runs).
                 FileHandle.standardError.write(Data("\rrenewing: \(done) done, \(max(0, total - done)) to go in this batch…".utf8))
             }

@@ -59,9 +59,12 @@ public protocol Clock: Sendable {
     func now() -> Date
 }
 
+/// Whole seconds: a stored time read back compares equal to the one written on both databases
+/// (SQLite keeps a double since 1970, Foundation one since 2001, PostgreSQL microseconds; only
+/// whole seconds survive every conversion exactly). Expiries and renewal claims rely on it.
 public struct SystemClock: Clock {
     public init() {}
-    public func now() -> Date { Date() }
+    public func now() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 }
 
 /// Randomness for secrets (tokens, support codes) is handed in too; the system source draws from
