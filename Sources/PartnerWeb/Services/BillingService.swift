@@ -147,8 +147,10 @@ struct BillingService: Sendable {
 
     // MARK: pricing and quotes (R-B2, R-B4)
 
-    func price(_ situation: Situation, store: Store) async throws -> (PricedOrder, InvoiceTotals) {
-        let list = try await store.priceList()
+    /// `catalogue`: the renewal run reads the catalogue once for all products.
+    func price(_ situation: Situation, store: Store, catalogue: PriceList? = nil) async throws -> (PricedOrder, InvoiceTotals) {
+        let list: PriceList
+        if let catalogue { list = catalogue } else { list = try await store.priceList() }
         var counts = try await store.billedCounts(payer: situation.payer.id)
         // A renewed product already billed to this payer is counted once, as the "new" unit.
         if let product = situation.product, product.billing?.payer == situation.payer.id, ["active", "grace"].contains(product.status) {
@@ -416,6 +418,7 @@ struct BillingService: Sendable {
     func renewDue(until: Date, store: Store, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> RenewalReport {
         var report = RenewalReport()
         var seen = Set<String>()
+        let catalogue = try await store.priceList()
         var done = 0
         while true {
             let due = try await store.dueRenewals(until: until).filter { !seen.contains("\($0.id.string)@\($0.billing!.renewsAt.timeIntervalSince1970)") }
@@ -424,7 +427,7 @@ struct BillingService: Sendable {
                 seen.insert("\(product.id.string)@\(product.billing!.renewsAt.timeIntervalSince1970)")
                 do {
                     let situation = try await situation(user: nil, client: product.organisationID, input: OrderInput(lines: [], renew: product.id), store: store)
-                    let (priced, totals) = try await price(situation, store: store)
+                    let (priced, totals) = try await price(situation, store: store, catalogue: catalogue)
                     _ = try await record(situation, priced: priced, totals: totals, actor: nil, method: .wallet, quoteID: nil, idempotency: nil, store: store)
                     report.renewed += 1
                 } catch BillingStoreError.insufficientFunds {
