@@ -154,3 +154,15 @@ final class IdempotencyRow: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     init() {}
 }
+
+final class ThemeRequestRow: Model, @unchecked Sendable {
+    static let schema = "theme_requests"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "organisation_id") var organisationID: UUID
+    @Field(key: "requested_by") var requestedBy: UUID
+    @Field(key: "requested_at") var requestedAt: Date
+    @OptionalField(key: "fulfilled_at") var fulfilledAt: Date?
+    @OptionalField(key: "fulfilled_by") var fulfilledBy: UUID?
+    @OptionalField(key: "licence_key") var licenceKey: String?
+    init() {}
+}

@@ -77,6 +77,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PartnershipConsoleController())
     try app.register(collection: BillingConsoleController())
     try app.register(collection: ProviderBillingController())
+    try app.register(collection: BenefitsController())
     try app.register(collection: APIController())
     try app.register(collection: PartnershipAPIController())
     try app.register(collection: BillingAPIController())

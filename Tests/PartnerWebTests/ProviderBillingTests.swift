@@ -139,3 +139,32 @@ struct RefundTests {
         }
     }
 }
+
+@Suite("R-X2 partner benefits")
+struct BenefitsTests {
+    @Test("R-X2 the partner sees its rates and the domain prices, requests the premium theme, a program admin issues the key; clients get 404")
+    func benefits() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            let paul = Browser(t)
+            try await paul.logIn(w.partner.email)
+            let page = try await paul.get("/console/orgs/\(w.partner.organisationID)/benefits")
+            // Web hosting CHF 9.92 at 20 % → 7.94 (7.936); .ch CHF 12.00 list, 9.00 preferential.
+            #expect(page.status == .ok && page.body.string.contains("20 %") && page.body.string.contains("CHF 9.92 → CHF 7.94"))
+            #expect(page.body.string.contains(".ch") && page.body.string.contains("CHF 9.00"))
+            #expect(try await paul.post("/console/orgs/\(w.partner.organisationID)/benefits/theme", [:]).status == .seeOther)
+            #expect(try await paul.get("/console/orgs/\(w.partner.organisationID)/benefits").body.string.contains("Your request has arrived"))
+            let petra = try await ProviderBillingTests().staff(t, role: .programAdmin)
+            let home = try await petra.get("/provider").body.string
+            let action = try #require(home.range(of: #"/provider/theme-requests/[0-9a-f-]+"#, options: .regularExpression).map { String(home[$0]) })
+            #expect(try await petra.post(action, ["licence_key": "PREMIUM-1234"]).status == .seeOther)
+            #expect(try await paul.get("/console/orgs/\(w.partner.organisationID)/benefits").body.string.contains("PREMIUM-1234"))
+            #expect(try await t.store.outbox(recipient: EmailAddress(w.partner.email)!).contains { $0.subject == "Your premium theme licence is ready" })
+            let api = try t.json(try await t.send(.GET, "/api/v1/organisations/\(w.partner.organisationID)/benefits", token: w.partner.token)) as! [String: Any]
+            #expect((api["theme_request"] as? [String: Any])?["licence_key"] as? String == "PREMIUM-1234")
+            // Not a partner, not a member: 404.
+            #expect(try await t.send(.GET, "/api/v1/organisations/\(w.client.organisationID)/benefits", token: w.client.token).status == .notFound)
+            #expect(try await t.send(.GET, "/api/v1/organisations/\(w.partner.organisationID)/benefits", token: w.client.token).status == .notFound)
+        }
+    }
+}

@@ -27,5 +27,6 @@ public enum PartnerMigrations {
         M0022_CreateWallets(),
         M0023_CreateOrders(),
         M0024_CreateInvoices(),
+        M0025_CreateThemeRequests(),
     ]
 }

@@ -47,6 +47,8 @@ extension OpenAPIDocument {
             "/api/v1/organisations/{org}/clients/{partnership}/billing.csv": ["get": operation("exportClientBilling",
                 "A managed client's billing data as the partner may see it: orders it took part in, prices, payer, its benefit (R-B7)", tag: "billing",
                 parameters: [org, pathParam("partnership"), delimiter], responses: ["200": csv("Billing data")])],
+            "/api/v1/organisations/{org}/benefits": ["get": operation("getBenefits", "A partner's benefits: rates per category, preferential domain prices, the premium theme (R-X2)",
+                tag: "billing", parameters: [org], responses: ["200": response("Benefits", ref("Benefits"))])],
             "/api/v1/organisations/{org}/invoices": ["get": operation("listInvoices", "Invoices issued to this organisation (R-B6)", tag: "billing",
                 parameters: [org], responses: ["200": response("Invoices", list("Invoice"))])],
             "/api/v1/organisations/{org}/invoices/{invoice}": ["get": operation("getInvoice", "One invoice, only inside the paying organisation", tag: "billing",
@@ -100,6 +102,14 @@ extension OpenAPIDocument {
                 "invoice_id": nullableUUID, "invoice_number": ["type": ["string", "null"]], "created_at": dateTime,
             ], required: ["id", "organisation_id", "payer_id", "partner_id", "kind", "party", "payer", "benefit", "rule", "payment_method", "lines", "net",
                           "cashback", "product_ids", "invoice_id", "invoice_number", "created_at"]),
+            "Benefits": object([
+                "rates": ["type": "array", "items": object(["category": category, "rate_basis_points": ["type": "integer", "minimum": 0, "maximum": 3500]],
+                                                           required: ["category", "rate_basis_points"])],
+                "domains": ["type": "array", "items": object(["extension_name": string(), "list": ref("Money"), "preferential": ref("Money")],
+                                                             required: ["extension_name", "list", "preferential"])],
+                "theme_request": ["oneOf": [["type": "null"], object(["requested_at": dateTime, "fulfilled_at": ["type": ["string", "null"], "format": "date-time"],
+                                                                      "licence_key": ["type": ["string", "null"]]], required: ["requested_at", "fulfilled_at", "licence_key"])]],
+            ], required: ["rates", "domains", "theme_request"]),
             "Wallet": object(["balances": list("Money")], required: ["balances"]),
             "LedgerEntry": object([
                 "id": uuid, "kind": ["type": "string", "enum": LedgerKind.allCases.map(\.rawValue)], "amount": ref("Money"), "balance_after": ref("Money"),

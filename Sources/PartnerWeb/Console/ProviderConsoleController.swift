@@ -95,6 +95,8 @@ struct ProviderConsoleController: RouteCollection {
         let overview = try await store.organisationOverview()
         let query = ((try? req.query.get(String.self, at: "code")) ?? "")
         let found: (User, [String])? = try await SupportCode(query).asyncMap { try await store.userBySupportCode($0) } ?? nil
+        let themeRequests = staff.role == .programAdmin ? try await store.openThemeRequests() : []
+        let names = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let ctx = try await req.pageContext()
         let s = ctx.strings
         return Layout.page(s("provider.title"), ctx) {
@@ -112,6 +114,18 @@ struct ProviderConsoleController: RouteCollection {
                         tag("p", attr("role", "status")) { text(s("provider.lookup_found", ["name": user.name, "email": user.email.value, "orgs": orgs.joined(separator: ", ")])) }
                     } else {
                         tag("p", attr("role", "status")) { text(s("provider.lookup_none")) }
+                    }
+                }
+            }
+            if !themeRequests.isEmpty {
+                tag("section", cls("card"), attr("aria-labelledby", "themes")) {
+                    tag("h2", attr("id", "themes")) { text(s("provider.theme_requests")) }
+                    for request in themeRequests {
+                        postForm("/provider/theme-requests/\(request.id.uuidString.lowercased())", csrf: ctx.csrf, classes: "form inline-fields") {
+                            tag("p") { text((names[request.organisationID] ?? "") + " · " + BillingConsoleController.day(request.requestedAt)) }
+                            field("licence_key", label: s("provider.licence_key"), value: "")
+                            button(s("provider.fulfil"), style: "secondary")
+                        }
                     }
                 }
             }
