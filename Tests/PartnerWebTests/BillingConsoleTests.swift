@@ -156,3 +156,46 @@ struct TimestampTests {
         }
     }
 }
+
+@Suite("Console: money on the dashboard, what would I earn")
+struct MoneyDashboardTests {
+    let billing = BillingTests()
+
+    @Test("The client's dashboard shows what it paid per month and where its invoices go; the partner's its earnings and volume")
+    func dashboards() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            try await billing.fullPartnership(t, w, mode: "client")
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(35))
+            #expect(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q).status == .created)
+            let clara = Browser(t)
+            try await clara.logIn(w.client.email)
+            let home = try await clara.get("/console/orgs/\(w.client.organisationID)").body.string
+            // 281.49 paid this month, one order invoiced to the client itself.
+            #expect(home.contains("Paid over the last 12 months: CHF 281.49"))
+            #expect(home.contains("<td>Client AG</td><td class=\"number\">1</td>"))
+            let paul = Browser(t)
+            try await paul.logIn(w.partner.email)
+            let partnerHome = try await paul.get("/console/orgs/\(w.partner.organisationID)").body.string
+            // Cashback 52.08 this month; managed volume 260.40 of CHF 2000.00.
+            #expect(partnerHome.contains("Earnings over the last 12 months: CHF 52.08"))
+            #expect(partnerHome.contains("Managed volume (12 months): CHF 260.40 of CHF 2,000.00"))
+        }
+    }
+
+    @Test("What would I earn: each product's renewal in mode client (cashback) and in mode partner (preferential price)")
+    func whatIf() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            try await billing.fullPartnership(t, w, mode: "client")
+            let partnership = try #require(try await t.store.partnerships(client: OrganisationID(string: w.client.organisationID)!).first).partnership.id
+            let paul = Browser(t)
+            try await paul.logIn(w.partner.email)
+            let page = try await paul.get("/console/orgs/\(w.partner.organisationID)/clients/\(partnership.string)").body.string
+            // One web hosting: public 9.92, preferential 9.92 − 20 % = 7.94, so 1.98 either way.
+            #expect(page.contains("What would you earn?"))
+            #expect(page.contains("The client pays CHF 9.92") && page.contains("You receive CHF 1.98 cashback"))
+            #expect(page.contains("You pay CHF 7.94") && page.contains("Margin at the public price: CHF 1.98"))
+        }
+    }
+}

@@ -33,6 +33,61 @@ enum Charts {
         return starts.enumerated().map { Month(label: formatter.string(from: $1), cashback: cashback[$0], discount: discount[$0]) }
     }
 
+    /// Sums (time, amount) pairs into the last 12 calendar months (UTC), oldest first.
+    static func monthly(_ items: [(Date, Int64)], now: Date) -> [Month] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let thisMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: now))!
+        let starts = (0..<12).reversed().map { calendar.date(byAdding: .month, value: -$0, to: thisMonth)! }
+        var sums = [Int64](repeating: 0, count: 12)
+        for (time, amount) in items where time >= starts[0] {
+            if let index = starts.lastIndex(where: { $0 <= time }) { sums[index] += amount }
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM"
+        return starts.enumerated().map { Month(label: formatter.string(from: $1), cashback: sums[$0], discount: 0) }
+    }
+
+    /// One series of monthly bars (the first series of `Month`), with its numbers as a table.
+    static func bars(_ months: [Month], currency: Currency, ctx: PageContext, id: String, title: String) -> Component {
+        let s = ctx.strings
+        let width = 600, height = 150, barWidth = 36, gap = 14, bottom = 30
+        let maximum = max(1, months.map(\.cashback).max() ?? 1)
+        func money(_ v: Int64) -> String { MoneyFormat.display(Money(minorUnits: v, currency: currency), language: ctx.language) }
+        return ComponentGroup {
+            tag("figure", cls("chart")) {
+                tag("svg", attr("viewBox", "0 0 \(width) \(height)"), attr("role", "img"), attr("aria-labelledby", "\(id)-title"),
+                    attr("xmlns", "http://www.w3.org/2000/svg"), attr("width", "100%")) {
+                    tag("title", attr("id", "\(id)-title")) { text(title + ": " + money(months.reduce(0) { $0 + $1.cashback })) }
+                    for (index, month) in months.enumerated() {
+                        let x = 10 + index * (barWidth + gap)
+                        let barHeight = Int(Double(month.cashback) / Double(maximum) * Double(height - 10 - bottom))
+                        tag("rect", attr("class", "bar-cashback"), attr("x", String(x)), attr("y", String(height - bottom - barHeight)),
+                            attr("width", String(barWidth)), attr("height", String(barHeight))) {
+                            tag("title") { text("\(month.label): \(money(month.cashback))") }
+                        }
+                        tag("text", attr("x", String(x + barWidth / 2)), attr("y", String(height - 10)), attr("text-anchor", "middle"), attr("font-size", "11")) {
+                            text(String(month.label.suffix(2)))
+                        }
+                    }
+                }
+            }
+            tag("details") {
+                tag("summary") { text(s("chart.as_table")) }
+                tag("table", cls("table")) {
+                    tableHead([s("chart.month"), s("invoice.total")])
+                    tag("tbody") {
+                        for month in months {
+                            tag("tr") { tag("td") { text(month.label) }; tag("td", cls("number")) { text(money(month.cashback)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// R-E3: managed volume over the last 12 months (net of the orders the partner took part in), per currency.
     static func managedVolume(_ orders: [Order], now: Date) -> [Money] {
         let since = now.addingTimeInterval(-365 * 86_400)

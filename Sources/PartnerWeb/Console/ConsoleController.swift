@@ -212,6 +212,7 @@ struct ConsoleController: RouteCollection {
         let members = try await req.store.members(context)
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
+        let money = try await context.may(.billing) ? MoneyDashboard.load(req, organisation: organisation) : nil
         return Layout.page(s("dashboard.title"), ctx) {
             tag("h1") { text(organisation.name) }
             tag("p") { text(s("dashboard.welcome", ["name": ctx.user!.name]) + " " + s("dashboard.your_role", ["org": organisation.name, "role": s.role(context.role)])) }
@@ -223,7 +224,7 @@ struct ConsoleController: RouteCollection {
                 tag("dt") { text(s("dashboard.members")) }
                 tag("dd") { link(String(members.count), "/console/orgs/\(organisation.id.string)/members") }
             }
-            tag("p", cls("muted")) { text(s("dashboard.next")) }
+            if let money { money.render(ctx, organisation: organisation) }
         }
     }
 

@@ -651,6 +651,10 @@ struct PartnershipConsoleController: RouteCollection {
         let organisation = try await req.store.organisation(context)
         let products = try await req.partnerships.visibleProducts(user: user, organisation: clientID, store: req.store)
         let members = context.may(.manageMembers) ? try await req.store.members(context) : []
+        // The comparison of payment modes is for those who decide on billing (R-O2).
+        let whatIf = context.may(.billing) ? try await req.store.organisation(id: clientID).asyncMap {
+            try await req.billing.whatIf(client: $0, partner: organisation.id, products: products.map(\.0), store: req.store)
+        } ?? [] : []
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
         let p = listing.partnership
@@ -679,6 +683,35 @@ struct PartnershipConsoleController: RouteCollection {
                                 tag("td") {
                                     for action in ProductAction.allCases where allowed.contains(action) {
                                         tag("span", cls("badge")) { text(s("action.\(action.rawValue)")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if !whatIf.isEmpty {
+                tag("section", cls("card"), attr("aria-labelledby", "what-if")) {
+                    tag("h2", attr("id", "what-if")) { text(s("whatif.title")) }
+                    tag("p", cls("hint")) { text(s("whatif.help")) }
+                    tag("table", cls("table")) {
+                        tableHead([s("field.product"), s("whatif.client_mode"), s("whatif.partner_mode")])
+                        tag("tbody") {
+                            for row in whatIf {
+                                tag("tr") {
+                                    tag("td") { text(row.product.name + " (" + s("period.\(row.clientMode.period.rawValue)") + ")") }
+                                    tag("td") {
+                                        text(s("whatif.client_pays", ["amount": MoneyFormat.display(row.clientMode.charged, language: ctx.language)]))
+                                        tag("br")
+                                        tag("strong") { text(s("whatif.you_receive", ["amount": MoneyFormat.display(row.clientMode.cashback, language: ctx.language)])) }
+                                    }
+                                    tag("td") {
+                                        text(s("whatif.you_pay", ["amount": MoneyFormat.display(row.partnerMode.charged, language: ctx.language)]))
+                                        tag("br")
+                                        tag("strong") {
+                                            text(s("whatif.margin", ["amount": MoneyFormat.display(
+                                                (try? row.partnerMode.publicPrice.subtracting(row.partnerMode.charged)) ?? row.partnerMode.charged, language: ctx.language)]))
+                                        }
                                     }
                                 }
                             }

@@ -189,6 +189,36 @@ struct BillingService: Sendable {
         return quote
     }
 
+    // MARK: "what would I earn" (beyond the seed)
+
+    /// One product's next renewal priced both ways: mode `client` (the client pays the public
+    /// price, the partner receives the cashback) and mode `partner` (the partner pays its
+    /// preferential price, with the tier counted over the hostings the partner pays for).
+    struct WhatIf: Sendable {
+        let product: Product
+        let clientMode: PricedLine
+        let partnerMode: PricedLine
+    }
+
+    func whatIf(client: Organisation, partner: OrganisationID, products: [Product], store: Store) async throws -> [WhatIf] {
+        let list = try await store.priceList()
+        let rates = try await store.partnerRates(partner)
+        let clientCounts = try await store.billedCounts(payer: client.id)
+        let partnerCounts = try await store.billedCounts(payer: partner)
+        return try products.filter { $0.status != "cancelled" }.map { product in
+            let line = LineRequest(category: product.category, name: product.name, quantity: 1)
+            // The product counts once for whoever would pay it.
+            let billedTo = product.billing?.payer
+            let asClient = (clientCounts[product.category] ?? 0) + (billedTo == client.id ? 0 : 1)
+            let asPartner = (partnerCounts[product.category] ?? 0) + (billedTo == partner ? 0 : 1)
+            return WhatIf(product: product,
+                          clientMode: try OrderPricing.price(line, currency: client.currency, benefit: .cashback, partnerRate: rates.rate(product.category),
+                                                             tierCount: asClient, list: list),
+                          partnerMode: try OrderPricing.price(line, currency: client.currency, benefit: .discount, partnerRate: rates.rate(product.category),
+                                                              tierCount: asPartner, list: list))
+        }
+    }
+
     // MARK: confirming (the order)
 
     struct Idempotency: Sendable {
