@@ -181,4 +181,10 @@ struct APITests {
             #expect(document["openapi"] as? String == "3.1.0")
         }
     }
+
+    @Test("The document's two parts never name a schema or a path twice (a clash would silently hide one)")
+    func noClashes() {
+        #expect(Set(OpenAPIDocument.schemas.keys).isDisjoint(with: OpenAPIDocument.billingSchemas.keys))
+        #expect(Set(OpenAPIDocument.corePaths.keys).isDisjoint(with: OpenAPIDocument.billingPaths.keys))
+    }
 }

@@ -25,7 +25,7 @@ extension OpenAPIDocument {
                 responses: ["200": response("Catalogue", ref("Catalogue"))])],
             "/api/v1/organisations/{org}/quotes": ["post": operation("createQuote",
                 "Price new products or a renewal for a client organisation: payer, benefit, R-B3 row and every discount step; valid 15 minutes",
-                tag: "billing", parameters: [org], body: jsonBody(ref("QuoteRequest")), responses: ["201": response("Quote", ref("Quote"))])],
+                tag: "billing", parameters: [org], body: jsonBody(ref("QuoteRequest")), responses: ["201": response("Quote", ref("OrderQuote"))])],
             "/api/v1/organisations/{org}/orders": [
                 "post": operation("placeOrder", "Confirm a quote and pay (wallet or card); 409 with `fresh_quote` when anything changed", tag: "billing",
                                   parameters: [org, idempotencyKey], body: jsonBody(ref("OrderRequest")), responses: ["201": response("Ordered", ref("Order"))]),
@@ -89,7 +89,7 @@ extension OpenAPIDocument {
             ], required: ["category", "name", "quantity", "period", "unit_price", "tier_count", "steps", "charged", "public_price", "preferential_price", "cashback"]),
             "Totals": object(["net": ref("Money"), "vat_rate_basis_points": ["type": "integer"], "vat": ref("Money"), "total": ref("Money"), "reverse_charge": ["type": "boolean"]],
                              required: ["net", "vat_rate_basis_points", "vat", "total", "reverse_charge"]),
-            "Quote": object([
+            "OrderQuote": object([
                 "id": uuid, "kind": ["type": "string", "enum": ["order", "renewal"]], "party": string(), "payer_id": uuid,
                 "payer": ["type": "string", "enum": ["client", "partner"]], "benefit": ["type": "string", "enum": ["none", "cashback", "discount"]],
                 "rule": ["type": "integer", "description": "The R-B3 table row that applied"], "partner_id": nullableUUID, "catalogue_version": ["type": "integer"],

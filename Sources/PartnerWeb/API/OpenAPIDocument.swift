@@ -43,13 +43,23 @@ enum OpenAPIDocument {
     static func list(_ name: String) -> JSON { ["type": "array", "items": ref(name)] }
 
     static var document: JSON {
-        let org = pathParam("org")
         return [
             "openapi": "3.1.0",
             "info": ["title": "PartnerHub API", "version": "1.0.0",
                      "description": "Accounts, organisations and members of PartnerHub. Authenticate with a personal access token: `Authorization: Bearer ph_…`. Errors are RFC 9457 problem details naming the field."],
             "servers": [["url": "/"]],
-            "paths": [
+            "paths": corePaths.merging(billingPaths) { a, _ in a },
+            "components": [
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "A personal access token (ph_…)"]],
+                // Names are unique across both parts (a test checks): a clash would hide a schema.
+                "schemas": schemas.merging(billingSchemas) { a, _ in a },
+            ],
+        ]
+    }
+
+    static var corePaths: JSON {
+        let org = pathParam("org")
+        return [
                 "/api/v1/signup": ["post": operation("signUp", "Create a user and an organisation (the user becomes its legal representative)", tag: "accounts", secured: false,
                     body: jsonBody(ref("SignUpRequest")), responses: ["201": response("Created", ref("SignUpResponse"))])],
                 "/api/v1/auth/tokens": ["post": operation("createTokenWithPassword", "Exchange e-mail and password for a personal access token", tag: "accounts", secured: false,
@@ -183,12 +193,7 @@ enum OpenAPIDocument {
                     body: jsonBody(ref("InvitationToken")), responses: ["200": response("Joined", ref("InvitationAccepted"))])],
                 "/api/v1/invitations/decline": ["post": operation("declineInvitation", "Decline an invitation addressed to the signed-in user", tag: "members",
                     body: jsonBody(ref("InvitationToken")), responses: ["204": response("Declined")])],
-            ].merging(billingPaths) { a, _ in a },
-            "components": [
-                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "A personal access token (ph_…)"]],
-                "schemas": schemas.merging(billingSchemas) { a, _ in a },
-            ],
-        ]
+            ]
     }
 
     static var schemas: JSON {
