@@ -228,3 +228,40 @@ struct BillingRowsTests {
         }
     }
 }
+
+@Suite("R-B8 renewal reminders and R-B10 audit")
+struct RenewalReminderTests {
+    let billing = BillingTests()
+
+    @Test("R-B8 the payer is reminded 14 days before a renewal, once")
+    func reminder() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(1))
+            #expect(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q).status == .created)
+            let reminders = { try await t.store.outbox(recipient: EmailAddress(w.client.email)!).filter { $0.subject.hasPrefix("Upcoming renewal") }.count }
+            try await t.app.partnerHub.billing.sendRenewalReminders(store: t.store)
+            #expect(try await reminders() == 0)   // a month ahead: too early
+            t.clock.advance(20 * 86_400)          // about 10 days before
+            try await t.app.partnerHub.billing.sendRenewalReminders(store: t.store)
+            try await t.app.partnerHub.billing.sendRenewalReminders(store: t.store)
+            #expect(try await reminders() == 1)
+        }
+    }
+
+    @Test("R-B10 an order paid from the wallet writes order, payment, top-up and cashback events")
+    func audited() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            try await billing.fullPartnership(t, w, mode: "client")
+            #expect(try await billing.topUp(t, w.client, "100.00").status == .created)
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(1))
+            #expect(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q, method: "wallet").status == .created)
+            let client = try await t.store.auditEvents(organisation: OrganisationID(string: w.client.organisationID)!, limit: 50).map(\.action)
+            let partner = try await t.store.auditEvents(organisation: OrganisationID(string: w.partner.organisationID)!, limit: 50).map(\.action)
+            #expect(client.contains("wallet.top_up") && client.contains("order.placed") && client.contains("wallet.payment"))
+            #expect(partner.contains("wallet.cashback"))
+            #expect(try await t.store.verifyAudit().firstBreak == nil)
+        }
+    }
+}

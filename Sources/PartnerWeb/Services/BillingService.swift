@@ -316,6 +316,10 @@ struct BillingService: Sendable {
                                                 target: "order:\(orderID.string)",
                                                 details: "{\"payer\":\"\(s.payer.id.string)\",\"benefit\":\"\(priced.benefit.rawValue)\",\"row\":\(priced.row),\"net\":\(priced.net.minorUnits),\"total\":\(totals.total.minorUnits),\"currency\":\"\(priced.currency.rawValue)\",\"invoice\":\"\(invoice.number)\",\"method\":\"\(method.rawValue)\"}"),
                                      now: now)
+            if method == .wallet {
+                try await tx.appendAudit(AuditEntry(actor: actorName, organisation: s.payer.id.string, action: "wallet.payment", target: "order:\(orderID.string)",
+                                                    details: "{\"amount\":\(totals.total.minorUnits),\"currency\":\"\(priced.currency.rawValue)\"}"), now: now)
+            }
             if priced.cashback.minorUnits > 0, let partnerID {
                 try await tx.appendAudit(AuditEntry(actor: actorName, organisation: partnerID.string, action: "wallet.cashback", target: "order:\(orderID.string)",
                                                     details: "{\"amount\":\(priced.cashback.minorUnits),\"currency\":\"\(priced.currency.rawValue)\"}"), now: now)
