@@ -227,8 +227,11 @@ extension Store {
     public func clientAccess(user: UserID, organisation: OrganisationID) async throws -> ClientAccess {
         let memberships = try await MembershipRow.query(on: database).filter(\.$userID == user.rawValue).all()
         let own = memberships.first { $0.organisationID == organisation.rawValue }
-        let clientMembership = own.flatMap { m in
-            OrganisationRole(rawValue: m.role).map { AccessFacts.Membership(id: MembershipID(m.id!), role: $0, assignedProducts: []) }
+        var clientMembership: AccessFacts.Membership? = nil
+        if let m = own, let role = OrganisationRole(rawValue: m.role) {
+            // R-O2: employees and external users act on their assigned products only.
+            let assigned = [.employee, .externalUser].contains(role) ? try await assignedProducts(MembershipID(m.id!)) : []
+            clientMembership = AccessFacts.Membership(id: MembershipID(m.id!), role: role, assignedProducts: assigned)
         }
         let byOrganisation = Dictionary(memberships.map { ($0.organisationID, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = try await PartnershipRow.query(on: database).filter(\.$clientID == organisation.rawValue)

@@ -60,3 +60,12 @@ final class ClientAssignmentRow: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     init() {}
 }
+
+final class ProductAssignmentRow: Model, @unchecked Sendable {
+    static let schema = "product_assignments"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "membership_id") var membershipID: UUID
+    @Field(key: "product_id") var productID: UUID
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}

@@ -78,6 +78,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: BillingConsoleController())
     try app.register(collection: ProviderBillingController())
     try app.register(collection: BenefitsController())
+    try app.register(collection: ProductAssignmentController())
     try app.register(collection: APIController())
     try app.register(collection: PartnershipAPIController())
     try app.register(collection: BillingAPIController())

@@ -28,5 +28,6 @@ public enum PartnerMigrations {
         M0023_CreateOrders(),
         M0024_CreateInvoices(),
         M0025_CreateThemeRequests(),
+        M0026_CreateProductAssignments(),
     ]
 }

@@ -47,6 +47,12 @@ extension OpenAPIDocument {
             "/api/v1/organisations/{org}/clients/{partnership}/billing.csv": ["get": operation("exportClientBilling",
                 "A managed client's billing data as the partner may see it: orders it took part in, prices, payer, its benefit (R-B7)", tag: "billing",
                 parameters: [org, pathParam("partnership"), delimiter], responses: ["200": csv("Billing data")])],
+            "/api/v1/organisations/{org}/members/{member}/products": [
+                "get": operation("listAssignedProducts", "Products assigned to an employee or external user (R-O2)", tag: "members",
+                                 parameters: [org, pathParam("member")], responses: ["200": response("Assigned", ref("ProductAssignment"))]),
+                "put": operation("assignProducts", "Replace the products assigned to an employee or external user (R-O2)", tag: "members",
+                                 parameters: [org, pathParam("member")], body: jsonBody(ref("ProductAssignment")), responses: ["200": response("Assigned", ref("ProductAssignment"))]),
+            ],
             "/api/v1/organisations/{org}/benefits": ["get": operation("getBenefits", "A partner's benefits: rates per category, preferential domain prices, the premium theme (R-X2)",
                 tag: "billing", parameters: [org], responses: ["200": response("Benefits", ref("Benefits"))])],
             "/api/v1/organisations/{org}/invoices": ["get": operation("listInvoices", "Invoices issued to this organisation (R-B6)", tag: "billing",
@@ -102,6 +108,7 @@ extension OpenAPIDocument {
                 "invoice_id": nullableUUID, "invoice_number": ["type": ["string", "null"]], "created_at": dateTime,
             ], required: ["id", "organisation_id", "payer_id", "partner_id", "kind", "party", "payer", "benefit", "rule", "payment_method", "lines", "net",
                           "cashback", "product_ids", "invoice_id", "invoice_number", "created_at"]),
+            "ProductAssignment": object(["product_ids": ["type": "array", "items": uuid]], required: ["product_ids"]),
             "Benefits": object([
                 "rates": ["type": "array", "items": object(["category": category, "rate_basis_points": ["type": "integer", "minimum": 0, "maximum": 3500]],
                                                            required: ["category", "rate_basis_points"])],

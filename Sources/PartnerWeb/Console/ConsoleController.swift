@@ -409,6 +409,9 @@ struct ConsoleController: RouteCollection {
                                                 }
                                                 button(s("settings.save"), style: "secondary")
                                             }
+                                            if [.employee, .externalUser].contains(member.role) {
+                                                tag("p") { link(s("members.products"), "\(base)/members/\(member.membershipID.string)/products") }
+                                            }
                                             link(s("members.remove"), "\(base)/members/\(member.membershipID.string)/remove", classes: "danger-link")
                                         }
                                     }

@@ -13,13 +13,19 @@ struct SupportService: Sendable {
 
     func grant(_ context: OrganisationContext, duration raw: String, product: ProductID?, store: Store) async throws -> SupportGrant {
         guard let duration = Self.durations[raw] else { throw AppError.validation([FieldError("duration", raw.isEmpty ? .required : .invalidValue)]) }
-        // R-O2: legal representatives and admins for the whole organisation. Employees may grant
-        // for products they manage — product assignments to employees come later, so not yet.
-        guard RoleRules.permission(context.role, .grantSupportAccess) == .whole else { throw AppError.forbidden("error.not_allowed") }
         if let product {
             guard let found = try await store.product(product), found.organisationID == context.organisationID else {
                 throw AppError.validation([FieldError("product_id", .invalidValue)])
             }
+        }
+        // R-O2: legal representatives and admins for the whole organisation; employees for the
+        // products they manage (assigned to them), one product at a time.
+        switch RoleRules.permission(context.role, .grantSupportAccess) {
+        case .whole: break
+        case .assignedProducts:
+            guard let product, try await store.assignedProducts(context.membershipID).contains(product) else { throw AppError.forbidden("error.not_allowed") }
+        case .partnerSideOnly, .denied:
+            throw AppError.forbidden("error.not_allowed")
         }
         let now = clock.now()
         return try await store.write { tx in
