@@ -392,10 +392,16 @@ extension Store {
         return ProductID(row.id!)
     }
 
-    /// Products whose renewal is due by `until`, oldest due first.
-    public func dueRenewals(until: Date, limit: Int = 500) async throws -> [Product] {
-        try await ProductRow.query(on: database).filter(\.$renewsAt != nil).filter(\.$renewsAt <= until)
-            .filter(\.$status ~~ ["active", "grace"]).sort(\.$renewsAt).limit(limit).all().map { try $0.domain() }
+    /// Products whose renewal is due by `until`, oldest due first, a page after the keyset
+    /// `after` (renewal time, id), so products left in grace never hide the ones behind them.
+    public func dueRenewals(until: Date, after: (Date, ProductID)? = nil, limit: Int = 500) async throws -> [Product] {
+        var query = ProductRow.query(on: database).filter(\.$renewsAt != nil).filter(\.$renewsAt <= until).filter(\.$status ~~ ["active", "grace"])
+        if let (time, id) = after {
+            query = query.group(.or) { or in
+                or.filter(\.$renewsAt > time).group(.and) { $0.filter(\.$renewsAt == time).filter(\.$id > id.rawValue) }
+            }
+        }
+        return try await query.sort(\.$renewsAt).sort(\.$id).limit(limit).all().map { try $0.domain() }
     }
 
     /// Moves a product's paid period on by one, only if it still ends at `expected`: of two runs

@@ -48,6 +48,22 @@ public struct Store: Sendable {
         return try await database.transaction { try await body(Store(transaction: $0, kind: kind)) }
     }
 
+    /// Runs `body` inside a savepoint of the current transaction: if it throws, only its own
+    /// changes are undone and the transaction goes on (batches of independent work, R-B8).
+    public func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        precondition(database.inTransaction, "savepoints live inside a transaction")
+        try await sql.raw("SAVEPOINT unit").run()
+        do {
+            let result = try await body()
+            try await sql.raw("RELEASE SAVEPOINT unit").run()
+            return result
+        } catch {
+            try await sql.raw("ROLLBACK TO SAVEPOINT unit").run()
+            try await sql.raw("RELEASE SAVEPOINT unit").run()
+            throw error
+        }
+    }
+
     /// SHA-256 as lower-case hex: tokens are stored only as this hash (R-P4), audit links use it (R-L1).
     public static func sha256Hex(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()

@@ -265,3 +265,29 @@ struct RenewalReminderTests {
         }
     }
 }
+
+@Suite("R-B8 renewal batches")
+struct RenewalBatchTests {
+    let billing = BillingTests()
+
+    @Test("R-B8 in one batch, a renewal that cannot be paid undoes only itself: the paid one lands, the unpaid one enters grace")
+    func savepoints() async throws {
+        try await TestApp.with { t in
+            let poor = try await t.signUp("poor@client.test", organisation: "Poor AG")
+            let rich = try await t.signUp("rich@client.test", organisation: "Rich AG")
+            for account in [poor, rich] {
+                let q = try await billing.quote(t, account, client: account.organisationID, billing.webHostings(2))
+                #expect(try await billing.confirm(t, account, client: account.organisationID, quote: q).status == .created)
+            }
+            #expect(try await billing.topUp(t, rich, "100.00").status == .created)
+            t.clock.advance(32 * 86_400)
+            let report = try await t.app.partnerHub.billing.renewDue(until: t.clock.now(), store: t.store, batchSize: 10)
+            #expect(report.renewed == 2 && report.inGrace == 2 && report.failed == 0)
+            // Two hostings at 9.92 + 0.80 VAT = 10.72 each.
+            #expect(try await billing.balance(t, rich) == 10000 - 2 * 1072)
+            #expect(try await t.store.products(of: OrganisationID(string: poor.organisationID)!).allSatisfy { $0.status == "grace" })
+            #expect(try await t.store.verifyLedger().isEmpty)
+            #expect(try await t.store.verifyAudit().firstBreak == nil)
+        }
+    }
+}

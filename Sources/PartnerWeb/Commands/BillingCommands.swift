@@ -21,9 +21,9 @@ struct Renew: AsyncParsableCommand {
         }
         let started = Date()
         let report = try await withApplication { app in
-            try await app.partnerHub.billing.renewDue(until: limit ?? app.partnerHub.configuration.clock.now(), store: app.store) { done, total in
+            try await app.partnerHub.billing.renewDue(until: limit ?? app.partnerHub.configuration.clock.now(), store: app.store) { done, seen in
                 // Progress on one line, on stderr (R-B8 long runs).
-                FileHandle.standardError.write(Data("\rrenewing: \(done) done, \(max(0, total - done)) to go in this batch…".utf8))
+                FileHandle.standardError.write(Data("\rrenewing: \(done) of \(seen) due products so far…".utf8))
             }
         }
         FileHandle.standardError.write(Data("\n".utf8))

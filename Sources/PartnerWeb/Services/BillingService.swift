@@ -448,32 +448,57 @@ struct BillingService: Sendable {
 
     /// Bills every product due by `until`, by the partnership state at renewal time, from the
     /// payer's prepaid wallet. Safe to run twice or on two instances at once: each period is
-    /// claimed by a guarded update. `progress(done, total)` reports as it goes.
-    func renewDue(until: Date, store: Store, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> RenewalReport {
+    /// claimed by a guarded update. Renewals go in batches of `batchSize` per transaction, each in
+    /// a savepoint of its own, so one that cannot be paid undoes only itself (and enters grace).
+    /// Passes repeat while they renew something (a period may fall due again before `until`).
+    /// `progress(done, seen so far)` reports as it goes.
+    func renewDue(until: Date, store: Store, batchSize: Int = 200, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> RenewalReport {
         var report = RenewalReport()
         var seen = Set<String>()
         let catalogue = try await store.priceList()
         var done = 0
-        while true {
-            let due = try await store.dueRenewals(until: until).filter { !seen.contains("\($0.id.string)@\($0.billing!.renewsAt.timeIntervalSince1970)") }
-            if due.isEmpty { break }
-            for product in due {
-                seen.insert("\(product.id.string)@\(product.billing!.renewsAt.timeIntervalSince1970)")
-                do {
-                    let situation = try await situation(user: nil, client: product.organisationID, input: OrderInput(lines: [], renew: product.id), store: store)
-                    let (priced, totals) = try await price(situation, store: store, catalogue: catalogue)
-                    _ = try await record(situation, priced: priced, totals: totals, actor: nil, method: .wallet, quoteID: nil, idempotency: nil, store: store)
-                    report.renewed += 1
-                } catch BillingStoreError.insufficientFunds {
-                    if try await enterGrace(product, store: store) { report.inGrace += 1 } else { report.skipped += 1 }
-                } catch AppError.refused("billing.already_renewed") {
-                    report.skipped += 1
-                } catch {
-                    // One product's problem does not stop the run; it stays due for the next.
-                    report.failed += 1
+        var renewedInPass = true
+        while renewedInPass {
+            renewedInPass = false
+            var after: (Date, ProductID)? = nil
+            while true {
+                let page = try await store.dueRenewals(until: until, after: after, limit: 1000)
+                guard let last = page.last else { break }
+                after = (last.billing!.renewsAt, last.id)
+                let todo = page.filter { seen.insert("\($0.id.string)@\($0.billing!.renewsAt.timeIntervalSince1970)").inserted }
+                var start = 0
+                while start < todo.count {
+                    let chunk = Array(todo[start..<min(todo.count, start + batchSize)])
+                    start += chunk.count
+                    let outcome = try await store.write { tx in
+                        var batch = RenewalReport()
+                        for product in chunk {
+                            do {
+                                try await tx.savepoint {
+                                    let situation = try await situation(user: nil, client: product.organisationID, input: OrderInput(lines: [], renew: product.id), store: tx)
+                                    let (priced, totals) = try await price(situation, store: tx, catalogue: catalogue)
+                                    _ = try await record(situation, priced: priced, totals: totals, actor: nil, method: .wallet, quoteID: nil, idempotency: nil, store: tx)
+                                }
+                                batch.renewed += 1
+                            } catch BillingStoreError.insufficientFunds {
+                                if try await enterGrace(product, store: tx) { batch.inGrace += 1 } else { batch.skipped += 1 }
+                            } catch AppError.refused("billing.already_renewed") {
+                                batch.skipped += 1
+                            } catch {
+                                // One product's problem does not stop the run; it stays due for the next.
+                                batch.failed += 1
+                            }
+                        }
+                        return batch
+                    }
+                    report.renewed += outcome.renewed
+                    report.inGrace += outcome.inGrace
+                    report.skipped += outcome.skipped
+                    report.failed += outcome.failed
+                    if outcome.renewed > 0 { renewedInPass = true }
+                    done += chunk.count
+                    progress(done, seen.count)
                 }
-                done += 1
-                progress(done, done + max(0, due.count - due.firstIndex(of: product)! - 1))
             }
         }
         let suspended = try await store.write { tx in try await tx.suspendExpiredGrace(now: clock.now()) }
