@@ -142,6 +142,34 @@ struct BillingConsoleTests {
     }
 }
 
+@Suite("Console: renewing by hand")
+struct ManualRenewalTests {
+    let billing = BillingTests()
+
+    @Test("R-B8 the products page offers Renew now for ordered products; the quote and the order follow, the period moves on")
+    func renewNow() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, #"{"lines":[{"category":"vps","name":"Shop VPS","quantity":1}]}"#)
+            let order = try t.json(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q)) as! [String: Any]
+            let product = ProductID(string: (order["product_ids"] as! [[String]])[0][0])!
+            let before = try #require(try await t.store.product(product)?.billing?.renewsAt)
+            let clara = Browser(t)
+            try await clara.logIn(w.client.email)
+            let list = try await clara.get("/console/orgs/\(w.client.organisationID)/products").body.string
+            #expect(list.contains("Renew now") && list.contains(#"name="renew" value="\#(product.string)""#))
+            let quote = try await clara.post("/console/orgs/\(w.client.organisationID)/order/quote", ["renew": product.string])
+            #expect(quote.status == .ok && quote.body.string.contains("Shop VPS"))
+            let page = quote.body.string
+            let quoteID = String(page[page.range(of: #"name="quote_id" value="[^"]+""#, options: .regularExpression)!].dropFirst(23).dropLast())
+            let placed = try await clara.post("/console/orgs/\(w.client.organisationID)/order/confirm",
+                                              ["quote_id": quoteID, "payment_method": "card", "card_number": BillingTests.card])
+            #expect(placed.status == .seeOther)
+            #expect(try await t.store.product(product)?.billing?.renewsAt == BillingPeriod.monthly.end(startingAt: before))
+        }
+    }
+}
+
 @Suite("CSV timestamps")
 struct TimestampTests {
     @Test("The export's hand-rolled UTC timestamp equals ISO 8601 for dates across centuries and leap days")

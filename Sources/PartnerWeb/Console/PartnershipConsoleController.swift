@@ -168,13 +168,25 @@ struct PartnershipConsoleController: RouteCollection {
                 tag("p", cls("empty")) { text(s("products.empty")) }
             } else {
                 tag("table", cls("table")) {
-                    tableHead([s("field.product"), s("field.category"), s("field.status")] + (context.role == .legalRepresentative ? [s("explain.title")] : []))
+                    tableHead([s("field.product"), s("field.category"), s("field.status"), s("products.renews")]
+                              + (context.role == .legalRepresentative ? [s("explain.title")] : []))
                     tag("tbody") {
                         for (product, _) in products {
                             tag("tr") {
                                 tag("td") { text(product.name) }
                                 tag("td") { text(s("category.\(product.category.rawValue)")) }
-                                tag("td") { tag("span", cls("badge")) { text(product.status) } }
+                                tag("td") { tag("span", cls("badge status-\(product.status)")) { text(s("product_status.\(product.status)")) } }
+                                tag("td") {
+                                    if let billing = product.billing {
+                                        text(BillingConsoleController.day(billing.renewsAt))
+                                        if context.may(.orderAndRenew), product.status != "cancelled" {
+                                            postForm(base(organisation.id) + "/order/quote", csrf: ctx.csrf, classes: "inline") {
+                                                hidden("renew", product.id.string)
+                                                button(s("products.renew_now"), style: "link")
+                                            }
+                                        }
+                                    }
+                                }
                                 if context.role == .legalRepresentative {
                                     tag("td") { link(s("explain.link"), base(organisation.id) + "/products/\(product.id.string)/access") }
                                 }
