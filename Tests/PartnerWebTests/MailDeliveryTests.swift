@@ -65,34 +65,41 @@ struct MailDeliveryTests {
         return (process, port, directory, input)
     }
 
-    @Test("R-N1 outbox messages reach a real SMTP server and leave the queue only once accepted",
-          .enabled(if: aiosmtpdAvailable, "needs Python with aiosmtpd (pip install aiosmtpd; SMTP_TEST_PYTHON)"))
-    func deliversOverSMTP() async throws {
-        let (sink, port, directory, input) = try startSink()
+    /// Runs `body` with a sink on a free port, then tells the sink to stop.
+    func withSink(tls: (String, String)? = nil, _ body: (Int, URL) async throws -> Void) async throws {
+        let (sink, port, directory, input) = try startSink(tls: tls)
         defer {
             try? input.fileHandleForWriting.close()
             sink.terminate()
         }
-        try await TestApp.with { t in
-            _ = try await t.signUp("anna@example.ch")  // a welcome mail in German, English or French
-            try await t.store.write { tx in
-                try await tx.enqueueMail(to: EmailAddress("hans@example.ch")!, subject: "Grüezi – Zugriffsrechte",
-                                         body: "Zeile 1\n.Zeile mit Punkt\nEnde", now: t.clock.now())
+        try await body(port, directory)
+    }
+
+    @Test("R-N1 outbox messages reach a real SMTP server and leave the queue only once accepted",
+          .enabled(if: aiosmtpdAvailable, "needs Python with aiosmtpd (pip install aiosmtpd; SMTP_TEST_PYTHON)"))
+    func deliversOverSMTP() async throws {
+        try await withSink() { port, directory in
+            try await TestApp.with { t in
+                _ = try await t.signUp("anna@example.ch")  // a welcome mail in German, English or French
+                try await t.store.write { tx in
+                    try await tx.enqueueMail(to: EmailAddress("hans@example.ch")!, subject: "Grüezi – Zugriffsrechte",
+                                             body: "Zeile 1\n.Zeile mit Punkt\nEnde", now: t.clock.now())
+                }
+                let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, username: nil, password: nil, security: .none,
+                                                                         from: "noreply@partnerhub.test"))
+                let worker = OutboxWorker(client: client, clock: t.clock)
+                let sent = try await worker.deliverDue(store: t.store)
+                #expect(sent == 2)
+                #expect(try await worker.deliverDue(store: t.store) == 0)  // nothing is sent twice
+                let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }
+                #expect(files.count == 2)
+                let messages = try files.map { try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8) }
+                let german = try #require(messages.first { $0.contains("=?UTF-8?B?") })
+                #expect(german.contains("Content-Type: text/plain; charset=utf-8"))
+                #expect(german.contains("\r\n.Zeile mit Punkt") || german.contains("\n.Zeile mit Punkt"))  // dot-stuffing undone by the server
+                #expect(messages.contains { $0.contains("To: <anna@example.ch>") && $0.contains("Subject: Welcome to PartnerHub") })
+                #expect(try await t.store.outbox().allSatisfy { $0.sentAt != nil })
             }
-            let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, username: nil, password: nil, security: .none,
-                                                                     from: "noreply@partnerhub.test"))
-            let worker = OutboxWorker(client: client, clock: t.clock)
-            let sent = try await worker.deliverDue(store: t.store)
-            #expect(sent == 2)
-            #expect(try await worker.deliverDue(store: t.store) == 0)  // nothing is sent twice
-            let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }
-            #expect(files.count == 2)
-            let messages = try files.map { try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8) }
-            let german = try #require(messages.first { $0.contains("=?UTF-8?B?") })
-            #expect(german.contains("Content-Type: text/plain; charset=utf-8"))
-            #expect(german.contains("\r\n.Zeile mit Punkt") || german.contains("\n.Zeile mit Punkt"))  // dot-stuffing undone by the server
-            #expect(messages.contains { $0.contains("To: <anna@example.ch>") && $0.contains("Subject: Welcome to PartnerHub") })
-            #expect(try await t.store.outbox().allSatisfy { $0.sentAt != nil })
         }
     }
 
@@ -122,57 +129,48 @@ struct MailDeliveryTests {
           .enabled(if: aiosmtpdAvailable && opensslAvailable, "needs Python with aiosmtpd and the openssl command"))
     func startTLS() async throws {
         let (cert, key) = try makeCertificate()
-        let (sink, port, directory, input) = try startSink(tls: (cert, key))
-        defer {
-            try? input.fileHandleForWriting.close()
-            sink.terminate()
+        try await withSink(tls: (cert, key)) { port, directory in
+            let configuration = SMTPConfiguration(host: "127.0.0.1", port: port, username: "mailer", password: "secret", security: .startTLS,
+                                                  from: "noreply@partnerhub.test", caFile: cert)
+            try await SMTPClient(configuration: configuration).send(to: "anna@example.ch", subject: "Hallo", body: "Verschlüsselt", messageID: "m1", date: Date())
+            let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("1.json"))) as! [String: Any]
+            #expect(envelope["tls"] as? Bool == true)
+            #expect(envelope["login"] as? String == "mailer")
+            #expect(envelope["to"] as? [String] == ["anna@example.ch"])
         }
-        let configuration = SMTPConfiguration(host: "127.0.0.1", port: port, username: "mailer", password: "secret", security: .startTLS,
-                                              from: "noreply@partnerhub.test", caFile: cert)
-        try await SMTPClient(configuration: configuration).send(to: "anna@example.ch", subject: "Hallo", body: "Verschlüsselt", messageID: "m1", date: Date())
-        let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("1.json"))) as! [String: Any]
-        #expect(envelope["tls"] as? Bool == true)
-        #expect(envelope["login"] as? String == "mailer")
-        #expect(envelope["to"] as? [String] == ["anna@example.ch"])
     }
 
     @Test("R-N1 STARTTLS: a certificate nobody vouches for stops the message before the login is sent",
           .enabled(if: aiosmtpdAvailable && opensslAvailable, "needs Python with aiosmtpd and the openssl command"))
     func untrustedCertificate() async throws {
         let (cert, key) = try makeCertificate()
-        let (sink, port, directory, input) = try startSink(tls: (cert, key))
-        defer {
-            try? input.fileHandleForWriting.close()
-            sink.terminate()
+        try await withSink(tls: (cert, key)) { port, directory in
+            // System trust roots only: the self-signed certificate is not trusted.
+            let configuration = SMTPConfiguration(host: "127.0.0.1", port: port, username: "mailer", password: "secret", security: .startTLS,
+                                                  from: "noreply@partnerhub.test")
+            do {
+                try await SMTPClient(configuration: configuration).send(to: "anna@example.ch", subject: "S", body: "B", messageID: "m2", date: Date())
+                Issue.record("sent to an untrusted server")
+            } catch {
+                #expect(String(describing: error).contains("CERTIFICATE_VERIFY_FAILED"), "\(error)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("1.json").path))
         }
-        // System trust roots only: the self-signed certificate is not trusted.
-        let configuration = SMTPConfiguration(host: "127.0.0.1", port: port, username: "mailer", password: "secret", security: .startTLS,
-                                              from: "noreply@partnerhub.test")
-        do {
-            try await SMTPClient(configuration: configuration).send(to: "anna@example.ch", subject: "S", body: "B", messageID: "m2", date: Date())
-            Issue.record("sent to an untrusted server")
-        } catch {
-            #expect(String(describing: error).contains("CERTIFICATE_VERIFY_FAILED"), "\(error)")
-        }
-        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("1.json").path))
     }
 
     @Test("R-N1 STARTTLS required but not offered: nothing is sent in plain text",
           .enabled(if: aiosmtpdAvailable, "needs Python with aiosmtpd (pip install aiosmtpd; SMTP_TEST_PYTHON)"))
     func startTLSNotOffered() async throws {
-        let (sink, port, directory, input) = try startSink()
-        defer {
-            try? input.fileHandleForWriting.close()
-            sink.terminate()
+        try await withSink() { port, directory in
+            let configuration = SMTPConfiguration(host: "127.0.0.1", port: port, username: nil, password: nil, security: .startTLS, from: "n@p.test")
+            do {
+                try await SMTPClient(configuration: configuration).send(to: "anna@example.ch", subject: "S", body: "B", messageID: "m3", date: Date())
+                Issue.record("sent without STARTTLS")
+            } catch {
+                #expect(String(describing: error).contains("does not offer STARTTLS"))
+            }
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("1.json").path))
         }
-        let configuration = SMTPConfiguration(host: "127.0.0.1", port: port, username: nil, password: nil, security: .startTLS, from: "n@p.test")
-        do {
-            try await SMTPClient(configuration: configuration).send(to: "anna@example.ch", subject: "S", body: "B", messageID: "m3", date: Date())
-            Issue.record("sent without STARTTLS")
-        } catch {
-            #expect(String(describing: error).contains("does not offer STARTTLS"))
-        }
-        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("1.json").path))
     }
 
     @Test("A password is never sent in clear text to another host")
