@@ -291,3 +291,26 @@ struct RenewalBatchTests {
         }
     }
 }
+
+@Suite("R-B4 tier counts during a renewal run")
+struct RenewalTierTests {
+    let billing = BillingTests()
+
+    @Test("R-B4 renewals moving five hostings to the partner count them for the partner as they move: the fifth gets the 5 % tier")
+    func countsFollowThePayer() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(5))
+            #expect(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q).status == .created)
+            try await billing.fullPartnership(t, w, mode: "partner")
+            #expect(try await billing.topUp(t, w.partner, "100.00").status == .created)
+            t.clock.advance(32 * 86_400)
+            let report = try await t.app.partnerHub.billing.renewDue(until: t.clock.now(), store: t.store)
+            #expect(report.renewed == 5)
+            // 9.92 − 20 % = 7.94 for the first four (1 … 4 hostings paid by the partner);
+            // the fifth: 7.94 − 5 % = 7.543 → 7.54.
+            let nets = try await t.store.orders(client: OrganisationID(string: w.client.organisationID)!).filter { $0.kind == .renewal }.map(\.priced.net.minorUnits)
+            #expect(nets.sorted() == [754, 794, 794, 794, 794])
+        }
+    }
+}

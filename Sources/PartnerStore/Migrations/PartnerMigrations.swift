@@ -29,5 +29,6 @@ public enum PartnerMigrations {
         M0024_CreateInvoices(),
         M0025_CreateThemeRequests(),
         M0026_CreateProductAssignments(),
+        M0027_AddBillingIndexes(),
     ]
 }

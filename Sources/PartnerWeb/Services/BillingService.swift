@@ -147,11 +147,13 @@ struct BillingService: Sendable {
 
     // MARK: pricing and quotes (R-B2, R-B4)
 
-    /// `catalogue`: the renewal run reads the catalogue once for all products.
-    func price(_ situation: Situation, store: Store, catalogue: PriceList? = nil) async throws -> (PricedOrder, InvoiceTotals) {
+    /// `catalogue` and `counts`: the renewal run reads the catalogue once and keeps each payer's
+    /// hosting counts itself (counting them is a scan over the payer's products).
+    func price(_ situation: Situation, store: Store, catalogue: PriceList? = nil, counts known: [ProductCategory: Int64]? = nil) async throws -> (PricedOrder, InvoiceTotals) {
         let list: PriceList
         if let catalogue { list = catalogue } else { list = try await store.priceList() }
-        var counts = try await store.billedCounts(payer: situation.payer.id)
+        var counts: [ProductCategory: Int64]
+        if let known { counts = known } else { counts = try await store.billedCounts(payer: situation.payer.id) }
         // A renewed product already billed to this payer is counted once, as the "new" unit.
         if let product = situation.product, product.billing?.payer == situation.payer.id, ["active", "grace"].contains(product.status) {
             counts[product.category, default: 1] -= 1
@@ -472,12 +474,23 @@ struct BillingService: Sendable {
                     start += chunk.count
                     let outcome = try await store.write { tx in
                         var batch = RenewalReport()
+                        // R-B4 counts per payer, read once a batch and kept exact as renewals move
+                        // products from one payer to another (counting is a scan of the payer's products).
+                        var cache: [OrganisationID: [ProductCategory: Int64]] = [:]
                         for product in chunk {
                             do {
-                                try await tx.savepoint {
+                                let payer = try await tx.savepoint {
                                     let situation = try await situation(user: nil, client: product.organisationID, input: OrderInput(lines: [], renew: product.id), store: tx)
-                                    let (priced, totals) = try await price(situation, store: tx, catalogue: catalogue)
+                                    if cache[situation.payer.id] == nil { cache[situation.payer.id] = try await tx.billedCounts(payer: situation.payer.id) }
+                                    let (priced, totals) = try await price(situation, store: tx, catalogue: catalogue, counts: cache[situation.payer.id])
                                     _ = try await record(situation, priced: priced, totals: totals, actor: nil, method: .wallet, quoteID: nil, idempotency: nil, store: tx)
+                                    return situation.payer.id
+                                }
+                                // Due products are active or in grace, so counted for their previous payer;
+                                // from now on they count for the new one.
+                                if let previous = product.billing?.payer, previous != payer {
+                                    cache[previous]?[product.category, default: 1] -= 1
+                                    cache[payer]?[product.category, default: 0] += 1
                                 }
                                 batch.renewed += 1
                             } catch BillingStoreError.insufficientFunds {
