@@ -13,9 +13,25 @@ public enum CSV {
     }
 
     static func field(_ raw: String, delimiter: Delimiter) -> String {
-        var text = raw
-        if let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { text = "'" + text }
-        let needsQuotes = text.contains(delimiter.rawValue) || text.contains("\"") || text.contains("\n") || text.contains("\r")
-        return needsQuotes ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        // One pass over the bytes (exports write millions of cells): most need nothing.
+        let separator = delimiter == .comma ? UInt8(ascii: ",") : UInt8(ascii: ";")
+        var guardFormula = false, needsQuotes = false, first = true
+        for byte in raw.utf8 {
+            if first {
+                first = false
+                guardFormula = byte == UInt8(ascii: "=") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "@")
+                    || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+            }
+            if byte == separator || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                needsQuotes = true
+                break
+            }
+        }
+        if !guardFormula && !needsQuotes { return raw }
+        let text = guardFormula ? "'" + raw : raw
+        guard needsQuotes else { return text }
+        var quoted = "\""
+        for character in text { quoted += character == "\"" ? "\"\"" : String(character) }
+        return quoted + "\""
     }
 }
