@@ -523,6 +523,15 @@ extension Store {
         try await ProductRow.query(on: database).filter(\.$id ~~ ids.map(\.rawValue)).set(\.$status, to: "cancelled").update()
     }
 
+    /// The invoices of many orders at once (two queries, not one per order).
+    public func invoices(orders: [OrderID]) async throws -> [OrderID: Invoice] {
+        guard !orders.isEmpty else { return [:] }
+        let rows = try await InvoiceRow.query(on: database).filter(\.$orderID ~~ orders.map(\.rawValue)).filter(\.$kind == InvoiceKind.invoice.rawValue).all()
+        var result: [OrderID: Invoice] = [:]
+        for invoice in try await withInvoiceLines(rows) { if let order = invoice.orderID { result[order] = invoice } }
+        return result
+    }
+
     public func invoice(order: OrderID) async throws -> Invoice? {
         try await withInvoiceLines(try await InvoiceRow.query(on: database).filter(\.$orderID == order.rawValue).filter(\.$kind == InvoiceKind.invoice.rawValue).all()).first
     }

@@ -235,19 +235,17 @@ struct BillingAPIController: RouteCollection {
         return try await req.store.orders(client: client, partner: partnership.partnerID)
     }
 
-    /// Only invoices issued to the caller's own side are linked (R-B6).
+    /// Only invoices issued to the caller's own side are linked (R-B6). One membership check per
+    /// payer and one batch of invoices, whatever the number of orders.
     static func invoicesByOrder(_ req: Request, _ orders: [Order]) async throws -> [OrderID: Invoice] {
         let user = try req.requireUser()
-        var result: [OrderID: Invoice] = [:]
-        var payerVisible: [OrganisationID: Bool] = [:]
-        for order in orders {
-            if payerVisible[order.payerID] == nil {
-                let context = try await req.store.context(user: user.id, organisation: order.payerID)
-                payerVisible[order.payerID] = context.map { RoleRules.permission($0.role, .billing) == .whole } ?? false
+        var visiblePayers = Set<OrganisationID>()
+        for payer in Set(orders.map(\.payerID)) {
+            if let context = try await req.store.context(user: user.id, organisation: payer), RoleRules.permission(context.role, .billing) == .whole {
+                visiblePayers.insert(payer)
             }
-            if payerVisible[order.payerID] == true, let invoice = try await req.store.invoice(order: order.id) { result[order.id] = invoice }
         }
-        return result
+        return try await req.store.invoices(orders: orders.filter { visiblePayers.contains($0.payerID) }.map(\.id))
     }
 
     // MARK: wallet (R-B5)

@@ -495,11 +495,7 @@ struct BillingConsoleController: RouteCollection {
         guard let listing = try await req.partnerships.visibleClients(context, store: req.store).first(where: { $0.partnership.id == id }),
               let client = listing.partnership.clientID else { throw AppError.notFound }
         let orders = try await req.store.orders(client: client, partner: context.organisationID, limit: 100_000)
-        var invoiceNumbers: [OrderID: String] = [:]
-        for order in orders where order.payerID == context.organisationID {
-            invoiceNumbers[order.id] = try await req.store.invoice(order: order.id)?.number
-        }
-        let numbers = invoiceNumbers
+        let numbers = try await req.store.invoices(orders: orders.filter { $0.payerID == context.organisationID }.map(\.id)).mapValues(\.number)
         return Self.csvStream("billing-\(listing.counterpartName.filter { $0.isLetter || $0.isNumber }).csv",
                               header: ["date", "order", "kind", "product", "category", "quantity", "currency", "list", "charged", "payer", "benefit", "benefit_amount", "rule", "our_invoice"],
                               delimiter: Self.delimiter(req)) { emit in

@@ -14,23 +14,11 @@ enum Charts {
 
     /// The last 12 months (oldest first): cashback and discount (public − charged) in `currency`.
     static func monthlyEarnings(_ orders: [Order], now: Date, currency: Currency) -> [Month] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let thisMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: now))!
-        let starts = (0..<12).reversed().map { calendar.date(byAdding: .month, value: -$0, to: thisMonth)! }
-        var cashback = [Int64](repeating: 0, count: 12), discount = [Int64](repeating: 0, count: 12)
-        for order in orders where order.priced.currency == currency {
-            guard let index = starts.lastIndex(where: { $0 <= order.createdAt }), order.createdAt >= starts[0] else { continue }
-            for line in order.priced.lines {
-                cashback[index] += line.cashback.minorUnits
-                if order.priced.benefit == .discount { discount[index] += line.publicPrice.minorUnits - line.charged.minorUnits }
-            }
-        }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM"
-        return starts.enumerated().map { Month(label: formatter.string(from: $1), cashback: cashback[$0], discount: discount[$0]) }
+        let own = orders.filter { $0.priced.currency == currency }
+        let cashback = monthly(own.flatMap { o in o.priced.lines.map { (o.createdAt, $0.cashback.minorUnits) } }, now: now)
+        let discount = monthly(own.filter { $0.priced.benefit == .discount }
+            .flatMap { o in o.priced.lines.map { (o.createdAt, $0.publicPrice.minorUnits - $0.charged.minorUnits) } }, now: now)
+        return zip(cashback, discount).map { Month(label: $0.label, cashback: $0.cashback, discount: $1.cashback) }
     }
 
     /// Sums (time, amount) pairs into the last 12 calendar months (UTC), oldest first.
