@@ -212,7 +212,8 @@ struct BillingRowsTests {
             #expect(try await t.store.product(product)?.status == "grace")
             let mails = { try await t.store.outbox(recipient: EmailAddress(w.client.email)!).filter { $0.subject.hasPrefix("Renewal not paid") }.count }
             #expect(try await mails() == 1)
-            _ = try await t.app.partnerHub.billing.renewDue(until: t.clock.now(), store: t.store)
+            let second = try await t.app.partnerHub.billing.renewDue(until: t.clock.now(), store: t.store)
+            #expect(second.stillUnpaid == 1 && second.inGrace == 0 && second.skipped == 0)
             #expect(try await mails() == 1)
             #expect(try await billing.topUp(t, w.client, "20.00").status == .created)
             #expect(try await t.app.partnerHub.billing.renewDue(until: t.clock.now(), store: t.store).renewed == 1)

@@ -28,7 +28,7 @@ struct Renew: AsyncParsableCommand {
         }
         FileHandle.standardError.write(Data("\n".utf8))
         let seconds = Date().timeIntervalSince(started)
-        print("Renewed \(report.renewed), in grace \(report.inGrace), already done elsewhere \(report.skipped), failed \(report.failed), suspended \(report.suspended) (\(String(format: "%.1f", seconds)) s).")
+        print("Renewed \(report.renewed), newly in grace \(report.inGrace), still unpaid in grace \(report.stillUnpaid), renewed elsewhere \(report.skipped), failed \(report.failed), suspended \(report.suspended) (\(String(format: "%.1f", seconds)) s).")
         if report.failed > 0 { throw ExitCode(1) }
     }
 

@@ -443,7 +443,10 @@ struct BillingService: Sendable {
     struct RenewalReport: Sendable, Equatable {
         var renewed = 0
         var inGrace = 0
+        /// Renewed meanwhile by another run or instance.
         var skipped = 0
+        /// Already in grace and still not payable: tried again, nothing changed.
+        var stillUnpaid = 0
         var suspended = 0
         var failed = 0
     }
@@ -494,7 +497,7 @@ struct BillingService: Sendable {
                                 }
                                 batch.renewed += 1
                             } catch BillingStoreError.insufficientFunds {
-                                if try await enterGrace(product, store: tx) { batch.inGrace += 1 } else { batch.skipped += 1 }
+                                if try await enterGrace(product, store: tx) { batch.inGrace += 1 } else { batch.stillUnpaid += 1 }
                             } catch AppError.refused("billing.already_renewed") {
                                 batch.skipped += 1
                             } catch {
@@ -507,6 +510,7 @@ struct BillingService: Sendable {
                     report.renewed += outcome.renewed
                     report.inGrace += outcome.inGrace
                     report.skipped += outcome.skipped
+                    report.stillUnpaid += outcome.stillUnpaid
                     report.failed += outcome.failed
                     if outcome.renewed > 0 { renewedInPass = true }
                     done += chunk.count

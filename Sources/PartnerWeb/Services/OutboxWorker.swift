@@ -62,7 +62,8 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
                     // R-B8: renewals due now, and reminders 14 days ahead (both claim in the database).
                     do {
                         let report = try await billing.renewDue(until: billing.clock.now(), store: store)
-                        if report != .init() { logger.info("renewals: \(report)") }
+                        // Products waiting in grace are retried every minute; only changes are logged.
+                        if report.renewed + report.inGrace + report.failed + report.suspended > 0 { logger.info("renewals: \(report)") }
                         try await billing.sendRenewalReminders(store: store)
                     } catch { logger.warning("renewals: \(error)") }
                 }
