@@ -75,7 +75,7 @@ struct BillingTests {
         }
     }
 
-    @Test("R-B3 row 5: in payment mode partner the partner orders with its own means at the preferential price; the invoice is the partner's only")
+    @Test("R-B3 row 5 and R-B9: in payment mode partner the partner orders at the preferential price; the invoice is the partner's only, the products are the client's")
     func partnerDiscount() async throws {
         try await TestApp.with { t in
             let w = try await base.world(t)
