@@ -20,32 +20,37 @@ public struct AuditEntry: Sendable {
 }
 
 extension Store {
-    /// Appends an event to the hash chain inside the caller's transaction. On PostgreSQL a
-    /// transaction-scoped advisory lock orders concurrent appenders; on SQLite the write gate does.
-    /// The unique sequence index is the last line of defence either way.
+    /// Appends an event to the hash chain inside the caller's transaction.
     public func appendAudit(_ entry: AuditEntry, now: Date) async throws {
+        try await appendAudit([entry], now: now)
+    }
+
+    /// Appends events to the hash chain, in order, inside the caller's transaction: the chain's
+    /// end is read once and the events go in as one multi-row insert (a renewal batch writes
+    /// hundreds). On PostgreSQL a transaction-scoped advisory lock orders concurrent appenders;
+    /// on SQLite the write gate does. The unique sequence index is the last line of defence.
+    public func appendAudit(_ entries: [AuditEntry], now: Date) async throws {
+        guard !entries.isEmpty else { return }
         if kind == .postgres {
             try await sql.raw("SELECT pg_advisory_xact_lock(7240001)").run()
         }
-        let last = try await AuditEventRow.query(on: database).sort(\.$sequence, .descending).first()
-        let sequence = (last?.sequence ?? 0) + 1
-        let previous = last?.hash ?? AuditChain.genesis
+        let last = try await sql.raw("SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1").first()
+        var sequence = try last.map { try $0.decode(column: "sequence", as: Int64.self) } ?? 0
+        var previous = try last.map { try $0.decode(column: "hash", as: String.self) } ?? AuditChain.genesis
         // Whole milliseconds: what both databases store exactly and the canonical form hashes.
         let at = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded() / 1000)
-        let row = AuditEventRow()
-        row.id = UUID()
-        row.sequence = sequence
-        row.occurredAt = at
-        row.actor = entry.actor
-        row.organisation = entry.organisation
-        row.action = entry.action
-        row.target = entry.target
-        row.details = entry.details
-        row.previousHash = previous
-        row.hash = Self.sha256Hex(AuditChain.canonical(
-            sequence: sequence, occurredAt: at, actor: entry.actor, organisation: entry.organisation,
-            action: entry.action, target: entry.target, details: entry.details, previousHash: previous))
-        try await row.create(on: database)
+        var rows: [[Bindable]] = []
+        rows.reserveCapacity(entries.count)
+        for entry in entries {
+            sequence += 1
+            let hash = Self.sha256Hex(AuditChain.canonical(
+                sequence: sequence, occurredAt: at, actor: entry.actor, organisation: entry.organisation,
+                action: entry.action, target: entry.target, details: entry.details, previousHash: previous))
+            rows.append([UUID(), sequence, at, entry.actor, entry.organisation, entry.action, entry.target, entry.details, previous, hash])
+            previous = hash
+        }
+        try await insertRows("audit_events", columns: ["id", "sequence", "occurred_at", "actor", "organisation", "action", "target", "details", "previous_hash", "hash"],
+                             rows: rows)
     }
 
     /// Reads the chain in pages and checks it (R-L1); `progress` is told how many events were read.

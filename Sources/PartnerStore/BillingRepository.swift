@@ -122,41 +122,23 @@ extension Store {
         return Money(minorUnits: try row?.decode(column: "balance", as: Int64.self) ?? 0, currency: currency)
     }
 
-    /// Appends one entry and moves the balance with a guarded UPDATE: a payment the balance cannot
-    /// cover updates nothing and throws, whatever runs concurrently (the row lock serialises two
-    /// instances on PostgreSQL; SQLite has one writer). Call inside `write`.
+    /// Appends one entry to a locked wallet (`lockWallets`): R-B5's rule (`Ledger.apply`) decides
+    /// whether it may be written; a payment the balance cannot cover throws and writes nothing,
+    /// whatever runs concurrently. Call inside `write`.
     @discardableResult
     public func postLedger(_ organisation: OrganisationID, kind: LedgerKind, amount: Money, key: String, reference: String?,
                            description: String, now: Date, id: LedgerEntryID = LedgerEntryID(UUID())) async throws -> LedgerEntry {
-        let signed = try Ledger.signed(kind, amount)
-        try await sql.raw("""
-            INSERT INTO wallets (id, organisation_id, currency, balance) VALUES (\(bind: UUID()), \(bind: organisation.rawValue), \(bind: amount.currency.rawValue), 0)
-            ON CONFLICT (organisation_id, currency) DO NOTHING
-            """).run()
-        let updated = try await sql.raw("""
-            UPDATE wallets SET balance = balance + \(bind: signed.minorUnits)
-            WHERE organisation_id = \(bind: organisation.rawValue) AND currency = \(bind: amount.currency.rawValue) AND balance + \(bind: signed.minorUnits) >= 0
-            RETURNING id, balance
-            """).first()
-        guard let updated else {
-            throw BillingStoreError.insufficientFunds(balance: try await walletBalance(organisation, currency: amount.currency))
+        let walletKey = WalletKey(organisation, amount.currency)
+        let locked = try await lockWallets([walletKey])
+        guard let wallet = locked[walletKey] else { throw StoreError.notFound }
+        let after: Money
+        do { after = try Ledger.apply(kind, amount, to: wallet.balance) } catch .insufficientFunds(let balance) {
+            throw BillingStoreError.insufficientFunds(balance: balance)
         }
-        let row = WalletEntryRow()
-        row.id = id.rawValue
-        row.walletID = try updated.decode(column: "id", as: UUID.self)
-        row.organisationID = organisation.rawValue
-        row.currency = amount.currency.rawValue
-        row.kind = kind.rawValue
-        row.amount = signed.minorUnits
-        row.balanceAfter = try updated.decode(column: "balance", as: Int64.self)
-        row.idempotencyKey = key
-        row.reference = reference
-        row.description = description
-        row.createdAt = now
-        do { try await row.create(on: database) } catch where Self.isUniqueViolation(error) {
-            throw StoreError.conflict(field: "idempotency_key")
-        }
-        return try row.domain()
+        let posting = LedgerPosting(id: id, walletID: wallet.id, organisation: organisation, kind: kind, amount: try Ledger.signed(kind, amount),
+                                    balanceAfter: after, key: key, reference: reference, description: description, createdAt: now)
+        try await post([posting], locked: locked)
+        return posting.entry
     }
 
     /// The latest entries of an organisation's ledger, newest first.
@@ -291,47 +273,6 @@ extension Store {
 
     // MARK: orders
 
-    /// Records an order with its lines; `productIDs[i]` are the products line i created or renewed.
-    public func insertOrder(_ order: Order) async throws {
-        let row = OrderRow()
-        row.id = order.id.rawValue
-        row.organisationID = order.organisationID.rawValue
-        row.payerID = order.payerID.rawValue
-        row.partnerID = order.partnerID?.rawValue
-        row.partnershipID = order.partnershipID?.rawValue
-        row.kind = order.kind.rawValue
-        row.party = order.party.rawValue
-        row.ruleRow = order.priced.row
-        row.benefit = order.priced.benefit.rawValue
-        row.currency = order.priced.currency.rawValue
-        row.net = order.priced.net.minorUnits
-        row.cashback = order.priced.cashback.minorUnits
-        row.paymentMethod = order.paymentMethod.rawValue
-        row.catalogueVersion = order.priced.catalogueVersion
-        row.createdAt = order.createdAt
-        try await row.create(on: database)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        for (position, line) in order.priced.lines.enumerated() {
-            let l = OrderLineRow()
-            l.orderID = order.id.rawValue
-            l.position = position
-            l.category = line.category.rawValue
-            l.name = line.name
-            l.quantity = line.quantity
-            l.period = line.period.rawValue
-            l.unitPrice = line.unitPrice.minorUnits
-            l.tierCount = line.tierCount
-            l.steps = String(decoding: try encoder.encode(line.steps), as: UTF8.self)
-            l.charged = line.charged.minorUnits
-            l.publicPrice = line.publicPrice.minorUnits
-            l.preferentialPrice = line.preferentialPrice.minorUnits
-            l.cashback = line.cashback.minorUnits
-            l.productIDs = String(decoding: try encoder.encode(order.productIDs[position].map(\.string)), as: UTF8.self)
-            try await l.create(on: database)
-        }
-    }
-
     /// Orders concerning a client organisation (newest first), optionally only those a partner took
     /// part in, with their lines (two queries whatever the count).
     public func orders(client: OrganisationID, partner: OrganisationID? = nil, limit: Int = 200) async throws -> [Order] {
@@ -377,45 +318,39 @@ extension Store {
 
     // MARK: products with billing (R-B8)
 
-    public func createOrderedProduct(organisation: OrganisationID, category: ProductCategory, name: String, period: BillingPeriod,
-                                     payer: OrganisationID, now: Date) async throws -> ProductID {
-        let row = ProductRow()
-        row.id = UUID()
-        row.organisationID = organisation.rawValue
-        row.category = category.rawValue
-        row.name = name
-        row.status = "active"
-        row.createdAt = now
-        row.period = period.rawValue
-        row.renewsAt = period.end(startingAt: now)
-        row.payerID = payer.rawValue
-        try await row.create(on: database)
-        return ProductID(row.id!)
-    }
-
     /// Products whose renewal is due by `until`, oldest due first, a page after the keyset
     /// `after` (renewal time, id), so products left in grace never hide the ones behind them.
     public func dueRenewals(until: Date, after: (Date, ProductID)? = nil, limit: Int = 500) async throws -> [Product] {
-        var query = ProductRow.query(on: database).filter(\.$renewsAt != nil).filter(\.$renewsAt <= until).filter(\.$status ~~ ["active", "grace"])
+        // Plain SQL read column by column: a run over 100,000 products reads them all.
+        let columns: SQLQueryString = "SELECT id, organisation_id, category, name, status, created_at, period, renews_at, payer_id, grace_until FROM products"
+        let rows: [any SQLRow]
         if let (time, id) = after {
-            query = query.group(.or) { or in
-                or.filter(\.$renewsAt > time).group(.and) { $0.filter(\.$renewsAt == time).filter(\.$id > id.rawValue) }
-            }
+            rows = try await sql.raw("""
+                \(columns) WHERE renews_at IS NOT NULL AND renews_at <= \(bind: until) AND status IN ('active', 'grace')
+                  AND (renews_at > \(bind: time) OR (renews_at = \(bind: time) AND id > \(bind: id.rawValue)))
+                ORDER BY renews_at, id LIMIT \(unsafeRaw: String(limit))
+                """).all()
+        } else {
+            rows = try await sql.raw("""
+                \(columns) WHERE renews_at IS NOT NULL AND renews_at <= \(bind: until) AND status IN ('active', 'grace')
+                ORDER BY renews_at, id LIMIT \(unsafeRaw: String(limit))
+                """).all()
         }
-        return try await query.sort(\.$renewsAt).sort(\.$id).limit(limit).all().map { try $0.domain() }
+        return try rows.map { row in
+            let r = FastRow(row)
+            guard let category = ProductCategory(rawValue: try r.string("category")), let period = BillingPeriod(rawValue: try r.string("period")) else {
+                throw StoreError.notFound
+            }
+            let billing = ProductBilling(period: period, renewsAt: try r.date("renews_at"), payer: OrganisationID(try r.uuid("payer_id")),
+                                         graceUntil: try r.optionalDate("grace_until"))
+            return Product(id: ProductID(try r.uuid("id")), organisationID: OrganisationID(try r.uuid("organisation_id")), category: category,
+                           name: try r.string("name"), status: try r.string("status"), createdAt: try r.date("created_at"), billing: billing)
+        }
     }
 
-    /// Moves a product's paid period on by one, only if it still ends at `expected`: of two runs
-    /// (or two instances) exactly one wins, so nothing is billed twice (R-B8). Inside `write`.
+    /// Of two runs (or two instances) exactly one wins the period (R-B8). Inside `write`.
     public func advanceRenewal(_ id: ProductID, expected: Date, next: Date, payer: OrganisationID) async throws -> Bool {
-        // A window, not equality: a stored time read back and bound again may differ in its last
-        // bits (SQLite keeps a double, PostgreSQL microseconds); periods are months apart.
-        let row = try await sql.raw("""
-            UPDATE products SET renews_at = \(bind: next), payer_id = \(bind: payer.rawValue), status = 'active', grace_until = NULL
-            WHERE id = \(bind: id.rawValue) AND renews_at > \(bind: expected.addingTimeInterval(-1)) AND renews_at < \(bind: expected.addingTimeInterval(1))
-            RETURNING id
-            """).first()
-        return row != nil
+        !(try await claimRenewals([RenewalClaim(product: id, expected: expected, next: next, payer: payer)])).isEmpty
     }
 
     /// An unpaid renewal: the product stays usable until `graceUntil`, then is suspended.
@@ -452,52 +387,9 @@ extension Store {
 
     // MARK: invoices (R-B6)
 
-    /// The next number of `year`, from a counter row the calling transaction holds until it ends:
-    /// a rolled-back transaction gives its number back, so there are no gaps.
+    /// The next number of `year` (see `reserveInvoiceNumbers`).
     public func nextInvoiceNumber(year: Int) async throws -> String {
-        try await sql.raw("""
-            INSERT INTO invoice_counters (id, year, last) VALUES (\(bind: UUID()), \(bind: year), 0) ON CONFLICT (year) DO NOTHING
-            """).run()
-        guard let row = try await sql.raw("UPDATE invoice_counters SET last = last + 1 WHERE year = \(bind: year) RETURNING last").first() else {
-            throw StoreError.notFound
-        }
-        return InvoiceNumber.format(year: year, sequence: try row.decode(column: "last", as: Int.self))
-    }
-
-    public func insertInvoice(_ invoice: Invoice) async throws {
-        let row = InvoiceRow()
-        row.id = invoice.id.rawValue
-        row.number = invoice.number
-        row.organisationID = invoice.organisationID.rawValue
-        row.orderID = invoice.orderID?.rawValue
-        row.kind = invoice.kind.rawValue
-        row.refersTo = invoice.refersTo?.rawValue
-        row.currency = invoice.totals.net.currency.rawValue
-        row.net = invoice.totals.net.minorUnits
-        row.vatRateBP = invoice.totals.vatRate.value
-        row.vat = invoice.totals.vat.minorUnits
-        row.total = invoice.totals.total.minorUnits
-        row.reverseCharge = invoice.totals.reverseCharge
-        row.recipientName = invoice.recipientName
-        row.recipientCountry = invoice.recipientCountry.rawValue
-        row.issuedAt = invoice.issuedAt
-        try await row.create(on: database)
-        for (position, line) in invoice.lines.enumerated() {
-            let l = InvoiceLineRow()
-            l.invoiceID = invoice.id.rawValue
-            l.position = position
-            l.description = line.description
-            l.quantity = line.quantity
-            l.unitPrice = line.unitPrice.minorUnits
-            l.explanation = line.explanation
-            l.net = line.net.minorUnits
-            try await l.create(on: database)
-        }
-        // R-O1: the first invoice fixes the organisation's currency.
-        if let organisation = try await OrganisationRow.find(invoice.organisationID.rawValue, on: database), organisation.firstInvoiceAt == nil {
-            organisation.firstInvoiceAt = invoice.issuedAt
-            try await organisation.update(on: database)
-        }
+        try await reserveInvoiceNumbers(year: year, count: 1)[0]
     }
 
     /// The invoices issued to `organisation`, newest first (R-B6: only the paying organisation).
@@ -647,6 +539,14 @@ struct FastRow {
         case .float(let value)?: return Date(timeIntervalSince1970: value)
         case .integer(let value)?: return Date(timeIntervalSince1970: Double(value))
         default: return try row.decode(column: column, as: Date.self)
+        }
+    }
+
+    func optionalDate(_ column: String) throws -> Date? {
+        switch sqlite?.column(column) {
+        case .null?: return nil
+        case .float, .integer: return try date(column)
+        default: return try row.decode(column: column, as: Date?.self)
         }
     }
 

@@ -66,7 +66,33 @@ public struct Store: Sendable {
 
     /// SHA-256 as lower-case hex: tokens are stored only as this hash (R-P4), audit links use it (R-L1).
     public static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        // Hex by table, not String(format:) per byte: the audit chain hashes every event it writes.
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(text.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    typealias Bindable = any Encodable & Sendable
+
+    /// A multi-row INSERT, cut into statements of at most about 20,000 bound values (SQLite
+    /// here allows 250,000, PostgreSQL 65,535): the money paths write many rows in a few statements.
+    func insertRows(_ table: String, columns: [String], rows: [[Bindable]], ignoringConflictsOn conflict: [String]? = nil) async throws {
+        guard !rows.isEmpty else { return }
+        let perStatement = max(1, 20_000 / max(1, columns.count))
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + perStatement)
+            let builder = sql.insert(into: table).columns(columns)
+            for row in rows[start..<end] { builder.values(row) }
+            if let conflict { builder.ignoringConflicts(with: conflict) }
+            try await builder.run()
+            start = end
+        }
     }
 
     /// Which of `columns` a unique violation names (SQLite: "UNIQUE constraint failed: users.email";

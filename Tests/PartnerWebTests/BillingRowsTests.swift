@@ -314,4 +314,25 @@ struct RenewalTierTests {
             #expect(nets.sorted() == [754, 794, 794, 794, 794])
         }
     }
+
+    @Test("R-B4 a renewal the partner cannot pay leaves its hosting with the client: the batch's later renewals are priced without it")
+    func unpaidDoesNotMove() async throws {
+        try await TestApp.with { t in
+            let w = try await PartnershipTests().world(t)
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(5))
+            #expect(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q).status == .created)
+            try await billing.fullPartnership(t, w, mode: "partner")
+            // Three renewals at 7.94 + 0.64 VAT = 8.58, and 8.20 more: not enough for a fourth at
+            // 8.58, but enough for 7.54 + 0.61 = 8.15 — the price a fifth hosting would wrongly get
+            // if the unpaid fourth had counted for the partner.
+            #expect(try await billing.topUp(t, w.partner, "33.94").status == .created)
+            t.clock.advance(32 * 86_400)
+            let report = try await t.app.partnerHub.billing.renewDue(until: t.clock.now(), store: t.store)
+            #expect(report.renewed == 3 && report.inGrace == 2 && report.failed == 0)
+            #expect(try await billing.balance(t, w.partner) == 3394 - 3 * 858)
+            let nets = try await t.store.orders(client: OrganisationID(string: w.client.organisationID)!).filter { $0.kind == .renewal }.map(\.priced.net.minorUnits)
+            #expect(nets == [794, 794, 794])
+            #expect(try await t.store.verifyLedger().isEmpty)
+        }
+    }
 }

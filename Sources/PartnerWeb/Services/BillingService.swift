@@ -59,14 +59,14 @@ struct BillingService: Sendable {
 
     // MARK: who acts, who pays (R-P10, R-B3)
 
-    /// `user == nil` is the renewal run.
-    func situation(user: User?, client clientID: OrganisationID, input: OrderInput, store: Store) async throws -> Situation {
+    /// A user orders or renews (the renewal run gathers its facts in bulk: `renewalSituation`).
+    func situation(user: User, client clientID: OrganisationID, input: OrderInput, store: Store) async throws -> Situation {
         guard let client = try await store.organisation(id: clientID) else { throw AppError.notFound }
         let now = clock.now()
         var product: Product? = nil
         if let id = input.renew {
             guard let p = try await store.product(id), p.organisationID == clientID else { throw AppError.notFound }
-            guard p.billing != nil, p.status != "suspended" || user != nil else { throw AppError.validation([FieldError("renew", .invalidValue)]) }
+            guard p.billing != nil else { throw AppError.validation([FieldError("renew", .invalidValue)]) }
             product = p
         }
         let kind: OrderKind = product == nil ? .newOrder : .renewal
@@ -76,36 +76,38 @@ struct BillingService: Sendable {
         var party: OrderingParty
         var governing: Partnership?
         var manages = false
-        if let user {
-            let access = try await store.clientAccess(user: user.id, organisation: clientID)
-            if let member = access.clientMembership {
-                // R-O2: only legal representatives and admins order and renew.
-                guard RoleRules.permission(member.role, .orderAndRenew) == .whole else { throw AppError.forbidden("billing.not_allowed.role") }
-                party = .client
-                (governing, manages) = Self.governing(listings, product: product, now: now)
-            } else {
-                // Partner users: R-P9 must let them see the client at all; otherwise 404.
-                guard let side = access.partnerSides.first(where: { AccessRules.seesClient($0, now: now) }) else { throw AppError.notFound }
-                governing = listings.first { $0.id == side.partnership }
-                let action: ProductAction = kind == .newOrder ? .order : .renew
-                manages = side.access == .full || AccessRules.decide(action, facts: access.facts(for: product?.id ?? Self.noProduct), now: now).isAllowed
-                switch input.means {
-                case "own": party = .partnerWithOwnMeans
-                case "client": party = .partnerWithClientMeans
-                case nil, "": party = side.access == .full && side.paymentMode == .partner ? .partnerWithOwnMeans : .partnerWithClientMeans
-                default: throw AppError.validation([FieldError("means", .invalidValue)])
-                }
-            }
-        } else {
-            party = .renewalRun
+        let access = try await store.clientAccess(user: user.id, organisation: clientID)
+        if let member = access.clientMembership {
+            // R-O2: only legal representatives and admins order and renew.
+            guard RoleRules.permission(member.role, .orderAndRenew) == .whole else { throw AppError.forbidden("billing.not_allowed.role") }
+            party = .client
             (governing, manages) = Self.governing(listings, product: product, now: now)
+        } else {
+            // Partner users: R-P9 must let them see the client at all; otherwise 404.
+            guard let side = access.partnerSides.first(where: { AccessRules.seesClient($0, now: now) }) else { throw AppError.notFound }
+            governing = listings.first { $0.id == side.partnership }
+            let action: ProductAction = kind == .newOrder ? .order : .renew
+            manages = side.access == .full || AccessRules.decide(action, facts: access.facts(for: product?.id ?? Self.noProduct), now: now).isAllowed
+            switch input.means {
+            case "own": party = .partnerWithOwnMeans
+            case "client": party = .partnerWithClientMeans
+            case nil, "": party = side.access == .full && side.paymentMode == .partner ? .partnerWithOwnMeans : .partnerWithClientMeans
+            default: throw AppError.validation([FieldError("means", .invalidValue)])
+            }
         }
+        let partner = try await governing.asyncMap { try await store.organisation(id: $0.partnerID) } ?? nil
+        return try Self.decide(client: client, kind: kind, party: party, governing: governing, partner: partner, manages: manages, product: product, lines: lines)
+    }
+
+    /// R-B3 on gathered facts: who pays and what the partner earns, or a clear refusal.
+    static func decide(client: Organisation, kind: OrderKind, party: OrderingParty, governing: Partnership?, partner: Organisation?, manages: Bool,
+                       product: Product?, lines: [LineRequest]) throws -> Situation {
         let terms = governing.map { PartnershipTerms(state: $0.state, access: $0.access, paymentMode: $0.paymentMode) }
         switch BillingRules.decide(BillingQuestion(partnership: terms, party: party, kind: kind, partnerManagesProduct: manages)) {
         case .notAllowed(let reason):
             throw AppError.forbidden("billing.not_allowed.\(reason.rawValue)")
         case .allowed(let payer, let benefit, let row):
-            let payerOrganisation = payer == .client ? client : try await store.organisation(id: governing!.partnerID) ?? client
+            let payerOrganisation = payer == .client ? client : partner ?? client
             return Situation(client: client, kind: kind, party: party, partnership: benefit == .none ? nil : governing, product: product,
                              lines: lines, payer: payerOrganisation, answer: (payer, benefit, row))
         }
@@ -147,26 +149,27 @@ struct BillingService: Sendable {
 
     // MARK: pricing and quotes (R-B2, R-B4)
 
-    /// `catalogue` and `counts`: the renewal run reads the catalogue once and keeps each payer's
-    /// hosting counts itself (counting them is a scan over the payer's products).
-    func price(_ situation: Situation, store: Store, catalogue: PriceList? = nil, counts known: [ProductCategory: Int64]? = nil) async throws -> (PricedOrder, InvoiceTotals) {
+    /// `catalogue`, `counts` and `rates`: the renewal run reads them once a batch for every
+    /// product in it and keeps each payer's hosting counts itself.
+    func price(_ situation: Situation, store: Store, catalogue: PriceList? = nil, counts known: [ProductCategory: Int64]? = nil,
+               rates knownRates: PartnerRates? = nil) async throws -> (PricedOrder, InvoiceTotals) {
         let list: PriceList
         if let catalogue { list = catalogue } else { list = try await store.priceList() }
         var counts: [ProductCategory: Int64]
         if let known { counts = known } else { counts = try await store.billedCounts(payer: situation.payer.id) }
+        let rates: PartnerRates
+        if let knownRates { rates = knownRates } else { rates = try await situation.partnership.asyncMap { try await store.partnerRates($0.partnerID) } ?? PartnerRates([:]) }
         // A renewed product already billed to this payer is counted once, as the "new" unit.
         if let product = situation.product, product.billing?.payer == situation.payer.id, ["active", "grace"].contains(product.status) {
             counts[product.category, default: 1] -= 1
         }
-        let rates = try await situation.partnership.asyncMap { try await store.partnerRates($0.partnerID) } ?? PartnerRates([:])
         do {
             let priced = try OrderPricing.price(situation.lines, currency: situation.client.currency, payer: situation.answer.payer,
                                                 benefit: situation.answer.benefit, row: situation.answer.row, partnerRates: rates,
                                                 existingCounts: counts, list: list)
             let totals = try InvoiceTotals(lineNets: priced.lines.map(\.charged), currency: priced.currency, country: situation.payer.country)
             return (priced, totals)
-        } catch let error as PricingError {
-            if case .unknownProduct = error { throw AppError.validation([FieldError("lines", .invalidValue)]) }
+        } catch {
             throw AppError.validation([FieldError("lines", .invalidValue)])
         }
     }
@@ -265,74 +268,17 @@ struct BillingService: Sendable {
         }
     }
 
-    /// The transaction of an order or renewal. `actor == nil` is the renewal run.
+    /// The transaction of one order or renewal placed by a user (`actor == nil`: the renewal
+    /// run). All or nothing: a payment the wallet cannot cover writes nothing.
     func record(_ s: Situation, priced: PricedOrder, totals: InvoiceTotals, actor: User?, method: PaymentMethod, quoteID: QuoteID?,
                 idempotency: Idempotency?, store: Store) async throws -> Order {
-        let now = clock.now()
-        let orderID = OrderID(UUID())
-        let partnerID = s.partnership?.partnerID
+        let pending = PendingOrder(situation: s, priced: priced, totals: totals, actor: actor, method: method, quoteID: quoteID, idempotency: idempotency)
         return try await store.write { tx in
-            // First, so a concurrent twin request fails here and replays this one's answer.
-            if let idempotency {
-                try await tx.saveIdempotentResponse(organisation: s.client.id, key: idempotency.key,
-                                                    response: .init(fingerprint: idempotency.fingerprint, status: 201, body: orderID.string), now: now)
+            switch try await write([pending], store: tx)[0] {
+            case .recorded(let order): return order
+            case .unpaid(let balance): throw BillingStoreError.insufficientFunds(balance: balance)
+            case .renewedElsewhere: throw AppError.refused("billing.already_renewed")
             }
-            if let quoteID { try await tx.useQuote(quoteID, now: now) }
-            if method == .wallet {
-                try await tx.postLedger(s.payer.id, kind: .payment, amount: totals.total, key: "order:\(orderID.string):payment", reference: orderID.string,
-                                        description: "\(s.kind == .renewal ? "Renewal" : "Order") for \(s.client.name)", now: now)
-            }
-            var productIDs: [[ProductID]] = []
-            if let product = s.product, let billing = product.billing {
-                // R-B8: the paid period moves on by one, once, whoever runs it.
-                let next = billing.period.end(startingAt: billing.renewsAt)
-                guard try await tx.advanceRenewal(product.id, expected: billing.renewsAt, next: next, payer: s.payer.id) else {
-                    throw AppError.refused("billing.already_renewed")
-                }
-                productIDs = [[product.id]]
-            } else {
-                for line in priced.lines {
-                    var ids: [ProductID] = []
-                    for index in 1...line.quantity {
-                        let name = line.quantity == 1 ? line.name : "\(line.name) (\(index))"
-                        ids.append(try await tx.createOrderedProduct(organisation: s.client.id, category: line.category, name: name,
-                                                                     period: line.period, payer: s.payer.id, now: now))
-                    }
-                    productIDs.append(ids)
-                }
-            }
-            let order = Order(id: orderID, organisationID: s.client.id, payerID: s.payer.id, partnerID: partnerID, partnershipID: s.partnership?.id,
-                              kind: s.kind, party: s.party, priced: priced, paymentMethod: method, productIDs: productIDs, createdAt: now)
-            try await tx.insertOrder(order)
-            let invoice = Invoice(id: InvoiceID(UUID()), number: try await tx.nextInvoiceNumber(year: Self.year(now)),
-                                  organisationID: s.payer.id, orderID: orderID, kind: .invoice, refersTo: nil, recipientName: s.payer.name,
-                                  recipientCountry: s.payer.country, lines: priced.lines.map(Self.invoiceLine), totals: totals, issuedAt: now)
-            try await tx.insertInvoice(invoice)
-            if priced.cashback.minorUnits > 0, let partnerID {
-                try await tx.postLedger(partnerID, kind: .cashback, amount: priced.cashback, key: "order:\(orderID.string):cashback", reference: orderID.string,
-                                        description: "Cashback: \(s.client.name)", now: now)
-            }
-            // R-B10: every money-relevant action is audited.
-            let actorName = actor.map { "user:\($0.id.string)" } ?? "system:renewal"
-            try await tx.appendAudit(AuditEntry(actor: actorName, organisation: s.client.id.string, action: s.kind == .renewal ? "order.renewed" : "order.placed",
-                                                target: "order:\(orderID.string)",
-                                                details: "{\"payer\":\"\(s.payer.id.string)\",\"benefit\":\"\(priced.benefit.rawValue)\",\"row\":\(priced.row),\"net\":\(priced.net.minorUnits),\"total\":\(totals.total.minorUnits),\"currency\":\"\(priced.currency.rawValue)\",\"invoice\":\"\(invoice.number)\",\"method\":\"\(method.rawValue)\"}"),
-                                     now: now)
-            if method == .wallet {
-                try await tx.appendAudit(AuditEntry(actor: actorName, organisation: s.payer.id.string, action: "wallet.payment", target: "order:\(orderID.string)",
-                                                    details: "{\"amount\":\(totals.total.minorUnits),\"currency\":\"\(priced.currency.rawValue)\"}"), now: now)
-            }
-            if priced.cashback.minorUnits > 0, let partnerID {
-                try await tx.appendAudit(AuditEntry(actor: actorName, organisation: partnerID.string, action: "wallet.cashback", target: "order:\(orderID.string)",
-                                                    details: "{\"amount\":\(priced.cashback.minorUnits),\"currency\":\"\(priced.currency.rawValue)\"}"), now: now)
-            }
-            if let actor {
-                let s2 = Strings(language: actor.language ?? .en)
-                try await tx.enqueueMail(to: actor.email, subject: s2("mail.order.subject", ["number": invoice.number]),
-                                         body: s2("mail.order.body", ["client": s.client.name, "total": MoneyFormat.plain(totals.total), "number": invoice.number,
-                                                                       "link": "\(baseURL)/console/orgs/\(s.payer.id.string)/invoices/\(invoice.id.string)"]), now: now)
-            }
-            return order
         }
     }
 
@@ -435,132 +381,6 @@ struct BillingService: Sendable {
             throw AppError.refused("billing.reversal_not_covered")
         } catch StoreError.conflict(field: "idempotency_key") {
             throw AppError.refused("billing.already_refunded")
-        }
-    }
-
-    // MARK: renewals (R-B8)
-
-    struct RenewalReport: Sendable, Equatable {
-        var renewed = 0
-        var inGrace = 0
-        /// Renewed meanwhile by another run or instance.
-        var skipped = 0
-        /// Already in grace and still not payable: tried again, nothing changed.
-        var stillUnpaid = 0
-        var suspended = 0
-        var failed = 0
-    }
-
-    /// Bills every product due by `until`, by the partnership state at renewal time, from the
-    /// payer's prepaid wallet. Safe to run twice or on two instances at once: each period is
-    /// claimed by a guarded update. Renewals go in batches of `batchSize` per transaction, each in
-    /// a savepoint of its own, so one that cannot be paid undoes only itself (and enters grace).
-    /// Passes repeat while they renew something (a period may fall due again before `until`).
-    /// `progress(done, seen so far)` reports as it goes.
-    func renewDue(until: Date, store: Store, batchSize: Int = 200, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> RenewalReport {
-        var report = RenewalReport()
-        var seen = Set<String>()
-        let catalogue = try await store.priceList()
-        var done = 0
-        var renewedInPass = true
-        while renewedInPass {
-            renewedInPass = false
-            var after: (Date, ProductID)? = nil
-            while true {
-                let page = try await store.dueRenewals(until: until, after: after, limit: 1000)
-                guard let last = page.last else { break }
-                after = (last.billing!.renewsAt, last.id)
-                let todo = page.filter { seen.insert("\($0.id.string)@\($0.billing!.renewsAt.timeIntervalSince1970)").inserted }
-                var start = 0
-                while start < todo.count {
-                    let chunk = Array(todo[start..<min(todo.count, start + batchSize)])
-                    start += chunk.count
-                    let outcome = try await store.write { tx in
-                        var batch = RenewalReport()
-                        // R-B4 counts per payer, read once a batch and kept exact as renewals move
-                        // products from one payer to another (counting is a scan of the payer's products).
-                        var cache: [OrganisationID: [ProductCategory: Int64]] = [:]
-                        for product in chunk {
-                            do {
-                                let payer = try await tx.savepoint {
-                                    let situation = try await situation(user: nil, client: product.organisationID, input: OrderInput(lines: [], renew: product.id), store: tx)
-                                    if cache[situation.payer.id] == nil { cache[situation.payer.id] = try await tx.billedCounts(payer: situation.payer.id) }
-                                    let (priced, totals) = try await price(situation, store: tx, catalogue: catalogue, counts: cache[situation.payer.id])
-                                    _ = try await record(situation, priced: priced, totals: totals, actor: nil, method: .wallet, quoteID: nil, idempotency: nil, store: tx)
-                                    return situation.payer.id
-                                }
-                                // Due products are active or in grace, so counted for their previous payer;
-                                // from now on they count for the new one.
-                                if let previous = product.billing?.payer, previous != payer {
-                                    cache[previous]?[product.category, default: 1] -= 1
-                                    cache[payer]?[product.category, default: 0] += 1
-                                }
-                                batch.renewed += 1
-                            } catch BillingStoreError.insufficientFunds {
-                                if try await enterGrace(product, store: tx) { batch.inGrace += 1 } else { batch.stillUnpaid += 1 }
-                            } catch AppError.refused("billing.already_renewed") {
-                                batch.skipped += 1
-                            } catch {
-                                // One product's problem does not stop the run; it stays due for the next.
-                                batch.failed += 1
-                            }
-                        }
-                        return batch
-                    }
-                    report.renewed += outcome.renewed
-                    report.inGrace += outcome.inGrace
-                    report.skipped += outcome.skipped
-                    report.stillUnpaid += outcome.stillUnpaid
-                    report.failed += outcome.failed
-                    if outcome.renewed > 0 { renewedInPass = true }
-                    done += chunk.count
-                    progress(done, seen.count)
-                }
-            }
-        }
-        let suspended = try await store.write { tx in try await tx.suspendExpiredGrace(now: clock.now()) }
-        report.suspended = suspended.count
-        return report
-    }
-
-    /// R-B3 reading notes: an unpaid renewal keeps the product for 14 days and tells payer and
-    /// client (once, when the grace period starts). Returns whether it started now.
-    func enterGrace(_ product: Product, store: Store) async throws -> Bool {
-        guard product.billing?.graceUntil == nil else { return false }
-        let now = clock.now()
-        let until = now.addingTimeInterval(ProductBilling.gracePeriod)
-        try await store.write { tx in
-            try await tx.enterGrace(product.id, until: until)
-            try await tx.appendAudit(AuditEntry(actor: "system:renewal", organisation: product.organisationID.string, action: "product.grace",
-                                                target: "product:\(product.id.string)", details: "{\"until\":\"\(ISO8601DateFormatter().string(from: until))\"}"), now: now)
-            var recipients = Set([product.organisationID])
-            if let payer = product.billing?.payer { recipients.insert(payer) }
-            for organisation in recipients {
-                for (member, language) in try await tx.membersOf(organisation) where [.legalRepresentative, .admin].contains(member.role) {
-                    let s = Strings(language: language ?? .en)
-                    try await tx.enqueueMail(to: member.email, subject: s("mail.grace.subject", ["product": product.name]),
-                                             body: s("mail.grace.body", ["product": product.name, "until": ISO8601DateFormatter().string(from: until).prefix(10).description,
-                                                                         "link": "\(baseURL)/console/orgs/\(organisation.string)/billing"]), now: now)
-                }
-            }
-        }
-        return true
-    }
-
-    /// R-B8: renewal reminders 14 days before, to the payer's legal representatives and admins.
-    func sendRenewalReminders(store: Store) async throws {
-        let now = clock.now()
-        for product in try await store.claimRenewalReminders(now: now) {
-            guard let billing = product.billing else { continue }
-            try await store.write { tx in
-                for (member, language) in try await tx.membersOf(billing.payer) where [.legalRepresentative, .admin].contains(member.role) {
-                    let s = Strings(language: language ?? .en)
-                    try await tx.enqueueMail(to: member.email, subject: s("mail.renewal_reminder.subject", ["product": product.name]),
-                                             body: s("mail.renewal_reminder.body", ["product": product.name,
-                                                                                    "date": ISO8601DateFormatter().string(from: billing.renewsAt).prefix(10).description,
-                                                                                    "link": "\(baseURL)/console/orgs/\(billing.payer.string)/billing"]), now: now)
-                }
-            }
         }
     }
 }

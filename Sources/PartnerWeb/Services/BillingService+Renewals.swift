@@ -1,0 +1,186 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+
+/// The renewal run (R-B8): every product due is billed once, by the partnership state at
+/// renewal time, from the payer's prepaid wallet, in batches that write hundreds of renewals in a
+/// few statements (`write`).
+extension BillingService {
+    struct RenewalReport: Sendable, Equatable {
+        var renewed = 0
+        var inGrace = 0
+        /// Renewed meanwhile by another run or instance.
+        var skipped = 0
+        /// Already in grace and still not payable: tried again, nothing changed.
+        var stillUnpaid = 0
+        var suspended = 0
+        var failed = 0
+
+        static func += (total: inout RenewalReport, batch: RenewalReport) {
+            total.renewed += batch.renewed
+            total.inGrace += batch.inGrace
+            total.skipped += batch.skipped
+            total.stillUnpaid += batch.stillUnpaid
+            total.suspended += batch.suspended
+            total.failed += batch.failed
+        }
+    }
+
+    /// Bills every product due by `until`. Safe to run twice or on two instances at once: each
+    /// period is claimed by a guarded update. Renewals go in batches of `batchSize` per
+    /// transaction; if a batch fails, or could not stay exact (below), it is done again one
+    /// renewal at a time, each in a savepoint of its own, so one product's problem stops only
+    /// itself. Passes repeat while they renew something (a period may fall due again before
+    /// `until`). `progress(done, seen so far)` reports as it goes.
+    func renewDue(until: Date, store: Store, batchSize: Int = 200, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> RenewalReport {
+        var report = RenewalReport()
+        var seen = Set<String>()
+        let catalogue = try await store.priceList()
+        var done = 0
+        var renewedInPass = true
+        while renewedInPass {
+            renewedInPass = false
+            var after: (Date, ProductID)? = nil
+            while true {
+                let page = try await store.dueRenewals(until: until, after: after, limit: 1000)
+                guard let last = page.last else { break }
+                after = (last.billing!.renewsAt, last.id)
+                let todo = page.filter { seen.insert("\($0.id.string)@\($0.billing!.renewsAt.timeIntervalSince1970)").inserted }
+                var start = 0
+                while start < todo.count {
+                    let chunk = Array(todo[start..<min(todo.count, start + batchSize)])
+                    start += chunk.count
+                    var outcome: RenewalReport
+                    do {
+                        outcome = try await store.write { tx in try await renewBatch(chunk, catalogue: catalogue, store: tx) }
+                    } catch {
+                        outcome = try await store.write { tx in
+                            var single = RenewalReport()
+                            for product in chunk {
+                                do { single += try await tx.savepoint { try await renewBatch([product], catalogue: catalogue, store: tx) } } catch {
+                                    // It stays due for the next run.
+                                    single.failed += 1
+                                }
+                            }
+                            return single
+                        }
+                    }
+                    report += outcome
+                    if outcome.renewed > 0 { renewedInPass = true }
+                    done += chunk.count
+                    progress(done, seen.count)
+                }
+            }
+        }
+        let suspended = try await store.write { tx in try await tx.suspendExpiredGrace(now: clock.now()) }
+        report.suspended = suspended.count
+        return report
+    }
+
+    /// A batch's prices assumed every renewal in it lands; one that could not be paid but would
+    /// have moved the product to another payer changes a tier count later renewals of the batch
+    /// were priced with, so the batch is done again one by one (exact, and rare).
+    struct BatchNotExact: Error {}
+
+    /// One batch, in the caller's transaction: the facts for every product in a few queries, R-B3
+    /// and R-B2 per product in order (tier counts kept exact as products move between payers,
+    /// R-B4), then all of it written at once.
+    func renewBatch(_ products: [Product], catalogue: PriceList, store tx: Store) async throws -> RenewalReport {
+        let now = clock.now()
+        var report = RenewalReport()
+        let clients = Set(products.map(\.organisationID))
+        let partnerships = try await tx.activePartnerships(clients: clients)
+        let partners = Set(partnerships.values.joined().map(\.partnerID))
+        let organisations = try await tx.organisations(ids: clients.union(partners))
+        let rates = try await tx.partnerRates(partners: partners)
+        var situations: [Situation] = []
+        for product in products {
+            do {
+                situations.append(try renewalSituation(product, organisations: organisations, partnerships: partnerships[product.organisationID] ?? [], now: now))
+            } catch {
+                report.failed += 1
+            }
+        }
+        var counts = try await tx.billedCounts(payers: Set(situations.map(\.payer.id) + products.compactMap(\.billing?.payer)))
+        var pending: [PendingOrder] = []
+        var moves: [Bool] = []
+        for situation in situations {
+            let product = situation.product!
+            do {
+                let (priced, totals) = try await price(situation, store: tx, catalogue: catalogue, counts: counts[situation.payer.id] ?? [:],
+                                                       rates: situation.partnership.map { rates[$0.partnerID] ?? .standard } ?? PartnerRates([:]))
+                pending.append(PendingOrder(situation: situation, priced: priced, totals: totals, actor: nil, method: .wallet, quoteID: nil, idempotency: nil))
+                // Due products are active or in grace, so counted for their previous payer; from
+                // now on they count for the new one.
+                let previous = product.billing?.payer
+                moves.append(previous != nil && previous != situation.payer.id)
+                if let previous, previous != situation.payer.id {
+                    counts[previous, default: [:]][product.category, default: 1] -= 1
+                    counts[situation.payer.id, default: [:]][product.category, default: 0] += 1
+                }
+            } catch {
+                report.failed += 1
+            }
+        }
+        let outcomes = try await write(pending, store: tx)
+        for (index, outcome) in outcomes.enumerated() {
+            switch outcome {
+            case .recorded: report.renewed += 1
+            case .renewedElsewhere: report.skipped += 1
+            case .unpaid:
+                if moves[index] && index < outcomes.count - 1 { throw BatchNotExact() }
+                if try await enterGrace(pending[index].situation.product!, store: tx) { report.inGrace += 1 } else { report.stillUnpaid += 1 }
+            }
+        }
+        return report
+    }
+
+    /// R-B3 for the renewal run on facts loaded for the whole batch.
+    func renewalSituation(_ product: Product, organisations: [OrganisationID: Organisation], partnerships: [Partnership], now: Date) throws -> Situation {
+        guard let client = organisations[product.organisationID], product.billing != nil else { throw AppError.notFound }
+        let (governing, manages) = Self.governing(partnerships, product: product, now: now)
+        return try Self.decide(client: client, kind: .renewal, party: .renewalRun, governing: governing, partner: governing.flatMap { organisations[$0.partnerID] },
+                               manages: manages, product: product, lines: [LineRequest(category: product.category, name: product.name, quantity: 1)])
+    }
+
+    /// R-B3 reading notes: an unpaid renewal keeps the product for 14 days and tells payer and
+    /// client (once, when the grace period starts). Returns whether it started now.
+    func enterGrace(_ product: Product, store: Store) async throws -> Bool {
+        guard product.billing?.graceUntil == nil else { return false }
+        let now = clock.now()
+        let until = now.addingTimeInterval(ProductBilling.gracePeriod)
+        try await store.write { tx in
+            try await tx.enterGrace(product.id, until: until)
+            try await tx.appendAudit(AuditEntry(actor: "system:renewal", organisation: product.organisationID.string, action: "product.grace",
+                                                target: "product:\(product.id.string)", details: "{\"until\":\"\(ISO8601DateFormatter().string(from: until))\"}"), now: now)
+            var recipients = Set([product.organisationID])
+            if let payer = product.billing?.payer { recipients.insert(payer) }
+            for organisation in recipients {
+                for (member, language) in try await tx.membersOf(organisation) where [.legalRepresentative, .admin].contains(member.role) {
+                    let s = Strings(language: language ?? .en)
+                    try await tx.enqueueMail(to: member.email, subject: s("mail.grace.subject", ["product": product.name]),
+                                             body: s("mail.grace.body", ["product": product.name, "until": ISO8601DateFormatter().string(from: until).prefix(10).description,
+                                                                         "link": "\(baseURL)/console/orgs/\(organisation.string)/billing"]), now: now)
+                }
+            }
+        }
+        return true
+    }
+
+    /// R-B8: renewal reminders 14 days before, to the payer's legal representatives and admins.
+    func sendRenewalReminders(store: Store) async throws {
+        let now = clock.now()
+        for product in try await store.claimRenewalReminders(now: now) {
+            guard let billing = product.billing else { continue }
+            try await store.write { tx in
+                for (member, language) in try await tx.membersOf(billing.payer) where [.legalRepresentative, .admin].contains(member.role) {
+                    let s = Strings(language: language ?? .en)
+                    try await tx.enqueueMail(to: member.email, subject: s("mail.renewal_reminder.subject", ["product": product.name]),
+                                             body: s("mail.renewal_reminder.body", ["product": product.name,
+                                                                                    "date": ISO8601DateFormatter().string(from: billing.renewsAt).prefix(10).description,
+                                                                                    "link": "\(baseURL)/console/orgs/\(billing.payer.string)/billing"]), now: now)
+                }
+            }
+        }
+    }
+}
