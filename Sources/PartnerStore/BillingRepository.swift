@@ -291,6 +291,28 @@ extension Store {
         try await withLines(try await OrderRow.query(on: database).filter(\.$partnerID == partner.rawValue).sort(\.$createdAt, .descending).limit(limit).all())
     }
 
+    /// Streams a partner's orders oldest first in pages — all of them, or those of one client
+    /// (R-B7 earnings and a managed client's billing data) — by keyset (time, id), with their
+    /// lines: two queries a page, whatever the total.
+    public func forEachOrderPage(partner: OrganisationID, client: OrganisationID? = nil, pageSize: Int = 500,
+                                 _ body: ([Order]) async throws -> Void) async throws {
+        var after: (Date, UUID)? = nil
+        while true {
+            var query = OrderRow.query(on: database).filter(\.$partnerID == partner.rawValue)
+            if let client { query = query.filter(\.$organisationID == client.rawValue) }
+            if let (time, id) = after {
+                query = query.group(.or) { or in
+                    or.filter(\.$createdAt > time).group(.and) { $0.filter(\.$createdAt == time).filter(\.$id > id) }
+                }
+            }
+            let rows = try await query.sort(\.$createdAt).sort(\.$id).limit(pageSize).all()
+            if rows.isEmpty { return }
+            try await body(try await withLines(rows))
+            after = (rows.last!.createdAt, rows.last!.id!)
+            if rows.count < pageSize { return }
+        }
+    }
+
     func withLines(_ rows: [OrderRow]) async throws -> [Order] {
         guard !rows.isEmpty else { return [] }
         let lines = Dictionary(grouping: try await OrderLineRow.query(on: database).filter(\.$orderID ~~ rows.map { $0.id! }).sort(\.$position).all(), by: \.orderID)

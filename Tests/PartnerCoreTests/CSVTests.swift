@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PartnerCore
 
@@ -20,5 +21,36 @@ struct CSVTests {
     @Test("R-B7 cells that a spreadsheet would run as a formula are defused", arguments: ["=SUM(A1)", "+41 44", "-2", "@cmd", "\tx"])
     func formulaGuard(cell: String) {
         #expect(CSV.row([cell]).hasPrefix("'") || CSV.row([cell]).hasPrefix("\"'"))
+    }
+
+    @Test("Cells written by the byte writer equal the text rows, whatever the delimiter", arguments: [CSV.Delimiter.comma, .semicolon])
+    func writerMatchesRows(delimiter: CSV.Delimiter) {
+        let fields = ["plain", "=1+1", "a,b", "c;d", "say \"hi\"", "-5", "Zürich\nGenève", ""]
+        var writer = CSVWriter(delimiter: delimiter)
+        for field in fields { writer.field(field) }
+        writer.endRow()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == CSV.row(fields, delimiter: delimiter))
+    }
+
+    @Test("Amounts are written as units, a point and two digits", arguments: [
+        (Int64(0), "0.00"), (5, "0.05"), (99, "0.99"), (100, "1.00"), (34720, "347.20"), (123_456_789_01, "123456789.01"),
+    ])
+    func amounts(minor: Int64, expected: String) {
+        var writer = CSVWriter(delimiter: .comma)
+        writer.amount(minor)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
+    }
+
+    @Test("The writer's UTC timestamp equals ISO 8601 for dates across centuries and leap days")
+    func timestampsMatchFormatter() {
+        let formatter = ISO8601DateFormatter()
+        var g = SystemRandomNumberGenerator()
+        var seconds: [Int64] = [0, 951_782_400, 1_795_000_000, -86_401, 4_107_542_399]
+        for _ in 0..<2000 { seconds.append(Int64.random(in: -2_000_000_000...5_000_000_000, using: &g)) }
+        for value in seconds {
+            var writer = CSVWriter(delimiter: .comma)
+            writer.timestamp(secondsSince1970: value)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == formatter.string(from: Date(timeIntervalSince1970: Double(value))))
+        }
     }
 }

@@ -170,21 +170,6 @@ struct ManualRenewalTests {
     }
 }
 
-@Suite("CSV timestamps")
-struct TimestampTests {
-    @Test("The export's hand-rolled UTC timestamp equals ISO 8601 for dates across centuries and leap days")
-    func matchesFormatter() {
-        let formatter = ISO8601DateFormatter()
-        var g = SystemRandomNumberGenerator()
-        var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 951_782_400), Date(timeIntervalSince1970: 1_795_000_000.75),
-                     Date(timeIntervalSince1970: -86_401), Date(timeIntervalSince1970: 4_107_542_399)]
-        for _ in 0..<2000 { dates.append(Date(timeIntervalSince1970: Double(Int64.random(in: -2_000_000_000...5_000_000_000, using: &g)))) }
-        for date in dates {
-            #expect(BillingConsoleController.timestamp(date) == formatter.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))))
-        }
-    }
-}
-
 @Suite("Console: money on the dashboard, what would I earn")
 struct MoneyDashboardTests {
     let billing = BillingTests()

@@ -391,20 +391,19 @@ struct BillingConsoleController: RouteCollection {
 
     static func delimiter(_ req: Request) -> CSV.Delimiter { (try? req.query.get(String.self, at: "delimiter")) == "semicolon" ? .semicolon : .comma }
 
-    /// A CSV response written as the pages arrive: memory stays flat however many rows.
+    /// A CSV response written as the pages arrive: memory stays flat however many rows. The
+    /// producer fills one `CSVWriter` a page; its bytes go out as one chunk.
     static func csvStream(_ filename: String, header: [String], delimiter: CSV.Delimiter,
-                          _ produce: @escaping @Sendable (@escaping @Sendable ([[String]]) async throws -> Void) async throws -> Void) -> Response {
+                          _ produce: @escaping @Sendable (@escaping @Sendable (CSVWriter) async throws -> Void) async throws -> Void) -> Response {
         let response = Response(status: .ok)
         response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
         response.body = .init(asyncStream: { writer in
             do {
-                try await writer.writeBuffer(ByteBuffer(string: CSV.row(header, delimiter: delimiter)))
-                try await produce { rows in
-                    var chunk = ""
-                    for row in rows { chunk += CSV.row(row, delimiter: delimiter) }
-                    try await writer.writeBuffer(ByteBuffer(string: chunk))
-                }
+                var head = CSVWriter(delimiter: delimiter)
+                head.row(header)
+                try await writer.writeBuffer(ByteBuffer(bytes: head.bytes))
+                try await produce { page in try await writer.writeBuffer(ByteBuffer(bytes: page.bytes)) }
                 try await writer.write(.end)
             } catch {
                 try? await writer.write(.error(error))
@@ -413,17 +412,25 @@ struct BillingConsoleController: RouteCollection {
         return response
     }
 
+    /// Rows of plain text cells, one chunk.
+    static func page(_ rows: [[String]], _ delimiter: CSV.Delimiter) -> CSVWriter {
+        var page = CSVWriter(delimiter: delimiter, capacity: rows.count * 96)
+        for row in rows { page.row(row) }
+        return page
+    }
+
     func invoicesCSV(req: Request) async throws -> Response {
         let context = try await billingContext(req)
         let store = req.store
+        let delimiter = Self.delimiter(req)
         return Self.csvStream("invoices.csv", header: ["number", "kind", "issued_at", "recipient", "country", "currency", "net", "vat_rate", "vat", "total", "reverse_charge"],
-                              delimiter: Self.delimiter(req)) { emit in
-            try await store.forEachInvoicePage(context.organisationID) { page in
-                try await emit(page.map { i in
+                              delimiter: delimiter) { emit in
+            try await store.forEachInvoicePage(context.organisationID) { invoices in
+                try await emit(Self.page(invoices.map { i in
                     [i.number, i.kind.rawValue, ISO8601DateFormatter().string(from: i.issuedAt), i.recipientName, i.recipientCountry.rawValue,
                      i.totals.net.currency.rawValue, MoneyFormat.plain(i.totals.net, withCurrency: false), i.totals.vatRate.description,
                      MoneyFormat.plain(i.totals.vat, withCurrency: false), MoneyFormat.plain(i.totals.total, withCurrency: false), i.totals.reverseCharge ? "yes" : "no"]
-                })
+                }, delimiter))
             }
         }
     }
@@ -431,83 +438,77 @@ struct BillingConsoleController: RouteCollection {
     func ledgerCSV(req: Request) async throws -> Response {
         let context = try await billingContext(req)
         let store = req.store
+        let delimiter = Self.delimiter(req)
         return Self.csvStream("wallet-ledger.csv", header: ["time_utc", "kind", "currency", "amount", "direction", "balance_after", "reference", "description"],
-                              delimiter: Self.delimiter(req)) { emit in
-            try await store.forEachLedgerPage(context.organisationID) { page in
-                // Amounts unsigned with a direction column: a leading "-" would be guarded as a formula.
-                try await emit(page.map { e in
-                    let currency = Currency(rawValue: e.currency) ?? .chf
-                    return [Self.timestamp(e.createdAt), e.kind, e.currency, MoneyFormat.plain(Money(minorUnits: e.amount < 0 ? -e.amount : e.amount, currency: currency), withCurrency: false),
-                            e.amount < 0 ? "debit" : "credit", MoneyFormat.plain(Money(minorUnits: e.balanceAfter, currency: currency), withCurrency: false),
-                            e.reference ?? "", e.description]
-                })
+                              delimiter: delimiter) { emit in
+            try await store.forEachLedgerPage(context.organisationID) { entries in
+                var page = CSVWriter(delimiter: delimiter, capacity: entries.count * 96)
+                for e in entries {
+                    page.timestamp(secondsSince1970: Int64(e.createdAt.timeIntervalSince1970.rounded(.down)))
+                    page.field(e.kind)
+                    page.field(e.currency)
+                    // Amounts unsigned with a direction column: a leading "-" would be guarded as a formula.
+                    page.amount(e.amount < 0 ? -e.amount : e.amount)
+                    page.field(e.amount < 0 ? "debit" : "credit")
+                    page.amount(e.balanceAfter)
+                    page.field(e.reference ?? "")
+                    page.field(e.description)
+                    page.endRow()
+                }
+                try await emit(page)
             }
         }
     }
 
-    /// ISO 8601 in UTC without allocating a formatter per row.
-    static func timestamp(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let rest = seconds - days * 86_400
-        // Civil from days (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(rest / 3600)):\(two(rest % 3600 / 60)):\(two(rest % 60))Z"
-    }
-
-    /// R-B7: a partner's benefit per order line across its clients.
+    /// R-B7: a partner's benefit per order line across its clients, oldest first, page by page.
     func earningsCSV(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
         guard context.may(.billing) else { throw AppError.forbidden("billing.not_allowed.role") }
-        let orders = try await req.store.orders(partner: context.organisationID, limit: 100_000)
-        let names = try await clientNames(req, orders)
-        return Self.csvStream("earnings.csv", header: ["date", "client", "order", "kind", "product", "currency", "benefit", "amount"], delimiter: Self.delimiter(req)) { emit in
-            try await emit(orders.flatMap { o in
-                o.priced.lines.map { line in
-                    let amount = o.priced.benefit == .discount ? line.publicPrice.minorUnits - line.charged.minorUnits : line.cashback.minorUnits
-                    return [Self.day(o.createdAt), names[o.organisationID] ?? "", o.id.string, o.kind.rawValue, line.name, o.priced.currency.rawValue,
-                            o.priced.benefit.rawValue, MoneyFormat.plain(Money(minorUnits: amount, currency: o.priced.currency), withCurrency: false)]
-                }
-            })
+        let store = req.store
+        let delimiter = Self.delimiter(req)
+        return Self.csvStream("earnings.csv", header: ["date", "client", "order", "kind", "product", "currency", "benefit", "amount"], delimiter: delimiter) { emit in
+            try await store.forEachOrderPage(partner: context.organisationID) { orders in
+                let names = try await store.organisations(ids: Set(orders.map(\.organisationID))).mapValues(\.name)
+                try await emit(Self.page(orders.flatMap { o in
+                    o.priced.lines.map { line in
+                        [Self.day(o.createdAt), names[o.organisationID] ?? "", o.id.string, o.kind.rawValue, line.name, o.priced.currency.rawValue,
+                         o.priced.benefit.rawValue, MoneyFormat.plain(Self.benefit(o, line), withCurrency: false)]
+                    }
+                }, delimiter))
+            }
         }
     }
 
-    func clientNames(_ req: Request, _ orders: [Order]) async throws -> [OrganisationID: String] {
-        var names: [OrganisationID: String] = [:]
-        for id in Set(orders.map(\.organisationID)) { names[id] = try await req.store.organisation(id: id)?.name }
-        return names
+    /// What the partner earned on a line: its cashback, or with a discount what it saved on the public price.
+    static func benefit(_ order: Order, _ line: PricedLine) -> Money {
+        let amount = order.priced.benefit == .discount ? line.publicPrice.minorUnits - line.charged.minorUnits : line.cashback.minorUnits
+        return Money(minorUnits: amount, currency: order.priced.currency)
     }
 
     /// R-B7: a managed client's billing data — the orders and renewals this partner took part in,
-    /// with prices, payer and its own benefit; never the client's invoices (mode `client`).
+    /// with prices, payer and its own benefit; never the client's invoices (mode `client`): the
+    /// invoice number only where the partner itself paid.
     func clientBillingCSV(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
         let id = try api.param(req, "partnership", PartnershipID.init(string:))
         guard let listing = try await req.partnerships.visibleClients(context, store: req.store).first(where: { $0.partnership.id == id }),
               let client = listing.partnership.clientID else { throw AppError.notFound }
-        let orders = try await req.store.orders(client: client, partner: context.organisationID, limit: 100_000)
-        let numbers = try await req.store.invoices(orders: orders.filter { $0.payerID == context.organisationID }.map(\.id)).mapValues(\.number)
+        let store = req.store
+        let delimiter = Self.delimiter(req)
         return Self.csvStream("billing-\(listing.counterpartName.filter { $0.isLetter || $0.isNumber }).csv",
                               header: ["date", "order", "kind", "product", "category", "quantity", "currency", "list", "charged", "payer", "benefit", "benefit_amount", "rule", "our_invoice"],
-                              delimiter: Self.delimiter(req)) { emit in
-            try await emit(orders.flatMap { o in
-                o.priced.lines.map { line in
-                    let benefit = o.priced.benefit == .discount ? line.publicPrice.minorUnits - line.charged.minorUnits : line.cashback.minorUnits
-                    return [Self.day(o.createdAt), o.id.string, o.kind.rawValue, line.name, line.category.rawValue, String(line.quantity), o.priced.currency.rawValue,
-                            MoneyFormat.plain(line.steps[0].amount, withCurrency: false), MoneyFormat.plain(line.charged, withCurrency: false),
-                            o.priced.payer.rawValue, o.priced.benefit.rawValue, MoneyFormat.plain(Money(minorUnits: benefit, currency: o.priced.currency), withCurrency: false),
-                            String(o.priced.row), numbers[o.id] ?? ""]
-                }
-            })
+                              delimiter: delimiter) { emit in
+            try await store.forEachOrderPage(partner: context.organisationID, client: client) { orders in
+                let numbers = try await store.invoices(orders: orders.filter { $0.payerID == context.organisationID }.map(\.id)).mapValues(\.number)
+                try await emit(Self.page(orders.flatMap { o in
+                    o.priced.lines.map { line in
+                        [Self.day(o.createdAt), o.id.string, o.kind.rawValue, line.name, line.category.rawValue, String(line.quantity), o.priced.currency.rawValue,
+                         MoneyFormat.plain(line.steps[0].amount, withCurrency: false), MoneyFormat.plain(line.charged, withCurrency: false),
+                         o.priced.payer.rawValue, o.priced.benefit.rawValue, MoneyFormat.plain(Self.benefit(o, line), withCurrency: false),
+                         String(o.priced.row), numbers[o.id] ?? ""]
+                    }
+                }, delimiter))
+            }
         }
     }
 }
