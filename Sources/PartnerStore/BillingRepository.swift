@@ -35,7 +35,7 @@ extension Store {
         return PriceList(version: version, entries: entries, tiers: tiers, domains: domains, otherDomain: other)
     }
 
-    static func prices(_ chf: Int64, _ eur: Int64) -> [Currency: Money] {
+    public static func prices(_ chf: Int64, _ eur: Int64) -> [Currency: Money] {
         [.chf: Money(minorUnits: chf, currency: .chf), .eur: Money(minorUnits: eur, currency: .eur)]
     }
 

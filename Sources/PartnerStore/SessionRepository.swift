@@ -128,6 +128,33 @@ extension Store {
         return User(id: UserID(row.id), email: email, name: row.name, supportCode: code, language: row.language.flatMap(Language.init(rawValue:)), createdAt: row.created_at)
     }
 
+    // MARK: staff access tokens (R-O3)
+
+    public func createStaffAccessToken(staff: StaffID, name: String, tokenHash: String, prefix: String, now: Date) async throws -> AccessTokenInfo {
+        let id = UUID()
+        try await sql.raw("""
+            INSERT INTO staff_access_tokens (id, staff_id, name, token_hash, prefix, created_at)
+            VALUES (\(bind: id), \(bind: staff.rawValue), \(bind: name), \(bind: tokenHash), \(bind: prefix), \(bind: now))
+            """).run()
+        return AccessTokenInfo(id: AccessTokenID(id), name: name, prefix: prefix, createdAt: now, lastUsedAt: nil)
+    }
+
+    /// The token's staff member in one statement; `last_used_at` written at most once a minute.
+    public func staffByAccessToken(tokenHash: String, now: Date) async throws -> StaffMember? {
+        guard let row = try await sql.raw("""
+            SELECT t.id AS token_id, t.last_used_at, s.id, s.email, s.name, s.role
+            FROM staff_access_tokens t JOIN staff s ON s.id = t.staff_id
+            WHERE t.token_hash = \(bind: tokenHash) AND t.revoked_at IS NULL
+            """).first() else { return nil }
+        let lastUsed = try row.decode(column: "last_used_at", as: Date?.self)
+        if lastUsed.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            try await sql.raw("UPDATE staff_access_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: try row.decode(column: "token_id", as: UUID.self))").run()
+        }
+        guard let email = EmailAddress(try row.decode(column: "email", as: String.self)),
+              let role = StaffRole(rawValue: try row.decode(column: "role", as: String.self)) else { return nil }
+        return StaffMember(id: StaffID(try row.decode(column: "id", as: UUID.self)), email: email, name: try row.decode(column: "name", as: String.self), role: role)
+    }
+
     // MARK: failed logins (R: 5 in 15 minutes per account and per address)
 
     public func recordLoginFailure(keys: [String], now: Date) async throws {

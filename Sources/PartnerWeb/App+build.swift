@@ -10,6 +10,7 @@ struct PartnerHub: Sendable {
     let partnerships: PartnershipService
     let support: SupportService
     let billing: BillingService
+    let provider: ProviderService
     var kind: DatabaseKind { configuration.database.kind }
 }
 
@@ -31,6 +32,7 @@ extension Request {
     var partnerships: PartnershipService { partnerHub.partnerships }
     var support: SupportService { partnerHub.support }
     var billing: BillingService { partnerHub.billing }
+    var provider: ProviderService { partnerHub.provider }
 }
 
 /// The one composition root (STYLE.md): configuration → database → services → middleware →
@@ -45,7 +47,8 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
                                  throttle: configuration.loginThrottle, baseURL: configuration.baseURL),
         partnerships: PartnershipService(clock: configuration.clock, random: configuration.random, hasher: hasher, baseURL: configuration.baseURL),
         support: SupportService(clock: configuration.clock),
-        billing: BillingService(clock: configuration.clock, payments: configuration.payments, baseURL: configuration.baseURL))
+        billing: BillingService(clock: configuration.clock, payments: configuration.payments, baseURL: configuration.baseURL),
+        provider: ProviderService(clock: configuration.clock))
 
     // Requests over 1 MB are refused with 413 before they reach a controller.
     app.routes.defaultMaxBodySize = "1mb"
@@ -82,6 +85,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: APIController())
     try app.register(collection: PartnershipAPIController())
     try app.register(collection: BillingAPIController())
+    try app.register(collection: ProviderAPIController())
     if app.partnerHub.configuration.demo { try app.register(collection: MailboxController()) }
 }
 

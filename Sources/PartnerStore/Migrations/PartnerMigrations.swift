@@ -30,5 +30,6 @@ public enum PartnerMigrations {
         M0025_CreateThemeRequests(),
         M0026_CreateProductAssignments(),
         M0027_AddBillingIndexes(),
+        M0028_CreateStaffAccessTokens(),
     ]
 }

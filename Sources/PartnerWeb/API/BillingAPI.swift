@@ -118,8 +118,9 @@ struct BillingAPIController: RouteCollection {
         org.get("invoices", ":invoice", use: invoice)
     }
 
+    /// Customers and provider staff alike.
     func catalogue(req: Request) async throws -> Response {
-        _ = try req.requireUser()
+        guard req.identity != nil else { throw AppError.unauthorised }
         let list = try await req.store.priceList()
         struct Entry: Content { var category: String; var period: String; var prices: [MoneyJSON]; var tiered: Bool }
         struct TierJSON: Content { var from: Int64; var rateBasisPoints: Int }

@@ -48,13 +48,18 @@ enum OpenAPIDocument {
             "info": ["title": "PartnerHub API", "version": "1.0.0",
                      "description": "Accounts, organisations and members of PartnerHub. Authenticate with a personal access token: `Authorization: Bearer ph_…`. Errors are RFC 9457 problem details naming the field."],
             "servers": [["url": "/"]],
-            "paths": corePaths.merging(billingPaths) { a, _ in a },
+            "paths": parts.map(\.paths).reduce([:]) { $0.merging($1) { a, _ in a } },
             "components": [
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "A personal access token (ph_…)"]],
                 // Names are unique across both parts (a test checks): a clash would hide a schema.
-                "schemas": schemas.merging(billingSchemas) { a, _ in a },
+                "schemas": parts.map(\.schemas).reduce([:]) { $0.merging($1) { a, _ in a } },
             ],
         ]
+    }
+
+    /// The document's parts; their path and schema names are disjoint (a test checks): a clash would hide one.
+    static var parts: [(paths: JSON, schemas: JSON)] {
+        [(corePaths, schemas), (billingPaths, billingSchemas), (providerPaths, providerSchemas)]
     }
 
     static var corePaths: JSON {

@@ -45,10 +45,6 @@ struct ProviderBillingController: RouteCollection {
         return BasisPoints(Int(value))
     }
 
-    func audit(_ tx: Store, _ staff: StaffMember, action: String, target: String, details: String, now: Date) async throws {
-        try await tx.appendAudit(AuditEntry(actor: "staff:\(staff.id.string)", action: action, target: target, details: details), now: now)
-    }
-
     // MARK: catalogue
 
     func cataloguePage(req: Request) async throws -> Response {
@@ -140,11 +136,8 @@ struct ProviderBillingController: RouteCollection {
         if !errors.isEmpty { return try await catalogueView(req, errors: errors.errors, message: nil, status: .unprocessableEntity) }
         let entry = PriceListEntry(category: category, period: period, prices: [.chf: Money(minorUnits: chf, currency: .chf), .eur: Money(minorUnits: eur, currency: .eur)],
                                    tiered: req.formValue("tiered") == "on")
-        let now = req.partnerHub.configuration.clock.now()
-        try await req.store.write { tx in
-            let version = try await tx.setCatalogueEntry(entry)
-            try await audit(tx, staff, action: "catalogue.price_changed", target: "category:\(category.rawValue)",
-                            details: "{\"chf\":\(chf),\"eur\":\(eur),\"period\":\"\(period.rawValue)\",\"tiered\":\(entry.tiered),\"version\":\(version)}", now: now)
+        do { try await req.provider.setCatalogueEntry(staff: staff, entry, store: req.store) } catch AppError.validation(let errors) {
+            return try await catalogueView(req, errors: errors, message: nil, status: .unprocessableEntity)
         }
         return .redirect("/provider/catalogue", flash: "settings.saved")
     }
@@ -161,32 +154,22 @@ struct ProviderBillingController: RouteCollection {
         }
         if errors.isEmpty, PriceList.validate(tiers: tiers) != nil { errors.add("tiers.0.from", .invalidValue) }
         if !errors.isEmpty { return try await catalogueView(req, errors: errors.errors, message: req.strings("catalogue.tiers_invalid"), status: .unprocessableEntity) }
-        let now = req.partnerHub.configuration.clock.now()
-        let newTiers = tiers
-        try await req.store.write { tx in
-            let version = try await tx.setTiers(newTiers)
-            try await audit(tx, staff, action: "catalogue.tiers_changed", target: "tiers",
-                            details: "{\"tiers\":[\(newTiers.map { "[\($0.minimumCount),\($0.rate.value)]" }.joined(separator: ","))],\"version\":\(version)}", now: now)
-        }
+        try await req.provider.setTiers(staff: staff, tiers, store: req.store)
         return .redirect("/provider/catalogue", flash: "settings.saved")
     }
 
     func saveDomain(req: Request) async throws -> Response {
         let staff = try admin(req)
         var errors = ValidationErrors()
-        let raw = req.formValue("extension").trimmingCharacters(in: .whitespaces).lowercased()
-        let ext = raw.hasPrefix(".") ? String(raw.dropFirst()) : raw
-        if ext != "*" && (ext.isEmpty || ext.count > 24 || !ext.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })) { errors.add("extension", ext.isEmpty ? .required : .invalidValue) }
+        let raw = req.formValue("extension")
+        let ext = ProviderService.domainExtension(raw)
+        if ext == nil { errors.add("extension", raw.trimmingCharacters(in: .whitespaces).isEmpty ? .required : .invalidValue) }
         let values = ["list_chf", "list_eur", "preferential_chf", "preferential_eur"].map { Self.amount(req.formValue($0), $0, &errors) }
-        let price = DomainPrice(extensionName: ext, list: [.chf: Money(minorUnits: values[0], currency: .chf), .eur: Money(minorUnits: values[1], currency: .eur)],
-                                preferential: [.chf: Money(minorUnits: values[2], currency: .chf), .eur: Money(minorUnits: values[3], currency: .eur)])
-        if errors.isEmpty, PriceList.validate(domain: price) == .preferentialAboveList { errors.add("preferential_chf", .invalidValue) }
         if !errors.isEmpty { return try await catalogueView(req, errors: errors.errors, message: nil, status: .unprocessableEntity) }
-        let now = req.partnerHub.configuration.clock.now()
-        try await req.store.write { tx in
-            let version = try await tx.setDomainPrice(price)
-            try await audit(tx, staff, action: "catalogue.domain_changed", target: "domain:\(ext)",
-                            details: "{\"list\":[\(values[0]),\(values[1])],\"preferential\":[\(values[2]),\(values[3])],\"version\":\(version)}", now: now)
+        let price = DomainPrice(extensionName: ext!, list: [.chf: Money(minorUnits: values[0], currency: .chf), .eur: Money(minorUnits: values[1], currency: .eur)],
+                                preferential: [.chf: Money(minorUnits: values[2], currency: .chf), .eur: Money(minorUnits: values[3], currency: .eur)])
+        do { try await req.provider.setDomainPrice(staff: staff, price, store: req.store) } catch AppError.validation(let errors) {
+            return try await catalogueView(req, errors: errors, message: nil, status: .unprocessableEntity)
         }
         return .redirect("/provider/catalogue", flash: "settings.saved")
     }
@@ -301,25 +284,13 @@ struct ProviderBillingController: RouteCollection {
         let staff = try admin(req)
         let organisation = try await partner(req)
         var errors = ValidationErrors()
-        var rates: [(ProductCategory, BasisPoints)] = []
+        var rates: [ProductCategory: BasisPoints] = [:]
         for category in ProductCategory.allCases where category != .domain {
-            let rate = Self.percent(req.formValue("rate_\(category.rawValue)"), "rate_\(category.rawValue)", &errors)
-            // R-B4: never above 35 %.
-            if PartnerRates.validate(rate) != nil { errors.add("rate_\(category.rawValue)", .invalidValue) }
-            rates.append((category, rate))
+            rates[category] = Self.percent(req.formValue("rate_\(category.rawValue)"), "rate_\(category.rawValue)", &errors)
         }
+        errors.errors += ProviderService.rateErrors(rates).filter { error in !errors.errors.contains { $0.field == error.field } }
         if !errors.isEmpty { return try await ratesView(req, errors: errors.errors, status: .unprocessableEntity) }
-        let before = try await req.store.partnerRates(organisation.id)
-        let now = req.partnerHub.configuration.clock.now()
-        let newRates = rates
-        try await req.store.write { tx in
-            for (category, rate) in newRates where before.rate(category) != rate {
-                try await tx.setPartnerRate(organisation.id, category: category, rate: rate)
-                try await tx.appendAudit(AuditEntry(actor: "staff:\(staff.id.string)", organisation: organisation.id.string, action: "partner.rate_changed",
-                                                    target: "category:\(category.rawValue)",
-                                                    details: "{\"before\":\(before.rate(category).value),\"after\":\(rate.value)}"), now: now)
-            }
-        }
+        try await req.provider.setPartnerRates(staff: staff, partner: organisation.id, rates, store: req.store)
         return .redirect("/provider/organisations/\(organisation.id.string)/rates", flash: "settings.saved")
     }
 }

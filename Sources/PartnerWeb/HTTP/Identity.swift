@@ -67,9 +67,15 @@ struct IdentityMiddleware: AsyncMiddleware {
         let now = req.partnerHub.configuration.clock.now()
         let store = req.store
         if req.isAPI {
-            if let bearer = req.headers.bearerAuthorization?.token,
-               let user = try await store.userByAccessToken(tokenHash: Store.sha256Hex(bearer), now: now) {
-                req.identity = Identity(subject: .user(user), session: nil)
+            // The prefix says whose token it is: one look-up a request (R-O3 staff tokens: `phs_`).
+            if let bearer = req.headers.bearerAuthorization?.token {
+                if bearer.hasPrefix(AccountService.staffTokenPrefix) {
+                    if let staff = try await store.staffByAccessToken(tokenHash: Store.sha256Hex(bearer), now: now) {
+                        req.identity = Identity(subject: .staff(staff), session: nil)
+                    }
+                } else if let user = try await store.userByAccessToken(tokenHash: Store.sha256Hex(bearer), now: now) {
+                    req.identity = Identity(subject: .user(user), session: nil)
+                }
             }
         } else if let cookie = req.cookies[Cookies.session]?.string,
                   let session = try await store.session(tokenHash: Store.sha256Hex(cookie), now: now) {

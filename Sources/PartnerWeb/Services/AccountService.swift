@@ -133,6 +133,25 @@ struct AccountService: Sendable {
         return (info, secret)
     }
 
+    static let staffTokenPrefix = "phs_"
+
+    /// R-O3: a provider staff member's API token, `phs_` + 256 random bits, stored as a hash.
+    func createStaffAccessToken(staff: StaffMember, name rawName: String, store: Store) async throws -> (AccessTokenInfo, String) {
+        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+        var errors = ValidationErrors()
+        SignUpRules.checkText(name, field: "name", max: 100, into: &errors)
+        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        let secret = Self.staffTokenPrefix + random.token()
+        let now = clock.now()
+        let info = try await store.write { tx in
+            let info = try await tx.createStaffAccessToken(staff: staff.id, name: name, tokenHash: Store.sha256Hex(secret), prefix: String(secret.prefix(10)), now: now)
+            try await tx.appendAudit(AuditEntry(actor: "staff:\(staff.id.string)", action: "staff_token.created", target: "token:\(info.id.string)",
+                                                details: "{\"name\":\"\(jsonEscape(name))\"}"), now: now)
+            return info
+        }
+        return (info, secret)
+    }
+
     func revokeAccessToken(user: User, id: AccessTokenID, store: Store) async throws {
         let now = clock.now()
         try await store.write { tx in
