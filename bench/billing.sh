@@ -9,8 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-1000000}
 RENEWALS=${2:-100000}
-swift build -c release --product partnerhub >/dev/null
-BIN=$(swift build -c release --show-bin-path)/partnerhub
+# SCRATCH: a second build folder (e.g. .build-release) so a debug build can go on in .build.
+SCRATCH=${SCRATCH:-.build}
+swift build -c release --scratch-path "$SCRATCH" --product partnerhub >/dev/null
+BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/partnerhub
 WORK=$(mktemp -d)
 export SQLITE_PATH="$WORK/bench.sqlite"
 DB=${DATABASE_URL:-$SQLITE_PATH}

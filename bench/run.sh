@@ -8,9 +8,11 @@ cd "$(dirname "$0")/.."
 CONNECTIONS=${1:-32}
 SECONDS_EACH=${2:-10}
 command -v wrk >/dev/null || { echo "install wrk: apt-get install -y wrk"; exit 2; }
-swift build -c release --product partnerhub >/dev/null
-swift build -c release --product vapor-hello >/dev/null
-BIN=$(swift build -c release --show-bin-path)
+# SCRATCH: a second build folder (e.g. .build-release) so a debug build can go on in .build.
+SCRATCH=${SCRATCH:-.build}
+swift build -c release --scratch-path "$SCRATCH" --product partnerhub >/dev/null
+swift build -c release --scratch-path "$SCRATCH" --product vapor-hello >/dev/null
+BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
 WORK=$(mktemp -d)
 (cd "$WORK" && SQLITE_PATH="$WORK/bench.sqlite" exec "$BIN/partnerhub" serve --demo --port 8090 > "$WORK/app.log" 2>&1) &
 APP=$!
