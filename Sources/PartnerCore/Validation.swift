@@ -26,6 +26,12 @@ public struct FieldError: Error, Sendable, Hashable, Codable {
         case insufficientFunds = "insufficient_funds"
         /// The card provider declined the payment.
         case declined
+        /// R-E1: a Swiss UID or SIRET whose check digits do not hold.
+        case invalidRegisterID = "invalid_register_id"
+        /// R-E1: not an absolute http(s) URL.
+        case invalidURL = "invalid_url"
+        /// Too many submissions from this address or e-mail (R-T1).
+        case tooMany = "too_many"
     }
 }
 
