@@ -234,3 +234,23 @@ public enum TenderRules {
         return (message, price, input.validUntil)
     }
 }
+
+/// R-T1: a tender category (editable by program admins), named in the console's languages.
+public struct TenderCategory: Sendable, Hashable {
+    public let key: String
+    public let names: [Language: String]
+    public let position: Int
+    public let active: Bool
+    public init(key: String, names: [Language: String], position: Int, active: Bool) {
+        self.key = key
+        self.names = names
+        self.position = position
+        self.active = active
+    }
+    public func name(_ language: Language) -> String { names[language] ?? names[.en] ?? key }
+
+    /// Keys are lower-case letters, digits and hyphens (they appear in URLs and subscriptions).
+    public static func isKey(_ text: String) -> Bool {
+        (2...40).contains(text.count) && text.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+    }
+}

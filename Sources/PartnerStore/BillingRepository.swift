@@ -167,7 +167,7 @@ extension Store {
     /// keyset (time, id) so page n costs what page 1 does — a million rows stream in flat memory
     /// and linear time (R-B7).
     public func forEachLedgerPage(_ organisation: OrganisationID, pageSize: Int = 5000, _ body: ([LedgerExportRow]) async throws -> Void) async throws {
-        var after: (Date, UUID)? = nil
+        var after: (Bindable, UUID)? = nil
         while true {
             let rows: [any SQLRow]
             if let (time, id) = after {
@@ -185,14 +185,16 @@ extension Store {
             if rows.isEmpty { return }
             var page: [LedgerExportRow] = []
             page.reserveCapacity(rows.count)
-            var last: (Date, UUID)? = nil
+            var last: (Bindable, UUID)? = nil
             for row in rows {
                 let r = FastRow(row)
                 let createdAt = try r.date("created_at")
                 page.append(LedgerExportRow(createdAt: createdAt, kind: try r.string("kind"), currency: try r.string("currency"), amount: try r.int("amount"),
                                             balanceAfter: try r.int("balance_after"), reference: try r.optionalString("reference"),
                                             description: try r.string("description")))
-                last = (createdAt, try r.uuid("id"))
+                // The keyset carries the time exactly as stored: a Date made from it and bound again
+                // may differ in its last bit, and the page boundary row would come twice.
+                last = (try r.exactValue("created_at"), try r.uuid("id"))
             }
             try await body(page)
             after = last
@@ -560,6 +562,16 @@ struct FastRow {
         switch sqlite?.column(column) {
         case .float(let value)?: return Date(timeIntervalSince1970: value)
         case .integer(let value)?: return Date(timeIntervalSince1970: Double(value))
+        default: return try row.decode(column: column, as: Date.self)
+        }
+    }
+
+    /// The column's value exactly as the database holds it, to bind again (keysets): SQLite's
+    /// REAL as a Double; other drivers' times as decoded.
+    func exactValue(_ column: String) throws -> any Encodable & Sendable {
+        switch sqlite?.column(column) {
+        case .float(let value)?: return value
+        case .integer(let value)?: return value
         default: return try row.decode(column: column, as: Date.self)
         }
     }

@@ -130,4 +130,20 @@ struct ExportPagingTests {
             #expect(Array(seen.suffix(5)) == [8, 9, 10, 11, 12])
         }
     }
+
+    @Test("R-B7 the ledger streams every entry once when its times carry fractions of a second (as rows written by other tools do)")
+    func fractionalTimes() async throws {
+        try await StoreTests().withStore { store in
+            let org = try await BillingStoreTests().organisation(store)
+            try await store.write { tx in
+                for i in 1...40 {
+                    let at = Date(timeIntervalSince1970: 1_795_000_000.123_456_7 + Double(i) * 0.317)
+                    try await tx.postLedger(org, kind: .topUp, amount: Money(minorUnits: Int64(i), currency: .chf), key: "f\(i)", reference: nil, description: "d", now: at)
+                }
+            }
+            var seen: [Int64] = []
+            try await store.forEachLedgerPage(org, pageSize: 3) { page in seen += page.map(\.amount) }
+            #expect(seen == Array(1...40))
+        }
+    }
 }

@@ -31,5 +31,12 @@ public enum PartnerMigrations {
         M0026_CreateProductAssignments(),
         M0027_AddBillingIndexes(),
         M0028_CreateStaffAccessTokens(),
+        M0029_CreatePartnerApplications(),
+        M0030_CreateTenderCategories(),
+        M0031_CreateTenders(),
+        M0032_CreateDirectoryProfiles(),
+        M0033_CreateAffiliates(),
+        M0034_CreateVIPCodes(),
+        M0035_CreateBackupAccounts(),
     ]
 }
