@@ -200,6 +200,11 @@ extension Store {
     public func staff(_ id: StaffID) async throws -> StaffMember? {
         try await StaffRow.find(id.rawValue, on: database)?.domain()
     }
+
+    /// Program admins hear of new applications (R-E2).
+    public func programAdmins() async throws -> [StaffMember] {
+        try await StaffRow.query(on: database).filter(\.$role == StaffRole.programAdmin.rawValue).all().compactMap { $0.domain() }
+    }
 }
 
 extension StaffRow {

@@ -79,15 +79,15 @@ extension Store {
     }
 
     public func createTender(_ valid: ValidTender, contactLanguage: Language, addressedTo: OrganisationID?, submittedBy: UserID?, ip: String,
-                             manageTokenHash: String, now: Date) async throws -> TenderID {
+                             now: Date) async throws -> TenderID {
         let id = TenderID(UUID())
         try await sql.raw("""
             INSERT INTO tenders (id, title, description, region, language, budget, contact_name, contact_email, contact_phone, contact_organisation,
-              contact_language, addressed_partner_id, submitted_by, submitted_ip, manage_token_hash, created_at)
+              contact_language, addressed_partner_id, submitted_by, submitted_ip, created_at)
             VALUES (\(bind: id.rawValue), \(bind: valid.title), \(bind: valid.description), \(bind: valid.region.rawValue), \(bind: valid.language.rawValue),
               \(bind: valid.budget.rawValue), \(bind: valid.contact.name), \(bind: valid.contact.email.value), \(bind: valid.contact.phone),
               \(bind: valid.contact.organisation), \(bind: contactLanguage.rawValue), \(bind: addressedTo?.rawValue), \(bind: submittedBy?.rawValue),
-              \(bind: ip), \(bind: manageTokenHash), \(bind: now))
+              \(bind: ip), \(bind: now))
             """).run()
         try await insertRows("tender_category_links", columns: ["id", "tender_id", "category_key"],
                              rows: valid.categories.sorted().map { [UUID(), id.rawValue, $0] as [Bindable] })
@@ -128,8 +128,17 @@ extension Store {
         try await storedTenders(try await sql.raw("\(Self.tenderColumns) WHERE t.id = \(bind: id.rawValue)").all()).first
     }
 
-    public func tender(manageTokenHash: String) async throws -> StoredTender? {
-        try await storedTenders(try await sql.raw("\(Self.tenderColumns) WHERE t.manage_token_hash = \(bind: manageTokenHash)").all()).first
+    /// A link for the contact's e-mails (R-T4, R-T5): the token is stored only as its hash.
+    public func addTenderLink(_ tender: TenderID, tokenHash: String, now: Date) async throws {
+        try await sql.raw("""
+            INSERT INTO tender_links (id, tender_id, token_hash, created_at) VALUES (\(bind: UUID()), \(bind: tender.rawValue), \(bind: tokenHash), \(bind: now))
+            """).run()
+    }
+
+    public func tender(linkTokenHash: String) async throws -> StoredTender? {
+        try await storedTenders(try await sql.raw("""
+            \(Self.tenderColumns) JOIN tender_links k ON k.tender_id = t.id WHERE k.token_hash = \(bind: linkTokenHash)
+            """).all()).first
     }
 
     /// R-T5: deletion is immediate; a second deletion finds it deleted (false).
@@ -191,6 +200,27 @@ extension Store {
     public func insertTenderMatches(_ tender: TenderID, partners: [OrganisationID], now: Date) async throws {
         try await insertRows("tender_matches", columns: ["id", "tender_id", "organisation_id", "created_at"],
                              rows: partners.map { [UUID(), tender.rawValue, $0.rawValue, now] as [Bindable] })
+    }
+
+    /// Legal representatives and admins of many organisations, with their language, in one
+    /// query (a tender's fan-out reaches thousands of partners).
+    public func representatives(of organisations: [OrganisationID]) async throws -> [OrganisationID: [(EmailAddress, Language?)]] {
+        guard !organisations.isEmpty else { return [:] }
+        var result: [OrganisationID: [(EmailAddress, Language?)]] = [:]
+        var start = 0
+        while start < organisations.count {
+            let slice = Array(organisations[start..<min(organisations.count, start + 5000)])
+            start += slice.count
+            for row in try await sql.raw("""
+                SELECT m.organisation_id, u.email, u.language FROM memberships m JOIN users u ON u.id = m.user_id
+                WHERE m.organisation_id IN (\(binds: slice.map(\.rawValue))) AND m.role IN ('legal_representative', 'admin')
+                """).all() {
+                let r = FastRow(row)
+                guard let email = EmailAddress(try r.string("email")) else { continue }
+                result[OrganisationID(try r.uuid("organisation_id")), default: []].append((email, try r.optionalString("language").flatMap(Language.init(rawValue:))))
+            }
+        }
+        return result
     }
 
     // MARK: the partner's side (R-T3, R-T4)

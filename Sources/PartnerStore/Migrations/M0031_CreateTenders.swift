@@ -2,7 +2,8 @@ import FluentKit
 import SQLKit
 
 /// R-T1 … R-T5: tenders with their categories, partners' subscriptions, the partners each tender
-/// reached (the console notification), views of the full tender (R-T3) and offers (R-T4).
+/// reached (the console notification), views of the full tender (R-T3), offers (R-T4) and the
+/// contact's links.
 struct M0031_CreateTenders: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("tenders")
@@ -20,11 +21,18 @@ struct M0031_CreateTenders: AsyncMigration {
             .field("addressed_partner_id", .uuid, .references("organisations", "id", onDelete: .cascade))
             .field("submitted_by", .uuid)
             .field("submitted_ip", .string, .required)
-            .field("manage_token_hash", .string, .required)
             .field("created_at", .datetime, .required)
             .field("deleted_at", .datetime)
             .field("fanned_out_at", .datetime)
-            .unique(on: "manage_token_hash")
+            .create()
+        // The contact's links (deletion, offers): one token per e-mail sent to the contact, each
+        // stored only as its hash (R-P4's token rules).
+        try await database.schema("tender_links")
+            .id()
+            .field("tender_id", .uuid, .required, .references("tenders", "id", onDelete: .cascade))
+            .field("token_hash", .string, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "token_hash")
             .create()
         try await database.schema("tender_category_links")
             .id()
@@ -78,7 +86,7 @@ struct M0031_CreateTenders: AsyncMigration {
         try await sql.raw("CREATE INDEX tender_offers_tender ON tender_offers (tender_id)").run()
     }
     func revert(on database: any Database) async throws {
-        for table in ["tender_offers", "tender_views", "tender_matches", "tender_subscriptions", "tender_category_links", "tenders"] {
+        for table in ["tender_offers", "tender_views", "tender_matches", "tender_subscriptions", "tender_category_links", "tender_links", "tenders"] {
             try await database.schema(table).delete()
         }
     }

@@ -130,28 +130,42 @@ struct PartnershipService: Sendable {
             throw AppError.validation([FieldError("email", rawEmail.isEmpty ? .required : .invalidEmail)])
         }
         let partnerOrganisation = try await store.organisation(partner)
-        guard partnerOrganisation.isPartner else { throw AppError.refused("error.not_a_partner") }
+        let id = try await store.write { tx in
+            try await requestClient(partner: partnerOrganisation, inviter: inviter.id, email: email, terms: terms, language: language, reusePending: false, store: tx)
+        }
+        guard let partnership = try await store.partnership(id) else { throw AppError.notFound }
+        return partnership
+    }
+
+    /// R-P2's request in the caller's transaction: the partner names the client by e-mail and
+    /// the requested terms; the client's side receives a link to answer. Also what an accepted
+    /// tender offer starts (R-T4), where a request already waiting for that address is reused.
+    func requestClient(partner: Organisation, inviter: UserID, email: EmailAddress, terms: Terms, language: Language, reusePending: Bool = true,
+                       store tx: Store) async throws -> PartnershipID {
+        guard partner.isPartner else { throw AppError.refused("error.not_a_partner") }
         // Inviting oneself, or a colleague of the partner, is no client relationship.
-        if try await store.members(partner).contains(where: { $0.email == email }) {
+        if try await tx.membersOf(partner.id).contains(where: { $0.0.email == email }) {
             throw AppError.validation([FieldError("email", .invalidValue)])
         }
-        let pending = try await store.clientListings(partner: partner.organisationID, onlyAssignedTo: nil).map(\.partnership)
+        let pending = try await tx.clientListings(partner: partner.id, onlyAssignedTo: nil).map(\.partnership)
             .filter { $0.state == .invited && $0.invitedEmail == email }
-        if !pending.isEmpty { throw AppError.refused("error.already_linked") }
+        if let existing = pending.first {
+            if reusePending { return existing.id }
+            throw AppError.refused("error.already_linked")
+        }
         let token = random.token()
         let now = clock.now()
-        return try await store.write { tx in
-            let partnership = try await tx.createPartnership(.init(
-                clientID: nil, partnerID: partner.organisationID, invitedEmail: email, initiator: .partner, access: terms.access,
-                paymentMode: terms.paymentMode, grants: [], tokenHash: Store.sha256Hex(token), invitedBy: inviter.id), now: now)
-            try await audit(tx, actor: inviter, organisation: partner.organisationID, action: "partnership.invited", partnership: partnership.id,
-                            details: "{\"initiator\":\"partner\",\"access\":\"\(terms.access.rawValue)\"}", now: now)
-            let s = Strings(language: language)
-            try await tx.enqueueMail(to: email, subject: s("mail.client_invite.subject", ["partner": partnerOrganisation.name]),
-                                     body: s("mail.client_invite.body", ["partner": partnerOrganisation.name, "access": s("access.\(terms.access.rawValue)"),
-                                                                         "link": "\(baseURL)/partnerships/\(token)"]), now: now)
-            return partnership
-        }
+        let partnership = try await tx.createPartnership(.init(
+            clientID: nil, partnerID: partner.id, invitedEmail: email, initiator: .partner, access: terms.access,
+            paymentMode: terms.paymentMode, grants: [], tokenHash: Store.sha256Hex(token), invitedBy: inviter), now: now)
+        try await tx.appendAudit(AuditEntry(actor: "user:\(inviter.string)", organisation: partner.id.string, action: "partnership.invited",
+                                            target: "partnership:\(partnership.id.string)",
+                                            details: "{\"initiator\":\"partner\",\"access\":\"\(terms.access.rawValue)\"}"), now: now)
+        let s = Strings(language: language)
+        try await tx.enqueueMail(to: email, subject: s("mail.client_invite.subject", ["partner": partner.name]),
+                                 body: s("mail.client_invite.body", ["partner": partner.name, "access": s("access.\(terms.access.rawValue)"),
+                                                                     "link": "\(baseURL)/partnerships/\(token)"]), now: now)
+        return partnership.id
     }
 
     /// Legal representatives and admins of the partner receive R-P3 invitations.
