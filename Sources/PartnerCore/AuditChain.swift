@@ -38,7 +38,8 @@ public enum AuditChain {
                                  action: String, target: String, details: String, previousHash: String) -> String {
         let millis = Int64((occurredAt.timeIntervalSince1970 * 1000).rounded())
         return [String(sequence), String(millis), actor, organisation, action, target, details, previousHash]
-            .map { $0.replacingOccurrences(of: "\u{1F}", with: "\u{1F}\u{1F}") }
+            // Only fields holding the separator need escaping (almost none: skip the search-and-replace).
+            .map { $0.utf8.contains(0x1F) ? $0.replacingOccurrences(of: "\u{1F}", with: "\u{1F}\u{1F}") : $0 }
             .joined(separator: "\u{1F}")
     }
 

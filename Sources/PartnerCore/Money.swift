@@ -88,6 +88,11 @@ public struct BasisPoints: Hashable, Sendable, Codable, Comparable, CustomString
         precondition((0...10_000).contains(value), "basis points out of range: \(value)")
         self.value = value
     }
+    /// For values from outside (forms, the API): nil unless 0 … 10,000.
+    public init?(checked value: Int) {
+        guard (0...10_000).contains(value) else { return nil }
+        self.value = value
+    }
     /// Whole percent, e.g. `BasisPoints(percent: 25)`.
     public init(percent: Int) { self.init(percent * 100) }
     public static func < (lhs: BasisPoints, rhs: BasisPoints) -> Bool { lhs.value < rhs.value }

@@ -65,6 +65,9 @@ struct ProviderAPITests {
                                           json: #"{"list_chf":1500,"list_eur":1400,"preferential_chf":1600,"preferential_eur":1300}"#)
             #expect(domain.status == .unprocessableEntity && domain.body.string.contains("preferential_chf"))
             #expect(try await t.send(.PUT, "/api/v1/provider/catalogue/products/nope", token: admin, json: #"{"period":"monthly","price_chf":1,"price_eur":1,"tiered":false}"#).status == .notFound)
+            // Rates outside 0 … 10,000 basis points are refused, never a crash.
+            let huge = try await t.send(.PUT, "/api/v1/provider/catalogue/tiers", token: admin, json: #"{"tiers":[{"from":5,"rate_basis_points":20000}]}"#)
+            #expect(huge.status == .unprocessableEntity && huge.body.string.contains("tiers.0.rate_basis_points"))
             #expect(try await t.store.priceList().version == 1)
         }
     }
@@ -80,6 +83,8 @@ struct ProviderAPITests {
             #expect(try await t.store.partnerRates(OrganisationID(string: w.partner.organisationID)!).rate(.webHosting) == BasisPoints(2500))
             let tooHigh = try await t.send(.PUT, path, token: admin, json: #"{"rates":[{"category":"vps","rate_basis_points":3600}]}"#)
             #expect(tooHigh.status == .unprocessableEntity && tooHigh.body.string.contains("rate_vps"))
+            let negative = try await t.send(.PUT, path, token: admin, json: #"{"rates":[{"category":"vps","rate_basis_points":-5}]}"#)
+            #expect(negative.status == .unprocessableEntity && negative.body.string.contains("rate_vps"))
             #expect(try await t.store.partnerRates(OrganisationID(string: w.partner.organisationID)!).rate(.vps) == PartnerRates.standard.rate(.vps))
             #expect(try await t.store.auditEvents(organisation: OrganisationID(string: w.partner.organisationID)!, limit: 50).map(\.action) .filter { $0 == "partner.rate_changed" }.count == 1)
             #expect(try await t.send(.GET, "/api/v1/provider/partners/\(w.client.organisationID)/rates", token: admin).status == .notFound)

@@ -65,7 +65,12 @@ struct ProviderAPIController: RouteCollection {
         let staff = try admin(req)
         let input = try api.body(req, TiersRequest.self)
         guard input.tiers.count <= 20 else { throw AppError.validation([FieldError("tiers", .tooLong)]) }
-        try await req.provider.setTiers(staff: staff, input.tiers.map { Tier(from: $0.from, rate: BasisPoints($0.rateBasisPoints)) }, store: req.store)
+        var tiers: [Tier] = []
+        for (index, tier) in input.tiers.enumerated() {
+            guard let rate = BasisPoints(checked: tier.rateBasisPoints) else { throw AppError.validation([FieldError("tiers.\(index).rate_basis_points", .invalidValue)]) }
+            tiers.append(Tier(from: tier.from, rate: rate))
+        }
+        try await req.provider.setTiers(staff: staff, tiers, store: req.store)
         return try await BillingAPIController().catalogue(req: req)
     }
 
@@ -106,7 +111,8 @@ struct ProviderAPIController: RouteCollection {
         var errors = ValidationErrors()
         for (index, rate) in input.rates.enumerated() {
             guard let category = ProductCategory(rawValue: rate.category), rates[category] == nil else { errors.add("rates.\(index).category", .invalidValue); continue }
-            rates[category] = BasisPoints(rate.rateBasisPoints)
+            guard let basisPoints = BasisPoints(checked: rate.rateBasisPoints) else { errors.add("rate_\(category.rawValue)", .invalidValue); continue }
+            rates[category] = basisPoints
         }
         if !errors.isEmpty { throw AppError.validation(errors.errors) }
         try await req.provider.setPartnerRates(staff: staff, partner: organisation.id, rates, store: req.store)
