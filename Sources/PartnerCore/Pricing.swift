@@ -14,6 +14,11 @@ public struct LinePrice: Sendable, Hashable, Codable {
         public let step: Step
         public let rate: BasisPoints
         public let amount: Money
+        public init(step: Step, rate: BasisPoints, amount: Money) {
+            self.step = step
+            self.rate = rate
+            self.amount = amount
+        }
     }
 
     public let unitPrice: Money

@@ -129,6 +129,21 @@ public struct Store: Sendable {
     }
 }
 
+extension UUID {
+    /// A version-4 UUID from the system's random source (`getrandom`, no file opened): the money
+    /// paths make several per order, and Foundation's `UUID()` here opened /dev/urandom each time.
+    public static func random() -> UUID {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
+        return withUnsafeMutableBytes(of: &bytes) { raw in
+            raw[6] = (raw[6] & 0x0F) | 0x40
+            raw[8] = (raw[8] & 0x3F) | 0x80
+            return UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7],
+                               raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
+        }
+    }
+}
+
 /// The SQLite connections `Store.tune` has set up.
 final class TunedConnections: @unchecked Sendable {
     static let shared = TunedConnections()

@@ -147,3 +147,23 @@ struct ExportPagingTests {
         }
     }
 }
+
+@Suite("Order lines' steps as stored")
+struct StepsJSONTests {
+    @Test("The hand-written steps JSON is byte for byte what JSONEncoder with sorted keys writes, and decodes back")
+    func matchesEncoder() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var g = SystemRandomNumberGenerator()
+        let kinds: [LinePrice.Step] = [.list, .partnerDiscount, .tierDiscount, .preferentialPrice]
+        for _ in 0..<300 {
+            let steps = (0..<Int.random(in: 0...4, using: &g)).map { _ in
+                LinePrice.Entry(step: kinds.randomElement(using: &g)!, rate: BasisPoints(Int.random(in: 0...10_000, using: &g)),
+                                amount: Money(minorUnits: Int64.random(in: -1_000_000_000...1_000_000_000, using: &g), currency: Bool.random(using: &g) ? .chf : .eur))
+            }
+            let written = Store.stepsJSON(steps)
+            #expect(written == String(decoding: try encoder.encode(steps), as: UTF8.self))
+            #expect(try JSONDecoder().decode([LinePrice.Entry].self, from: Data(written.utf8)) == steps)
+        }
+    }
+}

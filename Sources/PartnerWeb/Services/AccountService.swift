@@ -83,7 +83,7 @@ struct AccountService: Sendable {
                 if try await hasher.verify(password, against: hash) { outcome = .user(user) }
                 actor = "user:\(user.id.string)"
             } else {
-                _ = try await hasher.verify(password, against: hasher.decoy)
+                _ = try await hasher.verify(password, against: try await hasher.decoy())
             }
         }
         let succeeded = outcome
