@@ -46,7 +46,7 @@ extension Store {
             let hash = Self.sha256Hex(AuditChain.canonical(
                 sequence: sequence, occurredAt: at, actor: entry.actor, organisation: entry.organisation,
                 action: entry.action, target: entry.target, details: entry.details, previousHash: previous))
-            rows.append([UUID.random(), sequence, at, entry.actor, entry.organisation, entry.action, entry.target, entry.details, previous, hash])
+            rows.append([UUID.timeOrdered(), sequence, at, entry.actor, entry.organisation, entry.action, entry.target, entry.details, previous, hash])
             previous = hash
         }
         try await insertRows("audit_events", columns: ["id", "sequence", "occurred_at", "actor", "organisation", "action", "target", "details", "previous_hash", "hash"],

@@ -31,7 +31,7 @@ extension Store {
         guard !keys.isEmpty else { return [:] }
         let sorted = keys.sorted { ($0.organisation.string, $0.currency.rawValue) < ($1.organisation.string, $1.currency.rawValue) }
         try await insertRows("wallets", columns: ["id", "organisation_id", "currency", "balance"],
-                             rows: sorted.map { [UUID.random(), $0.organisation.rawValue, $0.currency.rawValue, Int64(0)] },
+                             rows: sorted.map { [UUID.timeOrdered(), $0.organisation.rawValue, $0.currency.rawValue, Int64(0)] },
                              ignoringConflictsOn: ["organisation_id", "currency"])
         let organisations = Array(Set(keys.map(\.organisation.rawValue)))
         let lock: SQLQueryString = kind == .postgres ? " FOR UPDATE" : ""
@@ -61,7 +61,7 @@ extension Store {
         public let reference: String?
         public let description: String
         public let createdAt: Date
-        public init(id: LedgerEntryID = LedgerEntryID(UUID.random()), walletID: UUID, organisation: OrganisationID, kind: LedgerKind, amount: Money,
+        public init(id: LedgerEntryID = LedgerEntryID(UUID.timeOrdered()), walletID: UUID, organisation: OrganisationID, kind: LedgerKind, amount: Money,
                     balanceAfter: Money, key: String, reference: String?, description: String, createdAt: Date) {
             self.id = id
             self.walletID = walletID
@@ -113,7 +113,7 @@ extension Store {
     public func reserveInvoiceNumbers(year: Int, count: Int) async throws -> [String] {
         guard count > 0 else { return [] }
         try await sql.raw("""
-            INSERT INTO invoice_counters (id, year, last) VALUES (\(bind: UUID.random()), \(bind: year), 0) ON CONFLICT (year) DO NOTHING
+            INSERT INTO invoice_counters (id, year, last) VALUES (\(bind: UUID.timeOrdered()), \(bind: year), 0) ON CONFLICT (year) DO NOTHING
             """).run()
         guard let row = try await sql.raw("UPDATE invoice_counters SET last = last + \(bind: count) WHERE year = \(bind: year) RETURNING last").first() else {
             throw StoreError.notFound
@@ -137,7 +137,7 @@ extension Store {
         var lines: [[Bindable]] = []
         for order in orders {
             for (position, line) in order.priced.lines.enumerated() {
-                lines.append([UUID.random(), order.id.rawValue, position, line.category.rawValue, line.name, line.quantity, line.period.rawValue,
+                lines.append([UUID.timeOrdered(), order.id.rawValue, position, line.category.rawValue, line.name, line.quantity, line.period.rawValue,
                               line.unitPrice.minorUnits, line.tierCount, Self.stepsJSON(line.steps),
                               line.charged.minorUnits, line.publicPrice.minorUnits, line.preferentialPrice.minorUnits, line.cashback.minorUnits,
                               Self.jsonArray(order.productIDs[position].map(\.string))])
@@ -180,7 +180,7 @@ extension Store {
         try await insertRows("invoice_lines", columns: ["id", "invoice_id", "position", "description", "quantity", "unit_price", "explanation", "net"],
                              rows: invoices.flatMap { i in
                                  i.lines.enumerated().map { position, line in
-                                     [UUID.random(), i.id.rawValue, position, line.description, line.quantity, line.unitPrice.minorUnits, line.explanation,
+                                     [UUID.timeOrdered(), i.id.rawValue, position, line.description, line.quantity, line.unitPrice.minorUnits, line.explanation,
                                       line.net.minorUnits] as [Bindable]
                                  }
                              })
@@ -222,7 +222,7 @@ extension Store {
 
     public func createOrderedProduct(organisation: OrganisationID, category: ProductCategory, name: String, period: BillingPeriod,
                                      payer: OrganisationID, now: Date) async throws -> ProductID {
-        let id = ProductID(UUID.random())
+        let id = ProductID(UUID.timeOrdered())
         try await createOrderedProducts([NewOrderedProduct(id: id, organisation: organisation, category: category, name: name, period: period, payer: payer)], now: now)
         return id
     }
@@ -307,12 +307,14 @@ extension Store {
         return rates.mapValues(PartnerRates.init)
     }
 
-    /// R-B4 hostings per category billed to each payer (active or in grace), one query.
-    public func billedCounts(payers: Set<OrganisationID>) async throws -> [OrganisationID: [ProductCategory: Int64]] {
-        guard !payers.isEmpty else { return [:] }
+    /// R-B4 hostings per category billed to each payer (active or in grace), one query; only
+    /// `categories` are counted (the tiered ones: no other count prices anything).
+    public func billedCounts(payers: Set<OrganisationID>, categories: Set<ProductCategory>) async throws -> [OrganisationID: [ProductCategory: Int64]] {
         var counts = Dictionary(uniqueKeysWithValues: payers.map { ($0, [ProductCategory: Int64]()) })
+        guard !payers.isEmpty, !categories.isEmpty else { return counts }
         let rows = try await sql.raw("""
-            SELECT payer_id, category, COUNT(*) AS n FROM products WHERE payer_id IN (\(binds: payers.map(\.rawValue))) AND status IN ('active', 'grace')
+            SELECT payer_id, category, COUNT(*) AS n FROM products
+            WHERE payer_id IN (\(binds: payers.map(\.rawValue))) AND category IN (\(binds: categories.map(\.rawValue))) AND status IN ('active', 'grace')
             GROUP BY payer_id, category
             """).all()
         for row in rows {
@@ -340,6 +342,6 @@ extension Store {
     /// Many messages into the outbox in one statement (a tender's fan-out, a renewal batch).
     public func enqueueMails(_ mails: [Mail], now: Date) async throws {
         try await insertRows("outbox_messages", columns: ["id", "recipient", "subject", "body", "created_at", "attempts"],
-                             rows: mails.map { [UUID.random(), $0.to.value, $0.subject, $0.body, now, 0] as [Bindable] })
+                             rows: mails.map { [UUID.timeOrdered(), $0.to.value, $0.subject, $0.body, now, 0] as [Bindable] })
     }
 }

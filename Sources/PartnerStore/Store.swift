@@ -130,13 +130,18 @@ public struct Store: Sendable {
 }
 
 extension UUID {
-    /// A version-4 UUID from the system's random source (`getrandom`, no file opened): the money
-    /// paths make several per order, and Foundation's `UUID()` here opened /dev/urandom each time.
-    public static func random() -> UUID {
+    /// A time-ordered UUID (version 7: 48 bits of Unix milliseconds, then random bits from
+    /// `getrandom`). Rows the money paths write in bulk get keys that grow with time, so their
+    /// primary-key indexes fill at the end instead of at random pages (a renewal run over 100,000
+    /// products spent most of its time reading and writing index pages). The time is no rule's
+    /// input, only the keys' order; Foundation's `UUID()` also opened /dev/urandom per id.
+    public static func timeOrdered() -> UUID {
         var generator = SystemRandomNumberGenerator()
+        let millis = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
         var bytes = (generator.next() as UInt64, generator.next() as UInt64)
         return withUnsafeMutableBytes(of: &bytes) { raw in
-            raw[6] = (raw[6] & 0x0F) | 0x40
+            for index in 0..<6 { raw[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - index))) }
+            raw[6] = (raw[6] & 0x0F) | 0x70
             raw[8] = (raw[8] & 0x3F) | 0x80
             return UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7],
                                raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))

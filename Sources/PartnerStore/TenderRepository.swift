@@ -56,7 +56,7 @@ extension Store {
         if existing == nil {
             try await sql.raw("""
                 INSERT INTO tender_categories (id, key, name_de, name_en, name_fr, position, active)
-                VALUES (\(bind: UUID.random()), \(bind: category.key), \(bind: category.name(.de)), \(bind: category.name(.en)), \(bind: category.name(.fr)),
+                VALUES (\(bind: UUID.timeOrdered()), \(bind: category.key), \(bind: category.name(.de)), \(bind: category.name(.en)), \(bind: category.name(.fr)),
                         \(bind: category.position), \(bind: category.active))
                 """).run()
         } else {
@@ -80,7 +80,7 @@ extension Store {
 
     public func createTender(_ valid: ValidTender, contactLanguage: Language, addressedTo: OrganisationID?, submittedBy: UserID?, ip: String,
                              now: Date) async throws -> TenderID {
-        let id = TenderID(UUID.random())
+        let id = TenderID(UUID.timeOrdered())
         try await sql.raw("""
             INSERT INTO tenders (id, title, description, region, language, budget, contact_name, contact_email, contact_phone, contact_organisation,
               contact_language, addressed_partner_id, submitted_by, submitted_ip, created_at)
@@ -90,7 +90,7 @@ extension Store {
               \(bind: ip), \(bind: now))
             """).run()
         try await insertRows("tender_category_links", columns: ["id", "tender_id", "category_key"],
-                             rows: valid.categories.sorted().map { [UUID.random(), id.rawValue, $0] as [Bindable] })
+                             rows: valid.categories.sorted().map { [UUID.timeOrdered(), id.rawValue, $0] as [Bindable] })
         return id
     }
 
@@ -131,7 +131,7 @@ extension Store {
     /// A link for the contact's e-mails (R-T4, R-T5): the token is stored only as its hash.
     public func addTenderLink(_ tender: TenderID, tokenHash: String, now: Date) async throws {
         try await sql.raw("""
-            INSERT INTO tender_links (id, tender_id, token_hash, created_at) VALUES (\(bind: UUID.random()), \(bind: tender.rawValue), \(bind: tokenHash), \(bind: now))
+            INSERT INTO tender_links (id, tender_id, token_hash, created_at) VALUES (\(bind: UUID.timeOrdered()), \(bind: tender.rawValue), \(bind: tokenHash), \(bind: now))
             """).run()
     }
 
@@ -192,14 +192,14 @@ extension Store {
         try await sql.raw("DELETE FROM tender_subscriptions WHERE organisation_id = \(bind: organisation.rawValue)").run()
         try await sql.raw("""
             INSERT INTO tender_subscriptions (id, organisation_id, categories, regions, languages, updated_at)
-            VALUES (\(bind: UUID.random()), \(bind: organisation.rawValue), \(bind: categories), \(bind: regions), \(bind: languages), \(bind: now))
+            VALUES (\(bind: UUID.timeOrdered()), \(bind: organisation.rawValue), \(bind: categories), \(bind: regions), \(bind: languages), \(bind: now))
             """).run()
     }
 
     /// The partners a tender reached: their console notification (R-T2).
     public func insertTenderMatches(_ tender: TenderID, partners: [OrganisationID], now: Date) async throws {
         try await insertRows("tender_matches", columns: ["id", "tender_id", "organisation_id", "created_at"],
-                             rows: partners.map { [UUID.random(), tender.rawValue, $0.rawValue, now] as [Bindable] })
+                             rows: partners.map { [UUID.timeOrdered(), tender.rawValue, $0.rawValue, now] as [Bindable] })
     }
 
     /// Legal representatives and admins of many organisations, with their language, in one
@@ -257,7 +257,7 @@ extension Store {
     public func recordTenderView(_ tender: TenderID, organisation: OrganisationID, user: UserID, now: Date) async throws {
         try await sql.raw("""
             INSERT INTO tender_views (id, tender_id, organisation_id, user_id, viewed_at)
-            VALUES (\(bind: UUID.random()), \(bind: tender.rawValue), \(bind: organisation.rawValue), \(bind: user.rawValue), \(bind: now))
+            VALUES (\(bind: UUID.timeOrdered()), \(bind: tender.rawValue), \(bind: organisation.rawValue), \(bind: user.rawValue), \(bind: now))
             """).run()
     }
 
@@ -276,7 +276,7 @@ extension Store {
 
     public func createOffer(tender: TenderID, partner: OrganisationID, user: UserID, message: String, price: Money?, validUntil: Date?,
                             requestedAccess: AccessType, currency: Currency, now: Date) async throws -> OfferID {
-        let id = OfferID(UUID.random())
+        let id = OfferID(UUID.timeOrdered())
         try await sql.raw("""
             INSERT INTO tender_offers (id, tender_id, organisation_id, user_id, message, price, currency, valid_until, requested_access, created_at)
             VALUES (\(bind: id.rawValue), \(bind: tender.rawValue), \(bind: partner.rawValue), \(bind: user.rawValue), \(bind: message),

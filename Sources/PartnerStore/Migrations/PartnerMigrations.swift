@@ -38,5 +38,6 @@ public enum PartnerMigrations {
         M0033_CreateAffiliates(),
         M0034_CreateVIPCodes(),
         M0035_CreateBackupAccounts(),
+        M0036_AddCoveringPayerIndex(),
     ]
 }

@@ -16,7 +16,7 @@ extension BillingService {
         let method: PaymentMethod
         let quoteID: QuoteID?
         let idempotency: Idempotency?
-        var orderID = OrderID(UUID.random())
+        var orderID = OrderID(UUID.timeOrdered())
 
         init(situation: Situation, priced: PricedOrder, totals: InvoiceTotals, actor: User?, method: PaymentMethod, quoteID: QuoteID?,
              idempotency: Idempotency?) {
@@ -114,7 +114,7 @@ extension BillingService {
                 for line in p.priced.lines {
                     var ids: [ProductID] = []
                     for unit in 1...line.quantity {
-                        let id = ProductID(UUID.random())
+                        let id = ProductID(UUID.timeOrdered())
                         newProducts.append(.init(id: id, organisation: s.client.id, category: line.category,
                                                  name: line.quantity == 1 ? line.name : "\(line.name) (\(unit))", period: line.period, payer: s.payer.id))
                         ids.append(id)
@@ -139,7 +139,7 @@ extension BillingService {
         for (index, p) in pending.enumerated() {
             guard case .recorded(let order)? = outcomes[index] else { continue }
             let s = p.situation
-            let invoice = Invoice(id: InvoiceID(UUID.random()), number: numbers[recorded], organisationID: s.payer.id, orderID: order.id, kind: .invoice, refersTo: nil,
+            let invoice = Invoice(id: InvoiceID(UUID.timeOrdered()), number: numbers[recorded], organisationID: s.payer.id, orderID: order.id, kind: .invoice, refersTo: nil,
                                   recipientName: s.payer.name, recipientCountry: s.payer.country, lines: p.priced.lines.map(Self.invoiceLine),
                                   totals: p.totals, issuedAt: now)
             recorded += 1

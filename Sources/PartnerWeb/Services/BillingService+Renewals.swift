@@ -101,7 +101,8 @@ extension BillingService {
                 report.failed += 1
             }
         }
-        var counts = try await tx.billedCounts(payers: Set(situations.map(\.payer.id) + products.compactMap(\.billing?.payer)))
+        let tiered = Set(products.map(\.category).filter { catalogue.entries[$0]?.tiered == true })
+        var counts = try await tx.billedCounts(payers: Set(situations.map(\.payer.id) + products.compactMap(\.billing?.payer)), categories: tiered)
         var pending: [PendingOrder] = []
         var moves: [Bool] = []
         for situation in situations {
