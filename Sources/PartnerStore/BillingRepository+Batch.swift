@@ -35,12 +35,11 @@ extension Store {
                              ignoringConflictsOn: ["organisation_id", "currency"])
         let organisations = Array(Set(keys.map(\.organisation.rawValue)))
         let lock: SQLQueryString = kind == .postgres ? " FOR UPDATE" : ""
-        let rows = try await sql.raw("""
+        let rows = try await fastRows("""
             SELECT id, organisation_id, currency, balance FROM wallets WHERE organisation_id IN (\(binds: organisations)) ORDER BY id\(lock)
-            """).all()
+            """)
         var wallets: [WalletKey: WalletState] = [:]
-        for row in rows {
-            let r = FastRow(row)
+        for r in rows {
             guard let currency = Currency(rawValue: try r.string("currency")) else { continue }
             let key = WalletKey(OrganisationID(try r.uuid("organisation_id")), currency)
             if keys.contains(key) { wallets[key] = WalletState(id: try r.uuid("id"), balance: Money(minorUnits: try r.int("balance"), currency: currency)) }
@@ -312,13 +311,12 @@ extension Store {
     public func billedCounts(payers: Set<OrganisationID>, categories: Set<ProductCategory>) async throws -> [OrganisationID: [ProductCategory: Int64]] {
         var counts = Dictionary(uniqueKeysWithValues: payers.map { ($0, [ProductCategory: Int64]()) })
         guard !payers.isEmpty, !categories.isEmpty else { return counts }
-        let rows = try await sql.raw("""
+        let rows = try await fastRows("""
             SELECT payer_id, category, COUNT(*) AS n FROM products
             WHERE payer_id IN (\(binds: payers.map(\.rawValue))) AND category IN (\(binds: categories.map(\.rawValue))) AND status IN ('active', 'grace')
             GROUP BY payer_id, category
-            """).all()
-        for row in rows {
-            let r = FastRow(row)
+            """)
+        for r in rows {
             if let category = ProductCategory(rawValue: try r.string("category")) {
                 counts[OrganisationID(try r.uuid("payer_id")), default: [:]][category] = try r.int("n")
             }

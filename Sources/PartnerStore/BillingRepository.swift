@@ -167,37 +167,29 @@ extension Store {
     /// keyset (time, id) so page n costs what page 1 does — a million rows stream in flat memory
     /// and linear time (R-B7).
     public func forEachLedgerPage(_ organisation: OrganisationID, pageSize: Int = 5000, _ body: ([LedgerExportRow]) async throws -> Void) async throws {
-        var after: (Bindable, UUID)? = nil
+        let columns: SQLQueryString = "SELECT id, created_at, kind, currency, amount, balance_after, reference, description FROM wallet_entries"
+        var after: (Bindable, Bindable)? = nil
         while true {
-            let rows: [any SQLRow]
+            let rows: [FastRow]
             if let (time, id) = after {
-                rows = try await sql.raw("""
-                    SELECT id, created_at, kind, currency, amount, balance_after, reference, description FROM wallet_entries
-                    WHERE organisation_id = \(bind: organisation.rawValue) AND (created_at > \(bind: time) OR (created_at = \(bind: time) AND id > \(bind: id)))
+                rows = try await fastRows("""
+                    \(columns) WHERE organisation_id = \(bind: organisation.rawValue) AND (created_at > \(bind: time) OR (created_at = \(bind: time) AND id > \(bind: id)))
                     ORDER BY created_at, id LIMIT \(unsafeRaw: String(pageSize))
-                    """).all()
+                    """)
             } else {
-                rows = try await sql.raw("""
-                    SELECT id, created_at, kind, currency, amount, balance_after, reference, description FROM wallet_entries
-                    WHERE organisation_id = \(bind: organisation.rawValue) ORDER BY created_at, id LIMIT \(unsafeRaw: String(pageSize))
-                    """).all()
+                rows = try await fastRows("\(columns) WHERE organisation_id = \(bind: organisation.rawValue) ORDER BY created_at, id LIMIT \(unsafeRaw: String(pageSize))")
             }
-            if rows.isEmpty { return }
+            guard let lastRow = rows.last else { return }
             var page: [LedgerExportRow] = []
             page.reserveCapacity(rows.count)
-            var last: (Bindable, UUID)? = nil
-            for row in rows {
-                let r = FastRow(row)
-                let createdAt = try r.date("created_at")
-                page.append(LedgerExportRow(createdAt: createdAt, kind: try r.string("kind"), currency: try r.string("currency"), amount: try r.int("amount"),
+            for r in rows {
+                page.append(LedgerExportRow(createdAt: try r.date("created_at"), kind: try r.string("kind"), currency: try r.string("currency"), amount: try r.int("amount"),
                                             balanceAfter: try r.int("balance_after"), reference: try r.optionalString("reference"),
                                             description: try r.string("description")))
-                // The keyset carries the time exactly as stored: a Date made from it and bound again
-                // may differ in its last bit, and the page boundary row would come twice.
-                last = (try r.exactValue("created_at"), try r.uuid("id"))
             }
             try await body(page)
-            after = last
+            // The keyset carries time and id exactly as stored, so the boundary row never comes twice.
+            after = (try lastRow.exactValue("created_at"), try lastRow.row.map { try $0.decode(column: "id", as: UUID.self) } ?? lastRow.exactValue("id"))
             if rows.count < pageSize { return }
         }
     }
@@ -342,26 +334,32 @@ extension Store {
 
     // MARK: products with billing (R-B8)
 
-    /// Products whose renewal is due by `until`, oldest due first, a page after the keyset
-    /// `after` (renewal time, id), so products left in grace never hide the ones behind them.
-    public func dueRenewals(until: Date, after: (Date, ProductID)? = nil, limit: Int = 500) async throws -> [Product] {
-        // Plain SQL read column by column: a run over 100,000 products reads them all.
+    /// Where a page of due renewals ended: time and id exactly as stored.
+    public struct RenewalKeyset: @unchecked Sendable {
+        let time: Bindable
+        let id: Bindable
+    }
+
+    /// Products whose renewal is due by `until`, oldest due first, a page after `after`
+    /// (renewal time, id), so products left in grace never hide the ones behind them; and the
+    /// keyset the next page starts after.
+    public func dueRenewals(until: Date, after: RenewalKeyset? = nil, limit: Int = 500) async throws -> (products: [Product], next: RenewalKeyset?) {
+        // A run over 100,000 products reads them all: rows as stored, column by column.
         let columns: SQLQueryString = "SELECT id, organisation_id, category, name, status, created_at, period, renews_at, payer_id, grace_until FROM products"
-        let rows: [any SQLRow]
-        if let (time, id) = after {
-            rows = try await sql.raw("""
+        let rows: [FastRow]
+        if let after {
+            rows = try await fastRows("""
                 \(columns) WHERE renews_at IS NOT NULL AND renews_at <= \(bind: until) AND status IN ('active', 'grace')
-                  AND (renews_at > \(bind: time) OR (renews_at = \(bind: time) AND id > \(bind: id.rawValue)))
+                  AND (renews_at > \(bind: after.time) OR (renews_at = \(bind: after.time) AND id > \(bind: after.id)))
                 ORDER BY renews_at, id LIMIT \(unsafeRaw: String(limit))
-                """).all()
+                """)
         } else {
-            rows = try await sql.raw("""
+            rows = try await fastRows("""
                 \(columns) WHERE renews_at IS NOT NULL AND renews_at <= \(bind: until) AND status IN ('active', 'grace')
                 ORDER BY renews_at, id LIMIT \(unsafeRaw: String(limit))
-                """).all()
+                """)
         }
-        return try rows.map { row in
-            let r = FastRow(row)
+        let products = try rows.map { r in
             guard let category = ProductCategory(rawValue: try r.string("category")), let period = BillingPeriod(rawValue: try r.string("period")) else {
                 throw StoreError.notFound
             }
@@ -370,6 +368,10 @@ extension Store {
             return Product(id: ProductID(try r.uuid("id")), organisationID: OrganisationID(try r.uuid("organisation_id")), category: category,
                            name: try r.string("name"), status: try r.string("status"), createdAt: try r.date("created_at"), billing: billing)
         }
+        let next = try rows.last.map { last in
+            RenewalKeyset(time: try last.exactValue("renews_at"), id: try last.row.map { try $0.decode(column: "id", as: UUID.self) } ?? last.exactValue("id"))
+        }
+        return (products, next)
     }
 
     /// Of two runs (or two instances) exactly one wins the period (R-B8). Inside `write`.
@@ -526,66 +528,5 @@ extension WalletEntryRow {
         guard let id, let currency = Currency(rawValue: currency), let kind = LedgerKind(rawValue: kind) else { throw StoreError.notFound }
         return LedgerEntry(id: LedgerEntryID(id), organisationID: OrganisationID(organisationID), kind: kind, amount: Money(minorUnits: amount, currency: currency),
                            balanceAfter: Money(minorUnits: balanceAfter, currency: currency), reference: reference, description: description, createdAt: createdAt)
-    }
-}
-
-/// Column reads for hot export paths: SQLite's values are taken as stored (no Decodable
-/// machinery, which was most of the export's CPU); other drivers go through `decode`.
-struct FastRow {
-    let row: any SQLRow
-    let sqlite: SQLiteRow?
-    init(_ row: any SQLRow) {
-        self.row = row
-        self.sqlite = row as? SQLiteRow
-    }
-
-    func int(_ column: String) throws -> Int64 {
-        if case .integer(let value)? = sqlite?.column(column) { return Int64(value) }
-        return try row.decode(column: column, as: Int64.self)
-    }
-
-    func string(_ column: String) throws -> String {
-        if case .text(let value)? = sqlite?.column(column) { return value }
-        return try row.decode(column: column, as: String.self)
-    }
-
-    func optionalString(_ column: String) throws -> String? {
-        switch sqlite?.column(column) {
-        case .text(let value)?: return value
-        case .null?: return nil
-        default: return try row.decode(column: column, as: String?.self)
-        }
-    }
-
-    /// SQLite keeps times as seconds since 1970 (a REAL).
-    func date(_ column: String) throws -> Date {
-        switch sqlite?.column(column) {
-        case .float(let value)?: return Date(timeIntervalSince1970: value)
-        case .integer(let value)?: return Date(timeIntervalSince1970: Double(value))
-        default: return try row.decode(column: column, as: Date.self)
-        }
-    }
-
-    /// The column's value exactly as the database holds it, to bind again (keysets): SQLite's
-    /// REAL as a Double; other drivers' times as decoded.
-    func exactValue(_ column: String) throws -> any Encodable & Sendable {
-        switch sqlite?.column(column) {
-        case .float(let value)?: return value
-        case .integer(let value)?: return value
-        default: return try row.decode(column: column, as: Date.self)
-        }
-    }
-
-    func optionalDate(_ column: String) throws -> Date? {
-        switch sqlite?.column(column) {
-        case .null?: return nil
-        case .float, .integer: return try date(column)
-        default: return try row.decode(column: column, as: Date?.self)
-        }
-    }
-
-    func uuid(_ column: String) throws -> UUID {
-        if case .text(let value)? = sqlite?.column(column), let uuid = UUID(uuidString: value) { return uuid }
-        return try row.decode(column: column, as: UUID.self)
     }
 }

@@ -161,12 +161,11 @@ extension Store {
 
     /// Approved partners' subscriptions (R-T2): a partner that is no longer approved hears of nothing.
     public func tenderSubscriptions() async throws -> [(OrganisationID, TenderSubscription)] {
-        let rows = try await sql.raw("""
+        let rows = try await fastRows("""
             SELECT s.organisation_id, s.categories, s.regions, s.languages FROM tender_subscriptions s
             JOIN organisations o ON o.id = s.organisation_id WHERE o.partner_approved_at IS NOT NULL
-            """).all()
-        return try rows.map { row in
-            let r = FastRow(row)
+            """)
+        return try rows.map { r in
             return (OrganisationID(try r.uuid("organisation_id")), Self.subscription(categories: try r.string("categories"), regions: try r.string("regions"),
                                                                                      languages: try r.string("languages")))
         }
@@ -211,11 +210,10 @@ extension Store {
         while start < organisations.count {
             let slice = Array(organisations[start..<min(organisations.count, start + 5000)])
             start += slice.count
-            for row in try await sql.raw("""
+            for r in try await fastRows("""
                 SELECT m.organisation_id, u.email, u.language FROM memberships m JOIN users u ON u.id = m.user_id
                 WHERE m.organisation_id IN (\(binds: slice.map(\.rawValue))) AND m.role IN ('legal_representative', 'admin')
-                """).all() {
-                let r = FastRow(row)
+                """) {
                 guard let email = EmailAddress(try r.string("email")) else { continue }
                 result[OrganisationID(try r.uuid("organisation_id")), default: []].append((email, try r.optionalString("language").flatMap(Language.init(rawValue:))))
             }

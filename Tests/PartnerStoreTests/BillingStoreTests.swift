@@ -1,6 +1,6 @@
 import Foundation
 import PartnerCore
-import PartnerStore
+@testable import PartnerStore
 import PartnerTestSupport
 import Testing
 
@@ -140,6 +140,12 @@ struct ExportPagingTests {
                     let at = Date(timeIntervalSince1970: 1_795_000_000.123_456_7 + Double(i) * 0.317)
                     try await tx.postLedger(org, kind: .topUp, amount: Money(minorUnits: Int64(i), currency: .chf), key: "f\(i)", reference: nil, description: "d", now: at)
                 }
+            }
+            // Times as another tool would write them: fractions no Date round-trips exactly.
+            if store.kind == .sqlite {
+                try await store.sql.raw("UPDATE wallet_entries SET created_at = created_at + 0.1234567 + amount * 0.0000003").run()
+            } else {
+                try await store.sql.raw("UPDATE wallet_entries SET created_at = created_at + interval '0.1234567 seconds' + amount * interval '0.0000003 seconds'").run()
             }
             var seen: [Int64] = []
             try await store.forEachLedgerPage(org, pageSize: 3) { page in seen += page.map(\.amount) }

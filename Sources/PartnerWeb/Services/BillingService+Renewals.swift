@@ -40,11 +40,11 @@ extension BillingService {
         var renewedInPass = true
         while renewedInPass {
             renewedInPass = false
-            var after: (Date, ProductID)? = nil
+            var after: Store.RenewalKeyset? = nil
             while true {
-                let page = try await store.dueRenewals(until: until, after: after, limit: 1000)
-                guard let last = page.last else { break }
-                after = (last.billing!.renewsAt, last.id)
+                let (page, next) = try await store.dueRenewals(until: until, after: after, limit: 1000)
+                guard !page.isEmpty else { break }
+                after = next
                 let todo = page.filter { seen.insert("\($0.id.string)@\($0.billing!.renewsAt.timeIntervalSince1970)").inserted }
                 var start = 0
                 while start < todo.count {

@@ -1,0 +1,139 @@
+import FluentKit
+import Foundation
+import SQLiteKit
+import SQLiteNIO
+import SQLKit
+
+/// A row on a hot read path. On SQLite it holds sqlite-nio's row and reads values as stored —
+/// SQLKit hands out its own private wrapper around that row, which decodes every column through
+/// `Decodable` (most of an export's CPU) and rounds times to microseconds, so a time read back
+/// and bound again as a keyset could differ from the stored one and repeat a row. Elsewhere it
+/// decodes through SQLKit.
+struct FastRow: @unchecked Sendable {
+    let row: (any SQLRow)?
+    let sqlite: SQLiteRow?
+
+    init(_ row: any SQLRow) {
+        self.row = row
+        self.sqlite = nil
+    }
+
+    init(sqlite: SQLiteRow) {
+        self.row = nil
+        self.sqlite = sqlite
+    }
+
+    struct Missing: Error { let column: String }
+
+    func value(_ column: String) throws -> SQLiteData {
+        guard let value = sqlite?.column(column) else { throw Missing(column: column) }
+        return value
+    }
+
+    func int(_ column: String) throws -> Int64 {
+        if let row { return try row.decode(column: column, as: Int64.self) }
+        switch try value(column) {
+        case .integer(let value): return Int64(value)
+        case .float(let value): return Int64(value)
+        default: throw Missing(column: column)
+        }
+    }
+
+    func bool(_ column: String) throws -> Bool { row == nil ? try int(column) != 0 : try row!.decode(column: column, as: Bool.self) }
+
+    func string(_ column: String) throws -> String {
+        if let row { return try row.decode(column: column, as: String.self) }
+        guard case .text(let value) = try value(column) else { throw Missing(column: column) }
+        return value
+    }
+
+    func optionalString(_ column: String) throws -> String? {
+        if let row { return try row.decode(column: column, as: String?.self) }
+        switch try value(column) {
+        case .text(let value): return value
+        case .null: return nil
+        default: throw Missing(column: column)
+        }
+    }
+
+    /// SQLite keeps times as seconds since 1970 (a REAL).
+    func date(_ column: String) throws -> Date {
+        if let row { return try row.decode(column: column, as: Date.self) }
+        switch try value(column) {
+        case .float(let value): return Date(timeIntervalSince1970: value)
+        case .integer(let value): return Date(timeIntervalSince1970: Double(value))
+        default: throw Missing(column: column)
+        }
+    }
+
+    func optionalDate(_ column: String) throws -> Date? {
+        if let row { return try row.decode(column: column, as: Date?.self) }
+        if case .null = try value(column) { return nil }
+        return try date(column)
+    }
+
+    /// The column's value exactly as the database holds it, to bind again (keysets).
+    func exactValue(_ column: String) throws -> any Encodable & Sendable {
+        guard row == nil else { return try row!.decode(column: column, as: Date.self) }
+        switch try value(column) {
+        case .float(let value): return value
+        case .integer(let value): return value
+        case .text(let value): return value
+        default: throw Missing(column: column)
+        }
+    }
+
+    func uuid(_ column: String) throws -> UUID {
+        if let row { return try row.decode(column: column, as: UUID.self) }
+        guard case .text(let text) = try value(column), let uuid = UUID(hex: text) else { throw Missing(column: column) }
+        return uuid
+    }
+}
+
+extension UUID {
+    /// Parses `8-4-4-4-12` hex (either case) without Foundation's scanner, which showed in export profiles.
+    init?(hex text: String) {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(16)
+        var high: UInt8? = nil
+        var count = 0
+        for unit in text.utf8 {
+            count += 1
+            if unit == UInt8(ascii: "-") {
+                guard count == 9 || count == 14 || count == 19 || count == 24 else { return nil }
+                continue
+            }
+            let nibble: UInt8
+            switch unit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = unit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = unit - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = unit - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            if let h = high { bytes.append(h << 4 | nibble); high = nil } else { high = nibble }
+        }
+        guard count == 36, bytes.count == 16 else { return nil }
+        self.init(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                         bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
+
+/// Collects rows from sqlite-nio's callback (which runs on its thread pool, one row at a time).
+final class RowBox: @unchecked Sendable {
+    var rows: [FastRow] = []
+}
+
+extension Store {
+    /// Rows for hot read paths: on SQLite straight from sqlite-nio (see `FastRow`), elsewhere SQLKit's.
+    func fastRows(_ query: SQLQueryString) async throws -> [FastRow] {
+        if let lite = database as? any SQLiteDatabase {
+            let (text, binds) = sql.serialize(query)
+            let encoder = SQLiteDataEncoder()
+            let data = try binds.map { try encoder.encode($0) }
+            let box = RowBox()
+            try await lite.query(text, data) { box.rows.append(FastRow(sqlite: $0)) }
+            return box.rows
+        }
+        return try await sql.raw(query).all().map(FastRow.init)
+    }
+}
