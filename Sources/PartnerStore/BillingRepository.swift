@@ -165,7 +165,9 @@ extension Store {
 
     /// Streams the whole ledger of an organisation oldest first, `pageSize` rows per query, by
     /// keyset (time, id) so page n costs what page 1 does — a million rows stream in flat memory
-    /// and linear time (R-B7).
+    /// and linear time (R-B7). Every keyset here is written `t >= ? AND (t > ? OR id > ?)`: with
+    /// bound parameters SQLite's planner turns `t > ? OR (t = ? AND id > ?)` into no range at all,
+    /// and each page scanned the organisation's rows from the first.
     public func forEachLedgerPage(_ organisation: OrganisationID, pageSize: Int = 5000, _ body: ([LedgerExportRow]) async throws -> Void) async throws {
         let columns: SQLQueryString = "SELECT id, created_at, kind, currency, amount, balance_after, reference, description FROM wallet_entries"
         var after: (Bindable, Bindable)? = nil
@@ -173,7 +175,7 @@ extension Store {
             let rows: [FastRow]
             if let (time, id) = after {
                 rows = try await fastRows("""
-                    \(columns) WHERE organisation_id = \(bind: organisation.rawValue) AND (created_at > \(bind: time) OR (created_at = \(bind: time) AND id > \(bind: id)))
+                    \(columns) WHERE organisation_id = \(bind: organisation.rawValue) AND created_at >= \(bind: time) AND (created_at > \(bind: time) OR id > \(bind: id))
                     ORDER BY created_at, id LIMIT \(unsafeRaw: String(pageSize))
                     """)
             } else {
@@ -295,9 +297,7 @@ extension Store {
             var query = OrderRow.query(on: database).filter(\.$partnerID == partner.rawValue)
             if let client { query = query.filter(\.$organisationID == client.rawValue) }
             if let (time, id) = after {
-                query = query.group(.or) { or in
-                    or.filter(\.$createdAt > time).group(.and) { $0.filter(\.$createdAt == time).filter(\.$id > id) }
-                }
+                query = query.filter(\.$createdAt >= time).group(.or) { $0.filter(\.$createdAt > time).filter(\.$id > id) }
             }
             let rows = try await query.sort(\.$createdAt).sort(\.$id).limit(pageSize).all()
             if rows.isEmpty { return }
@@ -350,7 +350,7 @@ extension Store {
         if let after {
             rows = try await fastRows("""
                 \(columns) WHERE renews_at IS NOT NULL AND renews_at <= \(bind: until) AND status IN ('active', 'grace')
-                  AND (renews_at > \(bind: after.time) OR (renews_at = \(bind: after.time) AND id > \(bind: after.id)))
+                  AND renews_at >= \(bind: after.time) AND (renews_at > \(bind: after.time) OR id > \(bind: after.id))
                 ORDER BY renews_at, id LIMIT \(unsafeRaw: String(limit))
                 """)
         } else {
@@ -461,9 +461,7 @@ extension Store {
         while true {
             var query = InvoiceRow.query(on: database).filter(\.$organisationID == organisation.rawValue)
             if let (time, number) = after {
-                query = query.group(.or) { or in
-                    or.filter(\.$issuedAt > time).group(.and) { $0.filter(\.$issuedAt == time).filter(\.$number > number) }
-                }
+                query = query.filter(\.$issuedAt >= time).group(.or) { $0.filter(\.$issuedAt > time).filter(\.$number > number) }
             }
             let rows = try await query.sort(\.$issuedAt).sort(\.$number).limit(pageSize).all()
             if rows.isEmpty { return }
