@@ -131,7 +131,11 @@ extension Store {
             let encoder = SQLiteDataEncoder()
             let data = try binds.map { try encoder.encode($0) }
             let box = RowBox()
-            try await lite.query(text, data) { box.rows.append(FastRow(sqlite: $0)) }
+            // The connection's own async query calls back on its thread, row by row; the
+            // database protocol's variant (what SQLKit uses) hops to the event loop for every row.
+            try await lite.withConnection { connection in
+                try await connection.query(text, data) { box.rows.append(FastRow(sqlite: $0)) }
+            }
             return box.rows
         }
         return try await sql.raw(query).all().map(FastRow.init)
