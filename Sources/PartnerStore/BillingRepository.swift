@@ -170,29 +170,33 @@ extension Store {
     /// and each page scanned the organisation's rows from the first.
     public func forEachLedgerPage(_ organisation: OrganisationID, pageSize: Int = 5000, _ body: ([LedgerExportRow]) async throws -> Void) async throws {
         let columns: SQLQueryString = "SELECT id, created_at, kind, currency, amount, balance_after, reference, description FROM wallet_entries"
-        var after: (Bindable, Bindable)? = nil
-        while true {
-            let rows: [FastRow]
+        @Sendable func page(after: (Bindable, Bindable)?) async throws -> (rows: [LedgerExportRow], next: (Bindable, Bindable)?) {
+            let last = LastRow()
+            let read: @Sendable (FastRow) throws -> LedgerExportRow = { r in
+                last.row = r
+                return LedgerExportRow(createdAt: try r.date("created_at"), kind: try r.string("kind"), currency: try r.string("currency"), amount: try r.int("amount"),
+                                       balanceAfter: try r.int("balance_after"), reference: try r.optionalString("reference"), description: try r.string("description"))
+            }
+            let rows: [LedgerExportRow]
             if let (time, id) = after {
                 rows = try await fastRows("""
                     \(columns) WHERE organisation_id = \(bind: organisation.rawValue) AND created_at >= \(bind: time) AND (created_at > \(bind: time) OR id > \(bind: id))
                     ORDER BY created_at, id LIMIT \(unsafeRaw: String(pageSize))
-                    """)
+                    """, read)
             } else {
-                rows = try await fastRows("\(columns) WHERE organisation_id = \(bind: organisation.rawValue) ORDER BY created_at, id LIMIT \(unsafeRaw: String(pageSize))")
+                rows = try await fastRows("\(columns) WHERE organisation_id = \(bind: organisation.rawValue) ORDER BY created_at, id LIMIT \(unsafeRaw: String(pageSize))", read)
             }
-            guard let lastRow = rows.last else { return }
-            var page: [LedgerExportRow] = []
-            page.reserveCapacity(rows.count)
-            for r in rows {
-                page.append(LedgerExportRow(createdAt: try r.date("created_at"), kind: try r.string("kind"), currency: try r.string("currency"), amount: try r.int("amount"),
-                                            balanceAfter: try r.int("balance_after"), reference: try r.optionalString("reference"),
-                                            description: try r.string("description")))
-            }
-            try await body(page)
+            guard rows.count == pageSize, let r = last.row else { return (rows, nil) }
             // The keyset carries time and id exactly as stored, so the boundary row never comes twice.
-            after = (try lastRow.exactValue("created_at"), try lastRow.row.map { try $0.decode(column: "id", as: UUID.self) } ?? lastRow.exactValue("id"))
-            if rows.count < pageSize { return }
+            return (rows, (try r.exactValue("created_at"), try r.row.map { try $0.decode(column: "id", as: UUID.self) } ?? r.exactValue("id")))
+        }
+        var current = try await page(after: nil)
+        while !current.rows.isEmpty {
+            // The next page is read while this one is written out: the two use both cores.
+            guard let next = current.next else { return try await body(current.rows) }
+            async let following = page(after: next)
+            try await body(current.rows)
+            current = try await following
         }
     }
 

@@ -118,26 +118,43 @@ extension UUID {
     }
 }
 
-/// Collects rows from sqlite-nio's callback (which runs on its thread pool, one row at a time).
-final class RowBox: @unchecked Sendable {
-    var rows: [FastRow] = []
+/// Collects values made from sqlite-nio's rows as its callback delivers them (on its thread, one
+/// row at a time; read only after the query finished).
+final class RowBox<T>: @unchecked Sendable {
+    var values: [T] = []
+    var error: (any Error)?
+}
+
+/// The last row a page read (its keyset), kept by the row callback.
+final class LastRow: @unchecked Sendable {
+    var row: FastRow?
 }
 
 extension Store {
     /// Rows for hot read paths: on SQLite straight from sqlite-nio (see `FastRow`), elsewhere SQLKit's.
     func fastRows(_ query: SQLQueryString) async throws -> [FastRow] {
+        try await fastRows(query) { $0 }
+    }
+
+    /// The same, each row turned into a value as it arrives — on SQLite on the database's own
+    /// thread, so a page is made while the caller works on the previous one.
+    func fastRows<T>(_ query: SQLQueryString, _ transform: @escaping @Sendable (FastRow) throws -> T) async throws -> [T] {
         if let lite = database as? any SQLiteDatabase {
             let (text, binds) = sql.serialize(query)
             let encoder = SQLiteDataEncoder()
             let data = try binds.map { try encoder.encode($0) }
-            let box = RowBox()
+            let box = RowBox<T>()
             // The connection's own async query calls back on its thread, row by row; the
             // database protocol's variant (what SQLKit uses) hops to the event loop for every row.
             try await lite.withConnection { connection in
-                try await connection.query(text, data) { box.rows.append(FastRow(sqlite: $0)) }
+                try await connection.query(text, data) { row in
+                    guard box.error == nil else { return }
+                    do { box.values.append(try transform(FastRow(sqlite: row))) } catch { box.error = error }
+                }
             }
-            return box.rows
+            if let error = box.error { throw error }
+            return box.values
         }
-        return try await sql.raw(query).all().map(FastRow.init)
+        return try await sql.raw(query).all().map { try transform(FastRow($0)) }
     }
 }
