@@ -2,6 +2,7 @@ import FluentKit
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import NIOCore
 import SQLKit
 
 /// Where the data lives: a SQLite file by default, PostgreSQL when DATABASE_URL is set.
@@ -23,13 +24,16 @@ public enum DatabaseLocation: Sendable, Equatable {
     }
 
     /// `connectionsPerEventLoop`: the pool size per event loop (tests keep it small, since many
-    /// test applications share one PostgreSQL server).
-    public func configuration(connectionsPerEventLoop: Int? = nil) throws -> DatabaseConfigurationFactory {
+    /// test applications share one PostgreSQL server). `poolTimeoutSeconds`: how long a request
+    /// waits for a free connection (the drivers' 10 s unless given); orders on one wallet queue
+    /// behind its row lock, so a burst of them waits for connections rather than for the lock.
+    public func configuration(connectionsPerEventLoop: Int? = nil, poolTimeoutSeconds: Int? = nil) throws -> DatabaseConfigurationFactory {
+        let timeout = TimeAmount.seconds(Int64(poolTimeoutSeconds ?? 10))
         switch self {
         case .sqlite(let path):
-            return .sqlite(.file(path), maxConnectionsPerEventLoop: connectionsPerEventLoop ?? 4)
+            return .sqlite(.file(path), maxConnectionsPerEventLoop: connectionsPerEventLoop ?? 4, connectionPoolTimeout: timeout)
         case .postgres(let url):
-            return try .postgres(url: url, maxConnectionsPerEventLoop: connectionsPerEventLoop ?? 8)
+            return try .postgres(url: url, maxConnectionsPerEventLoop: connectionsPerEventLoop ?? 8, connectionPoolTimeout: timeout)
         }
     }
 }

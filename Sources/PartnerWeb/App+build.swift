@@ -38,7 +38,7 @@ extension Request {
 /// The one composition root (STYLE.md): configuration → database → services → middleware →
 /// routes. `main` and the tests both call it.
 public func buildApplication(_ app: Application, _ configuration: AppConfiguration) async throws {
-    app.databases.use(try configuration.database.configuration(connectionsPerEventLoop: configuration.connectionsPerEventLoop), as: DatabaseID(string: "main"), isDefault: true)
+    app.databases.use(try configuration.database.configuration(connectionsPerEventLoop: configuration.connectionsPerEventLoop, poolTimeoutSeconds: configuration.poolTimeoutSeconds), as: DatabaseID(string: "main"), isDefault: true)
     app.migrations.add(PartnerMigrations.all)
     let hasher = try PasswordHasher(cost: configuration.bcryptCost, threadPool: app.threadPool)
     app.partnerHub = PartnerHub(

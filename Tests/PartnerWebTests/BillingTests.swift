@@ -304,9 +304,10 @@ struct BillingConcurrencyTests {
                     }
                     return try await group.reduce(into: [(HTTPStatus, String)]()) { $0.append($1) }
                 }
-                #expect(statuses.filter { $0.0 == .created }.count == 100)
+                #expect(statuses.filter { $0.0 == .created }.count == 100, "\(statuses.filter { $0.0 != .created && $0.0 != .unprocessableEntity }.prefix(3))")
                 let refused = statuses.filter { $0.0 != .created }
-                #expect(refused.count == 100 && refused.allSatisfy { $0.0 == .unprocessableEntity && $0.1.contains("insufficient_funds") })
+                #expect(refused.count == 100 && refused.allSatisfy { $0.0 == .unprocessableEntity && $0.1.contains("insufficient_funds") },
+                        "\(refused.filter { !($0.0 == .unprocessableEntity && $0.1.contains("insufficient_funds")) }.prefix(3))")
                 #expect(try await billing.balance(a, w.partner) == 0)
                 let numbers = try await a.store.invoices(of: OrganisationID(string: w.partner.organisationID)!, limit: 500).map(\.number).sorted()
                 #expect(numbers == (1...100).map { InvoiceNumber.format(year: 2026, sequence: $0) })

@@ -21,6 +21,9 @@ struct TestApp {
         var configuration = AppConfiguration(database: database.location, bcryptCost: 4, demo: demo, clock: clock)
         configuration.baseURL = "http://127.0.0.1:8080"
         configuration.connectionsPerEventLoop = 2
+        // The suite runs in parallel against one server: a request may wait long for one of the
+        // few connections, and that wait is not what a test checks.
+        configuration.poolTimeoutSeconds = 120
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         do {

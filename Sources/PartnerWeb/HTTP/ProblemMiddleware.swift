@@ -66,6 +66,14 @@ struct ProblemMiddleware: AsyncMiddleware {
             }
         case let store as StoreError:
             return await handle(AppError.from(store), req)
+        case is ConnectionPoolTimeoutError:
+            // Every connection stayed busy for the pool's whole wait: a load peak, not a bug;
+            // the client may retry, and nothing was written.
+            status = .serviceUnavailable
+            detail = "The service is busy; retry in a few seconds. Nothing was changed."
+            headers.replaceOrAdd(name: .retryAfter, value: "5")
+            messageKey = "error.busy"
+            req.logger.warning("database pool exhausted: \(error)")
         case let decoding as DecodingError:
             status = .badRequest
             let (field, message) = describe(decoding)

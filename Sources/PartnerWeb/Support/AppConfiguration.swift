@@ -27,6 +27,8 @@ public struct AppConfiguration: Sendable {
     var payments: any PaymentProvider = SimulatedCardProvider()
     /// Database pool size per event loop; nil for the driver's default of this app.
     public var connectionsPerEventLoop: Int?
+    /// Seconds a request waits for a database connection before it is answered 503 (DATABASE_POOL_TIMEOUT).
+    public var poolTimeoutSeconds: Int?
 
     public init(database: DatabaseLocation, bcryptCost: Int = 12, demo: Bool = false, secureCookies: Bool = false,
                 baseURL: String = "http://127.0.0.1:8080", clock: any Clock = SystemClock(),
@@ -44,12 +46,13 @@ public struct AppConfiguration: Sendable {
         self.logLevel = logLevel
     }
 
-    /// From the process environment: DATABASE_URL, SQLITE_PATH, PARTNERHUB_BASE_URL, PARTNERHUB_SECURE_COOKIES.
+    /// From the process environment: DATABASE_URL, SQLITE_PATH, PARTNERHUB_BASE_URL, PARTNERHUB_SECURE_COOKIES, SMTP_URL, DATABASE_POOL_TIMEOUT.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> AppConfiguration {
         var configuration = AppConfiguration(database: .fromEnvironment(env))
         if let base = env["PARTNERHUB_BASE_URL"], !base.isEmpty { configuration.baseURL = base }
         configuration.secureCookies = env["PARTNERHUB_SECURE_COOKIES"] == "1" || configuration.baseURL.hasPrefix("https://")
         if let url = env["SMTP_URL"], !url.isEmpty { configuration.smtp = SMTPConfiguration.parse(url) }
+        if let seconds = env["DATABASE_POOL_TIMEOUT"].flatMap(Int.init), seconds > 0 { configuration.poolTimeoutSeconds = seconds }
         return configuration
     }
 }
