@@ -11,6 +11,9 @@ struct PartnerHub: Sendable {
     let support: SupportService
     let billing: BillingService
     let provider: ProviderService
+    let program: ProgramService
+    let tenders: TenderService
+    let directory: DirectoryService
     var kind: DatabaseKind { configuration.database.kind }
 }
 
@@ -33,6 +36,9 @@ extension Request {
     var support: SupportService { partnerHub.support }
     var billing: BillingService { partnerHub.billing }
     var provider: ProviderService { partnerHub.provider }
+    var program: ProgramService { partnerHub.program }
+    var tenders: TenderService { partnerHub.tenders }
+    var directory: DirectoryService { partnerHub.directory }
 }
 
 /// The one composition root (STYLE.md): configuration → database → services → middleware →
@@ -41,14 +47,19 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
     app.databases.use(try configuration.database.configuration(connectionsPerEventLoop: configuration.connectionsPerEventLoop, poolTimeoutSeconds: configuration.poolTimeoutSeconds), as: DatabaseID(string: "main"), isDefault: true)
     app.migrations.add(PartnerMigrations.all)
     let hasher = try PasswordHasher(cost: configuration.bcryptCost, threadPool: app.threadPool)
+    let partnerships = PartnershipService(clock: configuration.clock, random: configuration.random, hasher: hasher, baseURL: configuration.baseURL)
+    let provider = ProviderService(clock: configuration.clock)
     app.partnerHub = PartnerHub(
         configuration: configuration,
         accounts: AccountService(clock: configuration.clock, random: configuration.random, hasher: hasher,
                                  throttle: configuration.loginThrottle, baseURL: configuration.baseURL),
-        partnerships: PartnershipService(clock: configuration.clock, random: configuration.random, hasher: hasher, baseURL: configuration.baseURL),
+        partnerships: partnerships,
         support: SupportService(clock: configuration.clock),
         billing: BillingService(clock: configuration.clock, payments: configuration.payments, baseURL: configuration.baseURL),
-        provider: ProviderService(clock: configuration.clock))
+        provider: provider,
+        program: ProgramService(clock: configuration.clock, baseURL: configuration.baseURL, provider: provider),
+        tenders: TenderService(clock: configuration.clock, random: configuration.random, baseURL: configuration.baseURL, partnerships: partnerships),
+        directory: DirectoryService(clock: configuration.clock))
 
     // Requests over 1 MB are refused with 413 before they reach a controller.
     app.routes.defaultMaxBodySize = "1mb"
@@ -63,7 +74,8 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
 
     if configuration.runBackgroundJobs {
         let worker = configuration.smtp.map { OutboxWorker(client: SMTPClient(configuration: $0, group: app.eventLoopGroup), clock: configuration.clock) }
-        app.lifecycle.use(BackgroundJobs(worker: worker, partnerships: app.partnerHub.partnerships, billing: app.partnerHub.billing))
+        app.lifecycle.use(BackgroundJobs(worker: worker, partnerships: app.partnerHub.partnerships, billing: app.partnerHub.billing,
+                                         tenders: app.partnerHub.tenders))
     }
 
     try routes(app)
@@ -86,6 +98,10 @@ func routes(_ app: Application) throws {
     try app.register(collection: PartnershipAPIController())
     try app.register(collection: BillingAPIController())
     try app.register(collection: ProviderAPIController())
+    try app.register(collection: ProgramConsoleController())
+    try app.register(collection: ProviderProgramController())
+    try app.register(collection: PublicTenderController())
+    try app.register(collection: ProgramAPIController())
     if app.partnerHub.configuration.demo { try app.register(collection: MailboxController()) }
 }
 

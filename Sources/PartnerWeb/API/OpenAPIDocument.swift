@@ -59,7 +59,7 @@ enum OpenAPIDocument {
 
     /// The document's parts; their path and schema names are disjoint (a test checks): a clash would hide one.
     static var parts: [(paths: JSON, schemas: JSON)] {
-        [(corePaths, schemas), (billingPaths, billingSchemas), (providerPaths, providerSchemas)]
+        [(corePaths, schemas), (billingPaths, billingSchemas), (providerPaths, providerSchemas), (programPaths, programSchemas)]
     }
 
     static var corePaths: JSON {

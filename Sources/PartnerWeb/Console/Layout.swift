@@ -121,7 +121,14 @@ enum Layout {
         let base = "/console/orgs/\(organisation.id.string)"
         var items = [("nav.dashboard", base), ("nav.products", base + "/products"), ("nav.partners", base + "/partners")]
         // The partner space appears once a program admin approved the organisation.
-        if organisation.isPartner { items += [("nav.clients", base + "/clients"), ("nav.benefits", base + "/benefits")] }
+        if organisation.isPartner {
+            items += [("nav.clients", base + "/clients"), ("nav.tenders", base + "/tenders"), ("nav.benefits", base + "/benefits"),
+                      ("nav.directory_profile", base + "/directory-profile")]
+        } else {
+            items.append(("nav.program", base + "/program"))
+        }
+        // R-T1: clients post tenders from their console too.
+        items.append(("nav.post_tender", "/tenders/new"))
         // R-O2: billing is for legal representatives and admins.
         if let role = ctx.organisations.first(where: { $0.0.id == organisation.id })?.1, RoleRules.permission(role, .billing) == .whole {
             items.append(("nav.billing", base + "/billing"))

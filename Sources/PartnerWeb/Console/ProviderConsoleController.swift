@@ -13,7 +13,6 @@ struct ProviderConsoleController: RouteCollection {
         provider.post("login", use: logIn)
         provider.post("logout", use: logOut)
         provider.get(use: home)
-        provider.post("organisations", ":org", "approve", use: approve)
         provider.get("organisations", ":org", use: organisationPage)
     }
 
@@ -34,15 +33,6 @@ struct ProviderConsoleController: RouteCollection {
             return ConsoleController().logInView(ctx, email: email, next: "", message: ctx.strings("login.failed"), status: .unauthorized,
                                                  action: "/provider/login", title: ctx.strings("provider.login"))
         }
-    }
-
-    /// Program admins mark an organisation as a partner (the full application flow comes later).
-    func approve(req: Request) async throws -> Response {
-        let staff = try req.requireStaff()
-        guard staff.role == .programAdmin else { throw AppError.forbidden("error.not_allowed") }
-        guard let id = req.parameters.get("org").flatMap(OrganisationID.init(string:)), try await req.store.organisation(id: id) != nil else { throw AppError.notFound }
-        try await req.partnerships.approvePartner(id, actor: "staff:\(staff.id.string)", store: req.store)
-        return .redirect("/provider", flash: "provider.approved")
     }
 
     /// R-S3 for support staff: the organisation's products reachable under an active grant
@@ -102,7 +92,8 @@ struct ProviderConsoleController: RouteCollection {
         return Layout.page(s("provider.title"), ctx) {
             tag("h1") { text(s("provider.title")) }
             tag("p") { text(s("provider.you", ["name": staff.name, "role": staff.role.rawValue])) }
-            if staff.role == .programAdmin { tag("p") { link(s("catalogue.title"), "/provider/catalogue", classes: "button secondary") } }
+            // Partners become partners through the application queue (R-E2).
+            if staff.role == .programAdmin { ProviderProgramController.menu(s) }
             tag("section", cls("card"), attr("aria-labelledby", "lookup")) {
                 tag("h2", attr("id", "lookup")) { text(s("provider.lookup")) }
                 tag("form", attr("method", "get"), attr("action", "/provider"), cls("form inline")) {
@@ -156,10 +147,6 @@ struct ProviderConsoleController: RouteCollection {
                                         if staff.role == .programAdmin {
                                             text(" ")
                                             link(s("rates.link"), "/provider/organisations/\(organisation.id.string)/rates")
-                                        }
-                                    } else if staff.role == .programAdmin {
-                                        postForm("/provider/organisations/\(organisation.id.string)/approve", csrf: ctx.csrf, classes: "inline") {
-                                            button(s("provider.approve"), style: "secondary")
                                         }
                                     }
                                 }

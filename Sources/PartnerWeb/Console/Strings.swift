@@ -24,7 +24,9 @@ struct Strings: Sendable {
     func fieldError(_ code: FieldError.Code) -> String { self("error.\(code.rawValue)") }
 
     // (de, en, fr)
-    static let table: [String: (String, String, String)] = [
+    static let table: [String: (String, String, String)] = core.merging(program) { first, _ in first }
+
+    static let core: [String: (String, String, String)] = [
         "app.name": ("PartnerHub", "PartnerHub", "PartnerHub"),
         "nav.dashboard": ("Übersicht", "Dashboard", "Tableau de bord"),
         "nav.members": ("Mitglieder", "Members", "Membres"),
@@ -75,6 +77,9 @@ struct Strings: Sendable {
         "error.not_allowed": ("Ihre Rolle erlaubt das nicht.", "Your role does not allow this.", "Votre rôle ne le permet pas."),
         "error.already_member": ("Diese Person ist bereits Mitglied.", "This person is already a member.", "Cette personne est déjà membre."),
         "error.title": ("Etwas ist schiefgegangen", "Something went wrong", "Un problème est survenu"),
+        "error.busy": ("Der Dienst ist gerade ausgelastet. Es wurde nichts geändert; bitte versuchen Sie es in einigen Sekunden erneut.",
+                       "The service is busy right now. Nothing was changed; please try again in a few seconds.",
+                       "Le service est momentanément surchargé. Rien n’a été modifié ; veuillez réessayer dans quelques secondes."),
         "error.not_found": ("Diese Seite gibt es nicht, oder sie ist für Sie nicht sichtbar.", "This page does not exist, or it is not visible to you.", "Cette page n'existe pas ou ne vous est pas accessible."),
         "error.csrf": ("Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es erneut.", "The form has expired. Please reload the page and try again.", "Le formulaire a expiré. Rechargez la page et réessayez."),
         "error.back": ("Zur Übersicht", "Back to the dashboard", "Retour au tableau de bord"),

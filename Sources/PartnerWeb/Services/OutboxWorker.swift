@@ -34,26 +34,30 @@ struct OutboxWorker: Sendable {
 }
 
 /// The background work of a serving instance: outbox delivery every few seconds when SMTP_URL
-/// is configured, time-bound partnerships and renewals every minute. All of it coordinates through the
+/// is configured, tender fan-out every few seconds, time-bound partnerships and renewals every minute. All of it coordinates through the
 /// database, so several instances may run it.
 final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
     let worker: OutboxWorker?
     let partnerships: PartnershipService
     let billing: BillingService
+    let tenders: TenderService
     private var task: Task<Void, Never>?
 
-    init(worker: OutboxWorker?, partnerships: PartnershipService, billing: BillingService) {
+    init(worker: OutboxWorker?, partnerships: PartnershipService, billing: BillingService, tenders: TenderService) {
         self.worker = worker
         self.partnerships = partnerships
         self.billing = billing
+        self.tenders = tenders
     }
 
     func didBootAsync(_ application: Application) async throws {
         let store = application.store
         let logger = application.logger
-        task = Task { [worker, partnerships, billing] in
+        task = Task { [worker, partnerships, billing, tenders] in
             var tick = 0
             while !Task.isCancelled {
+                // R-T2: new tenders reach their partners within a tick, apart from the submission.
+                do { try await tenders.fanOutPending(store: store) } catch { logger.warning("tender fan-out: \(error)") }
                 if let worker {
                     do { try await worker.deliverDue(store: store) } catch { logger.warning("outbox delivery: \(error)") }
                 }

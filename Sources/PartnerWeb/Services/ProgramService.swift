@@ -133,3 +133,31 @@ struct ProgramService: Sendable {
         }
     }
 }
+
+extension ProgramService {
+    // MARK: tender categories (R-T1: editable by program admins)
+
+    /// Adds a category or renames / (de)activates one; keys never change, since tenders and
+    /// subscriptions refer to them.
+    func saveTenderCategory(staff: StaffMember, key rawKey: String, names: [Language: String], position: Int, active: Bool, store: Store) async throws {
+        try ProviderService.requireProgramAdmin(staff)
+        let key = rawKey.trimmingCharacters(in: .whitespaces).lowercased()
+        var errors = ValidationErrors()
+        if !TenderCategory.isKey(key) { errors.add("key", key.isEmpty ? .required : .invalidValue) }
+        var cleaned: [Language: String] = [:]
+        for language in Language.allCases {
+            let name = (names[language] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            SignUpRules.checkText(name, field: "name_\(language.rawValue)", max: 80, into: &errors)
+            cleaned[language] = name
+        }
+        if position < 0 || position > 10_000 { errors.add("position", .invalidValue) }
+        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        let category = TenderCategory(key: key, names: cleaned, position: position, active: active)
+        let now = clock.now()
+        try await store.write { tx in
+            try await tx.saveTenderCategory(category)
+            try await tx.appendAudit(AuditEntry(actor: "staff:\(staff.id.string)", action: "tender.category_saved", target: "tender-category:\(key)",
+                                                details: "{\"active\":\(active),\"position\":\(position)}"), now: now)
+        }
+    }
+}

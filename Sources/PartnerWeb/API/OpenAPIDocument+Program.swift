@@ -1,0 +1,149 @@
+import Foundation
+import PartnerCore
+
+/// The partner program's part of the OpenAPI document (issue #5): applications (R-E1 … R-E4),
+/// the provider's queue and partner list (R-E2, R-E3), tenders (R-T1 … R-T5), the directory (R-D1).
+extension OpenAPIDocument {
+    static var regionEnum: JSON { ["type": "string", "enum": TenderRegion.allCases.map(\.rawValue)] }
+    static var tenderLanguageEnum: JSON { ["type": "string", "enum": TenderLanguage.allCases.map(\.rawValue)] }
+
+    static var programPaths: JSON {
+        let org = pathParam("org")
+        let token: JSON = ["name": "token", "in": "path", "required": true, "description": "The token from the contact's e-mail",
+                           "schema": ["type": "string", "minLength": 1, "maxLength": 100]]
+        let key: JSON = ["name": "key", "in": "path", "required": true, "schema": ["type": "string", "pattern": "^[a-z][a-z0-9-]{1,39}$"]]
+        let filters: [JSON] = [
+            ["name": "region", "in": "query", "required": false, "schema": regionEnum],
+            ["name": "language", "in": "query", "required": false, "schema": tenderLanguageEnum],
+            ["name": "specialty", "in": "query", "required": false, "schema": ["type": "string", "maxLength": 40]],
+            ["name": "page", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 1, "maximum": 10_000]],
+        ]
+        return [
+            "/api/v1/reseller-terms": ["get": operation("resellerTerms", "The current version of the reseller terms an applicant accepts (R-E1)", tag: "program",
+                secured: false, responses: ["200": response("The terms", ref("ResellerTerms"))])],
+            "/api/v1/organisations/{org}/partner-applications": [
+                "get": operation("listPartnerApplications", "The organisation's applications to become a partner", tag: "program", parameters: [org],
+                                 responses: ["200": response("Applications, newest first", list("PartnerApplication"))]),
+                "post": operation("applyAsPartner", "The legal representative applies (R-E1): register id, website, the terms' version, the minimum volume; R-E4 checked",
+                                  tag: "program", parameters: [org], body: jsonBody(ref("PartnerApplicationRequest")),
+                                  responses: ["201": response("Submitted; program admins are e-mailed", ref("PartnerApplication"))]),
+            ],
+            "/api/v1/provider/applications": ["get": operation("listApplicationQueue", "Program admins: applications by status (default pending)", tag: "provider",
+                parameters: [["name": "status", "in": "query", "required": false, "schema": ["type": "string", "enum": ["pending", "approved", "rejected", "all"]]]],
+                responses: ["200": response("Applications", list("PartnerApplication"))])],
+            "/api/v1/provider/applications/{application}/approve": ["post": operation("approveApplication",
+                "Program admins: approve with the partner's discount rates per category (each ≤ 3500 basis points, R-E2); the applicant is e-mailed", tag: "provider",
+                parameters: [pathParam("application")], body: jsonBody(ref("PartnerRates")), responses: ["200": response("The decided application", ref("PartnerApplication"))])],
+            "/api/v1/provider/applications/{application}/reject": ["post": operation("rejectApplication",
+                "Program admins: reject with a reason, e-mailed to the applicant (R-E2)", tag: "provider", parameters: [pathParam("application")],
+                body: jsonBody(ref("RejectRequest")), responses: ["200": response("The decided application", ref("PartnerApplication"))])],
+            "/api/v1/provider/partners": ["get": operation("listPartnerStandings",
+                "Program admins: every partner's managed volume over 12 months against CHF 2000 / EUR 1800, flagged 12 months after approval (R-E3)", tag: "provider",
+                responses: ["200": response("Partners", list("PartnerStanding"))])],
+            "/api/v1/provider/tender-categories/{key}": ["put": operation("saveTenderCategory", "Program admins: add, rename or (de)activate a tender category (R-T1)",
+                tag: "provider", parameters: [key], body: jsonBody(ref("TenderCategory")), responses: ["200": response("Every category", list("TenderCategory"))])],
+            "/api/v1/tender-categories": ["get": operation("listTenderCategories", "The active tender categories", tag: "tenders", secured: false,
+                responses: ["200": response("Categories", list("TenderCategory"))])],
+            "/api/v1/tenders": ["post": operation("submitTender",
+                "Anyone posts a tender for free (R-T1); the contact is e-mailed a link to manage and delete it; at most 5 an hour per IP and per e-mail (429)",
+                tag: "tenders", secured: false, body: jsonBody(ref("TenderRequest")), responses: ["201": response("Submitted", ref("TenderCreated"))])],
+            "/api/v1/tenders/manage/{token}": [
+                "get": operation("contactTender", "The contact's view: the tender and every offer on it (R-T4); 410 once deleted", tag: "tenders", secured: false,
+                                 parameters: [token], responses: ["200": response("The tender", ref("ContactTender"))]),
+                "delete": operation("deleteTender", "Delete immediately (R-T5); a second time answers 410", tag: "tenders", secured: false, parameters: [token],
+                                    responses: ["204": response("Deleted")]),
+            ],
+            "/api/v1/tenders/manage/{token}/offers/{offer}/accept": ["post": operation("acceptOffer",
+                "The contact accepts an offer: the partner's request to manage them starts (R-P2)", tag: "tenders", secured: false,
+                parameters: [token, pathParam("offer")], responses: ["201": response("The partnership request", ref("PartnershipCreated"))])],
+            "/api/v1/organisations/{org}/tender-subscription": [
+                "get": operation("getTenderSubscription", "A partner's tender categories, regions and languages (R-T2)", tag: "tenders", parameters: [org],
+                                 responses: ["200": response("The subscription", ref("TenderSubscription"))]),
+                "put": operation("setTenderSubscription", "Set them; an empty set matches nothing (R-T2)", tag: "tenders", parameters: [org],
+                                 body: jsonBody(ref("TenderSubscription")), responses: ["200": response("The subscription", ref("TenderSubscription"))]),
+            ],
+            "/api/v1/organisations/{org}/tenders": ["get": operation("listPartnerTenders", "Tenders sent to this partner, as excerpts without contact (R-T2)",
+                tag: "tenders", parameters: [org], responses: ["200": response("Tenders, newest first", list("PartnerTender"))])],
+            "/api/v1/organisations/{org}/tenders/{tender}": ["get": operation("openTender",
+                "Open a tender sent to this partner: with contact while valid, the view recorded (R-T3); 410 when deleted or older than 30 days", tag: "tenders",
+                parameters: [org, pathParam("tender")], responses: ["200": response("The full tender", ref("PartnerTender"))])],
+            "/api/v1/organisations/{org}/tenders/{tender}/offers": ["post": operation("sendOffer",
+                "Send an offer, e-mailed to the tender's contact (R-T4)", tag: "tenders", parameters: [org, pathParam("tender")],
+                body: jsonBody(ref("OfferRequest")), responses: ["201": response("The offer", ref("Offer"))])],
+            "/api/v1/directory": ["get": operation("searchDirectory", "The public partner directory, filtered, 10 a page (R-D1)", tag: "directory", secured: false,
+                parameters: filters, responses: ["200": response("A page of profiles", ref("DirectoryPage"))])],
+            "/api/v1/directory/{org}": ["get": operation("directoryProfile", "A published profile", tag: "directory", secured: false, parameters: [org],
+                responses: ["200": response("The profile", ref("DirectoryProfile"))])],
+            "/api/v1/directory/{org}/offer-requests": ["post": operation("requestOffer",
+                "Ask this partner alone for an offer: a tender addressed to it (R-D1)", tag: "directory", secured: false, parameters: [org],
+                body: jsonBody(ref("TenderRequest")), responses: ["201": response("Submitted", ref("TenderCreated"))])],
+            "/api/v1/organisations/{org}/directory-profile": [
+                "get": operation("getDirectoryProfile", "The partner's own profile, published or not", tag: "directory", parameters: [org],
+                                 responses: ["200": response("The profile", ref("DirectoryProfile"))]),
+                "put": operation("saveDirectoryProfile", "Create or change it; `published` opts in to the public directory (R-D1)", tag: "directory",
+                                 parameters: [org], body: jsonBody(ref("DirectoryProfileRequest")), responses: ["200": response("The profile", ref("DirectoryProfile"))]),
+            ],
+        ]
+    }
+
+    static var programSchemas: JSON {
+        let strings: JSON = ["type": "array", "items": ["type": "string"]]
+        let tenderRequest = object([
+            "title": string(["maxLength": TenderRules.maximumTitle]), "description": string(["maxLength": TenderRules.maximumDescription]),
+            "categories": ["type": "array", "items": ["type": "string"], "minItems": 1], "region": regionEnum, "language": tenderLanguageEnum,
+            "budget": ["type": "string", "enum": BudgetRange.allCases.map(\.rawValue)], "contact_name": string(["maxLength": 120]),
+            "contact_email": string(["format": "email"]), "contact_phone": string(["maxLength": 40]), "contact_organisation": string(["maxLength": 160]),
+        ], required: ["title", "description", "categories", "region", "language", "contact_name", "contact_email"])
+        return [
+            "ResellerTerms": object(["version": string(), "points": strings], required: ["version", "points"]),
+            "PartnerApplicationRequest": object(["register_id": string(["maxLength": 64]), "website": string(["maxLength": 255]),
+                                                 "accept_terms_version": string(["description": "Must equal the current version (GET /api/v1/reseller-terms)"]),
+                                                 "commit_to_minimum_volume": ["type": "boolean"]],
+                                                required: ["register_id", "website", "accept_terms_version", "commit_to_minimum_volume"]),
+            "PartnerApplication": object([
+                "id": uuid, "organisation_id": uuid, "organisation_name": string(), "register_id": string(), "register_kind": string(),
+                "register_status": ["type": "string", "enum": ["verified", "manual_review"]], "website": string(), "terms_version": string(),
+                "terms_accepted_at": dateTime, "status": ["type": "string", "enum": ApplicationStatus.allCases.map(\.rawValue)], "reason": string(),
+                "decided_at": dateTime, "created_at": dateTime,
+            ], required: ["id", "organisation_id", "organisation_name", "register_id", "register_status", "website", "terms_version", "terms_accepted_at", "status", "created_at"]),
+            "RejectRequest": object(["reason": string(["maxLength": 2000])], required: ["reason"]),
+            "PartnerStanding": object(["organisation_id": uuid, "name": string(), "approved_at": dateTime, "volume": ["type": "integer"], "minimum": ["type": "integer"],
+                                       "currency": ["type": "string", "enum": ["CHF", "EUR"]], "below_minimum": ["type": "boolean"]],
+                                      required: ["organisation_id", "name", "approved_at", "volume", "minimum", "currency", "below_minimum"]),
+            "TenderCategory": object(["key": string(), "name_de": string(["maxLength": 80]), "name_en": string(["maxLength": 80]), "name_fr": string(["maxLength": 80]),
+                                      "position": ["type": "integer", "minimum": 0, "maximum": 10_000], "active": ["type": "boolean"]],
+                                     required: ["key", "name_de", "name_en", "name_fr", "position", "active"]),
+            "TenderRequest": tenderRequest,
+            "TenderCreated": object(["id": uuid, "status": string()], required: ["id", "status"]),
+            "PartnerTender": object([
+                "id": uuid, "title": string(), "categories": strings, "region": regionEnum, "language": tenderLanguageEnum, "budget": string(),
+                "excerpt": string(["description": "The first 200 characters; empty when no longer available"]), "available": ["type": "boolean"], "created_at": dateTime,
+                "description": string(), "contact_name": string(), "contact_email": string(), "contact_phone": string(), "contact_organisation": string(),
+                "matched_at": dateTime, "seen_at": dateTime, "offered": ["type": "boolean"],
+            ], required: ["id", "title", "categories", "region", "language", "budget", "excerpt", "available", "created_at"]),
+            "OfferRequest": object(["message": string(["maxLength": 5000]), "price": string(["description": "An amount in the partner's currency, e.g. 1200.00"]),
+                                    "valid_until": dateTime, "access": ["type": "string", "enum": ["full", "limited"]]], required: ["message"]),
+            "Offer": object([
+                "id": uuid, "partner_id": uuid, "partner_name": string(), "message": string(), "price": ["type": "integer", "description": "minor units"],
+                "currency": string(), "valid_until": dateTime, "access": string(), "created_at": dateTime, "accepted_at": dateTime, "partnership_id": uuid,
+            ], required: ["id", "partner_id", "partner_name", "message", "access", "created_at"]),
+            "ContactTender": object([
+                "id": uuid, "title": string(), "description": string(), "categories": strings, "region": regionEnum, "language": tenderLanguageEnum, "budget": string(),
+                "created_at": dateTime, "available": ["type": "boolean"], "offers": list("Offer"),
+            ], required: ["id", "title", "description", "categories", "region", "language", "budget", "created_at", "available", "offers"]),
+            "PartnershipCreated": object(["partnership_id": uuid], required: ["partnership_id"]),
+            "TenderSubscription": object(["categories": strings, "regions": ["type": "array", "items": regionEnum],
+                                          "languages": ["type": "array", "items": tenderLanguageEnum]], required: ["categories", "regions", "languages"]),
+            "DirectoryProfile": object([
+                "organisation_id": uuid, "name": string(), "description": string(), "website": string(), "languages": strings, "regions": strings,
+                "specialties": strings, "published": ["type": "boolean"], "register_verified": ["type": "boolean"],
+            ], required: ["organisation_id", "name", "description", "website", "languages", "regions", "specialties", "published", "register_verified"]),
+            "DirectoryPage": object(["items": list("DirectoryProfile"), "page": ["type": "integer"], "pages": ["type": "integer"], "total": ["type": "integer"]],
+                                    required: ["items", "page", "pages", "total"]),
+            "DirectoryProfileRequest": object([
+                "description": string(["maxLength": 2000]), "website": string(["maxLength": 255]), "languages": ["type": "array", "items": tenderLanguageEnum],
+                "regions": ["type": "array", "items": regionEnum], "specialties": strings, "published": ["type": "boolean"],
+            ], required: ["description", "website", "languages", "regions", "published"]),
+        ]
+    }
+}
