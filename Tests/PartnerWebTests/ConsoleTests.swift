@@ -181,9 +181,32 @@ struct ConsoleTests {
             #expect(!entry.0.isEmpty && !entry.1.isEmpty && !entry.2.isEmpty, "\(key)")
         }
         for role in OrganisationRole.allCases { #expect(Strings.table["role.\(role.rawValue)"] != nil) }
-        for code in [FieldError.Code.required, .tooShort, .tooLong, .invalidEmail, .invalidCountry, .invalidCurrency, .invalidValue, .taken, .mismatch, .wrongPassword, .currencyFixed] {
+        for code in [FieldError.Code.required, .tooShort, .tooLong, .invalidEmail, .invalidCountry, .invalidCurrency, .invalidValue, .taken, .mismatch, .wrongPassword,
+                     .currencyFixed, .insufficientFunds, .declined, .invalidRegisterID, .invalidURL, .tooMany] {
             #expect(Strings.table["error.\(code.rawValue)"] != nil, "\(code)")
         }
+    }
+
+    @Test("Every text key the sources name literally exists (a missing one would show as the key itself)")
+    func literalKeysExist() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/PartnerWeb")
+        let files = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)).compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        #expect(files.count > 20)
+        // s("key"), strings("key"), en("key"), and the keys errors carry: refused/forbidden/gone("key"), flash: "key", ("nav.x", …).
+        let pattern = try NSRegularExpression(pattern: #"(?:\b(?:s|strings|en|english)\(|(?:refused|forbidden|gone)\(|flash: |\(\")"?([a-z_]+\.[a-z0-9_.\-]+)""#)
+        var missing: [String] = []
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                guard let range = Range(match.range(at: 1), in: text) else { continue }
+                let key = String(text[range])
+                // Keys built from a prefix and a value end in a dot; field paths (lines.0.quantity) and domain names are no keys.
+                if key.range(of: #"\.[0-9]"#, options: .regularExpression) != nil || key.hasSuffix(".") || key.contains(".example") || key.hasSuffix(".ch") || key.hasSuffix(".css") || key.hasSuffix(".json") || key.hasSuffix(".csv") { continue }
+                if Strings.table[key] == nil { missing.append("\(file.lastPathComponent): \(key)") }
+            }
+        }
+        #expect(missing.isEmpty, "\(Set(missing).sorted())")
     }
 
     @Test("R-O3 provider staff sign in apart; customers cannot open the provider console, staff not the customer console")
