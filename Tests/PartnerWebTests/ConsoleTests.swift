@@ -252,10 +252,15 @@ struct ConsoleTests {
             let users = try await t.store.userCount()
             _ = try await DemoSeed.seedIfNeeded(t.app)
             #expect(try await t.store.userCount() == users)
-            #expect(users == 12)
+            // 11 people of the partners and clients, Webstudio Bern's applicant (issue #5).
+            #expect(users == 12 + 1)
             #expect(try await t.store.clientListings(partner: try #require(try await t.store.allOrganisations().first { $0.name == "Alpenweb GmbH" }).id, onlyAssignedTo: nil).count == 4)
-            #expect(try await t.store.allOrganisations().count == 7)
+            #expect(try await t.store.allOrganisations().count == 7 + 1)
             #expect(try await t.store.verifyAudit().firstBreak == nil)
+            // Issue #5: one pending application; the open tender reached Alpenweb alone; both partners are listed.
+            #expect(try await t.store.applications(status: .pending).map(\.organisationName) == ["Webstudio Bern"])
+            let listed = try await t.store.publishedDirectoryProfiles().map(\.name)
+            #expect(listed == ["Agence Lumière SARL", "Alpenweb GmbH"])
             // Money through the real flows: Alpenweb paid 3 × 9.92 = 29.76 − 20 % = 23.81 + VAT 1.93 = 25.74
             // from 1000.00; Lumière earned 2 × 2.75 = 5.50 − 4.40 = 1.10 EUR cashback.
             let organisations = try await t.store.allOrganisations()
@@ -263,6 +268,8 @@ struct ConsoleTests {
             let lumiere = try #require(organisations.first { $0.name == "Agence Lumière SARL" }).id
             #expect(try await t.store.walletBalance(alpenweb, currency: .chf) == Money(minorUnits: 97426, currency: .chf))
             #expect(try await t.store.walletBalance(lumiere, currency: .eur) == Money(minorUnits: 110, currency: .eur))
+            #expect(try await t.store.tenderMatches(alpenweb).map(\.tender.tender.title) == ["Neue Website für unsere Schreinerei"])
+            #expect(try await t.store.tenderMatches(lumiere).isEmpty)
             #expect(try await t.store.verifyLedger().isEmpty)
         }
     }

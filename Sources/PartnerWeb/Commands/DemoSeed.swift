@@ -92,6 +92,7 @@ enum DemoSeed {
             try await tx.setSetting("demo_seeded", ISO8601DateFormatter().string(from: now))
         }
         try await seedBilling(app)
+        try await seedProgram(app)
         return logins
     }
 
@@ -128,6 +129,55 @@ enum DemoSeed {
         try await order("hans@huber.demo", "Bäckerei Huber", via: "hans@huber.demo", LineRequest(category: .vps, name: "VPS Huber", quantity: 1), method: .card)
     }
 
+    /// The program in the demo world (issue #5), through the real services: both partners
+    /// subscribed to tenders and listed in the directory, one open tender sent to Alpenweb, and a
+    /// pending application in the provider's queue.
+    static func seedProgram(_ app: Application) async throws {
+        let store = app.store
+        let hub = app.partnerHub
+        let now = hub.configuration.clock.now()
+        struct Missing: Error {}
+        func context(_ email: String, _ organisation: String) async throws -> (OrganisationContext, User) {
+            guard let user = try await store.user(email: EmailAddress(email)!),
+                  let found = try await store.organisations(of: user.id).first(where: { $0.0.name == organisation }),
+                  let context = try await store.context(user: user.id, organisation: found.0.id) else { throw Missing() }
+            return (context, user)
+        }
+        let (alpenweb, anna) = try await context("anna@alpenweb.demo", "Alpenweb GmbH")
+        try await hub.tenders.setSubscription(alpenweb, user: anna, categories: ["website-creation", "hosting-migration", "e-mail"],
+                                              regions: ["ch-zurich", "ch-east", "ch-central", "remote"], languages: ["de", "en"], store: store)
+        try await hub.directory.save(alpenweb, user: anna, input: DirectoryProfileInput(
+            description: "Websites, hosting and e-mail for small businesses in eastern and central Switzerland. We move your existing sites without downtime.",
+            website: "https://alpenweb.example.ch", languages: ["de", "en"], regions: ["ch-zurich", "ch-east", "ch-central"],
+            specialties: ["website-creation", "hosting-migration", "e-mail"], published: true), store: store)
+        let (lumiere, elise) = try await context("elise@lumiere.demo", "Agence Lumière SARL")
+        try await hub.tenders.setSubscription(lumiere, user: elise, categories: ["website-creation", "development"], regions: ["fr", "ch-lake-geneva"],
+                                              languages: ["fr"], store: store)
+        try await hub.directory.save(lumiere, user: elise, input: DirectoryProfileInput(
+            description: "Agence web à Lyon et Genève : sites vitrines, boutiques en ligne et développement sur mesure.",
+            website: "https://lumiere.example.fr", languages: ["fr", "en"], regions: ["fr", "ch-lake-geneva"], specialties: ["website-creation", "development"],
+            published: true), store: store)
+        let tender = try await hub.tenders.submit(TenderInput(
+            title: "Neue Website für unsere Schreinerei", description: "Wir sind eine Schreinerei mit acht Mitarbeitenden in Winterthur und suchen eine moderne Website "
+                + "mit Referenzprojekten und Kontaktformular. Die bisherige Seite und drei Mailboxen sollen umziehen.",
+            categories: ["website-creation", "hosting-migration"], region: "ch-zurich", language: "de", budget: "1000-5000", contactName: "Urs Widmer",
+            contactEmail: "urs@schreinerei.demo", contactPhone: "+41 52 555 01 02", contactOrganisation: "Schreinerei Widmer"),
+            language: .de, ip: "demo-seed", store: store)
+        try await hub.tenders.fanOut(tender, store: store)
+        // A pending application: Webstudio Bern's legal representative applied with a valid UID.
+        let hash = try await hub.accounts.hasher.hash(password)
+        let (studio, otto) = try await store.write { tx in
+            let otto = try await tx.createUser(email: EmailAddress("otto@webstudio.demo")!, name: "Otto Studer", passwordHash: hash,
+                                               supportCode: hub.configuration.random.supportCode(), language: nil, now: now)
+            let studio = try await tx.createOrganisation(name: "Webstudio Bern", country: CountryCode("CH")!, currency: .chf, now: now)
+            let membership = try await tx.addMembership(organisation: studio.id, user: otto.id, role: .legalRepresentative, now: now)
+            return (OrganisationContext(organisationID: studio.id, userID: otto.id, role: .legalRepresentative, membershipID: membership), otto)
+        }
+        _ = try await hub.program.apply(studio, user: otto, input: ApplicationInput(registerID: "CHE-123.456.788", website: "https://webstudio-bern.example.ch",
+                                                                                   acceptedTermsVersion: ResellerTerms.currentVersion, commitsToMinimumVolume: true),
+                                        store: store)
+    }
+
     static let plannedLogins: [Login] = [
         Login(who: "Provider program admin (/provider/login)", email: "admin@provider.demo"),
         Login(who: "Provider support agent (/provider/login)", email: "support@provider.demo"),
@@ -138,5 +188,6 @@ enum DemoSeed {
         Login(who: "Agence Lumière SARL, legal representative (EUR)", email: "elise@lumiere.demo"),
         Login(who: "Bäckerei Huber, client (CHF)", email: "hans@huber.demo"),
         Login(who: "Café Parisien, client (EUR)", email: "lea@parisien.demo"),
+        Login(who: "Webstudio Bern, applicant waiting in the provider's queue", email: "otto@webstudio.demo"),
     ]
 }

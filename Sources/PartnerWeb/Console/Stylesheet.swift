@@ -69,6 +69,13 @@ enum Stylesheet {
     .balances .balance { font-size: 1.4em; font-weight: 600; margin-right: 24px; } .number { text-align: right; white-space: nowrap; }
     .steps { margin: 0; padding-left: 18px; } .facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; } .facts dt { font-weight: 600; }
     .invoice header { margin-bottom: 16px; } .note { font-style: italic; }
+    fieldset.checks { border: 1px solid var(--line); border-radius: var(--radius); padding: 8px 12px; display: flex; flex-wrap: wrap; gap: 4px 16px; }
+    fieldset.checks legend { font-weight: 600; padding: 0 4px; } fieldset.checks .hint, fieldset.checks .error { flex-basis: 100%; }
+    label.check { display: inline-flex; align-items: center; gap: 4px; font-weight: normal; } .field.check label { font-weight: normal; }
+    .tender-list, .directory, .offers { list-style: none; padding: 0; } .tender h2, .directory h2 { font-size: 1.1rem; margin: 0 0 4px; }
+    .excerpt { margin: 6px 0 0; } .badge.danger { background: #fde8e8; color: #8a1c1c; } .badge.muted { background: #f1f1f1; color: #4a4a4a; }
+    tr.flagged td { background: #fff7f7; } nav.tabs { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: 12px; }
+    .inline-fields { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-end; } textarea { width: 100%; font: inherit; }
     @media print { .side, .topbar, .skip, .no-print, nav, .languages { display: none !important; } .shell { display: block; } .content { padding: 0; }
       body { background: #fff; } .card, .invoice { border: none; box-shadow: none; } a { color: inherit; text-decoration: none; } }
     @media (max-width: 720px) { .shell { grid-template-columns: 1fr; } .side { border-right: none; border-bottom: 1px solid var(--line); } .content { padding: 16px; }
