@@ -56,3 +56,30 @@ struct VerifyLedger: AsyncParsableCommand {
         }
     }
 }
+
+/// `partnerhub fan-out-tenders`: sends every tender not yet sent to its matching partners (R-T2),
+/// as `serve`'s background job does every few seconds; for instances run without it, and to
+/// time the fan-out.
+struct FanOutTenders: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fan-out-tenders",
+                                                    abstract: "Send every tender not yet sent to its matching partners (R-T2); each is claimed once.")
+
+    func run() async throws {
+        try await withApplication { app in
+            let store = app.store
+            var total = 0
+            while true {
+                let pending = try await store.tendersAwaitingFanOut()
+                if pending.isEmpty { break }
+                for id in pending {
+                    let started = Date()
+                    let reached = try await app.partnerHub.tenders.fanOut(id, store: store)
+                    let seconds = Date().timeIntervalSince(started)
+                    print("tender \(id.string): \(reached.map { "\($0) partners matched and queued" } ?? "sent by another instance") in \(String(format: "%.2f", seconds)) s")
+                    total += 1
+                }
+            }
+            print("Sent \(total) tenders.")
+        }
+    }
+}

@@ -9,7 +9,8 @@ public struct PartnerHubCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "partnerhub",
         abstract: "PartnerHub: run a cloud provider's partner (reseller) program.",
-        subcommands: [Serve.self, Migrate.self, VerifyAudit.self, VerifyLedger.self, Staff.self, PartnerCommand.self, Quote.self, Renew.self])
+        subcommands: [Serve.self, Migrate.self, VerifyAudit.self, VerifyLedger.self, Staff.self, PartnerCommand.self, Quote.self, Renew.self,
+                      FanOutTenders.self])
     public init() {}
 }
 
@@ -35,11 +36,12 @@ struct Serve: AsyncParsableCommand {
     @ArgumentParser.Option(help: "The address to listen on.") var hostname = "127.0.0.1"
     @ArgumentParser.Option(help: "The port to listen on.") var port = 8080
     @ArgumentParser.Flag(help: "Seed a demo world once, print its logins and open the development mailbox.") var demo = false
+    @ArgumentParser.Flag(help: "Run no background jobs (outbox, tender fan-out, renewals): another instance or cron runs them.") var noBackgroundJobs = false
 
     func run() async throws {
         var configuration = AppConfiguration.fromEnvironment()
         configuration.demo = demo
-        configuration.runBackgroundJobs = true
+        configuration.runBackgroundJobs = !noBackgroundJobs
         if ProcessInfo.processInfo.environment["PARTNERHUB_BASE_URL"] == nil { configuration.baseURL = "http://\(hostname):\(port)" }
         var env = Environment(name: "production", arguments: ["partnerhub", "serve", "--hostname", hostname, "--port", String(port)])
         try LoggingSystem.bootstrap(from: &env)
