@@ -54,7 +54,7 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
         accounts: AccountService(clock: configuration.clock, random: configuration.random, hasher: hasher,
                                  throttle: configuration.loginThrottle, baseURL: configuration.baseURL),
         partnerships: partnerships,
-        support: SupportService(clock: configuration.clock),
+        support: SupportService(clock: configuration.clock, random: configuration.random),
         billing: BillingService(clock: configuration.clock, payments: configuration.payments, baseURL: configuration.baseURL),
         provider: provider,
         program: ProgramService(clock: configuration.clock, baseURL: configuration.baseURL, provider: provider),
@@ -102,6 +102,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ProviderProgramController())
     try app.register(collection: PublicTenderController())
     try app.register(collection: ProgramAPIController())
+    try app.register(collection: SupportConsoleController())
     if app.partnerHub.configuration.demo { try app.register(collection: MailboxController()) }
 }
 

@@ -77,6 +77,15 @@ extension OpenAPIDocument {
             "/api/v1/directory/{org}/offer-requests": ["post": operation("requestOffer",
                 "Ask this partner alone for an offer: a tender addressed to it (R-D1)", tag: "directory", secured: false, parameters: [org],
                 body: jsonBody(ref("TenderRequest")), responses: ["201": response("Submitted", ref("TenderCreated"))])],
+            "/api/v1/organisations/{org}/vip-code": [
+                "get": operation("getVIPCode", "The organisation's VIP code, while it has active Premium Support (R-S2); 404 without", tag: "support", parameters: [org],
+                                 responses: ["200": response("The code", ref("VIPCode"))]),
+                "post": operation("regenerateVIPCode", "A new VIP code; the old one stops working (legal representatives and admins)", tag: "support",
+                                  parameters: [org], responses: ["201": response("The new code", ref("VIPCode"))]),
+            ],
+            "/api/v1/provider/vip-codes/{code}": ["get": operation("lookUpVIPCode", "Provider staff verify a caller by VIP code (R-S2); every look-up audited",
+                tag: "provider", parameters: [["name": "code", "in": "path", "required": true, "schema": ["type": "string", "pattern": "^[0-9 ]{8,9}$"]]],
+                responses: ["200": response("Whose code it is", ref("VIPCaller"))])],
             "/api/v1/organisations/{org}/directory-profile": [
                 "get": operation("getDirectoryProfile", "The partner's own profile, published or not", tag: "directory", parameters: [org],
                                  responses: ["200": response("The profile", ref("DirectoryProfile"))]),
@@ -140,6 +149,8 @@ extension OpenAPIDocument {
             ], required: ["organisation_id", "name", "description", "website", "languages", "regions", "specialties", "published", "register_verified"]),
             "DirectoryPage": object(["items": list("DirectoryProfile"), "page": ["type": "integer"], "pages": ["type": "integer"], "total": ["type": "integer"]],
                                     required: ["items", "page", "pages", "total"]),
+            "VIPCode": object(["code": string(["pattern": "^[0-9]{8}$"]), "grouped": string()], required: ["code", "grouped"]),
+            "VIPCaller": object(["organisation_id": uuid, "name": string(), "premium_active": ["type": "boolean"]], required: ["organisation_id", "name", "premium_active"]),
             "DirectoryProfileRequest": object([
                 "description": string(["maxLength": 2000]), "website": string(["maxLength": 255]), "languages": ["type": "array", "items": tenderLanguageEnum],
                 "regions": ["type": "array", "items": regionEnum], "specialties": strings, "published": ["type": "boolean"],

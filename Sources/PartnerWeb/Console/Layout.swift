@@ -133,7 +133,8 @@ enum Layout {
         if let role = ctx.organisations.first(where: { $0.0.id == organisation.id })?.1, RoleRules.permission(role, .billing) == .whole {
             items.append(("nav.billing", base + "/billing"))
         }
-        items += [("nav.members", base + "/members"), ("nav.activity", base + "/activity"), ("nav.settings", base + "/settings")]
+        items += [("nav.members", base + "/members"), ("nav.activity", base + "/activity"), ("nav.settings", base + "/settings"),
+                  ("support.contact", base + "/contact-support")]
         return tag("nav", cls("side"), attr("aria-label", s("nav.main"))) {
             tag("p", cls("org-name")) { text(organisation.name) }
             tag("ul") {

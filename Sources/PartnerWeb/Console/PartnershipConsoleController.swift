@@ -173,7 +173,7 @@ struct PartnershipConsoleController: RouteCollection {
                     tag("tbody") {
                         for (product, _) in products {
                             tag("tr") {
-                                tag("td") { text(product.name) }
+                                tag("td") { link(product.name, base(organisation.id) + "/products/\(product.id.string)") }
                                 tag("td") { text(s("category.\(product.category.rawValue)")) }
                                 tag("td") { tag("span", cls("badge status-\(product.status)")) { text(s("product_status.\(product.status)")) } }
                                 tag("td") {

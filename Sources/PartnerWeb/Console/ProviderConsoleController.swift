@@ -85,6 +85,8 @@ struct ProviderConsoleController: RouteCollection {
         let overview = try await store.organisationOverview()
         let query = ((try? req.query.get(String.self, at: "code")) ?? "")
         let found: (User, [String])? = try await SupportCode(query).asyncMap { try await store.userBySupportCode($0) } ?? nil
+        // R-S2: the same field verifies a VIP code (audited).
+        let vip = try await SupportCode(query).asyncMap { try await req.support.lookUpVIP(staff: staff, code: $0, store: store) } ?? nil
         let themeRequests = staff.role == .programAdmin ? try await store.openThemeRequests() : []
         let names = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let ctx = try await req.pageContext()
@@ -103,9 +105,13 @@ struct ProviderConsoleController: RouteCollection {
                 if !query.isEmpty {
                     if let (user, orgs) = found {
                         tag("p", attr("role", "status")) { text(s("provider.lookup_found", ["name": user.name, "email": user.email.value, "orgs": orgs.joined(separator: ", ")])) }
-                    } else {
-                        tag("p", attr("role", "status")) { text(s("provider.lookup_none")) }
                     }
+                    if let vip {
+                        tag("p", attr("role", "status"), attr("id", "vip-found")) {
+                            text(s("vip.lookup_found", ["org": vip.organisation.name, "state": s(vip.premiumActive ? "vip.active" : "vip.inactive")]))
+                        }
+                    }
+                    if found == nil && vip == nil { tag("p", attr("role", "status")) { text(s("provider.lookup_none")) } }
                 }
             }
             if !themeRequests.isEmpty {

@@ -222,6 +222,26 @@ extension Strings {
         "directory.view_public": ("Öffentlichen Eintrag ansehen", "View public entry", "Voir la fiche publique"),
         "directory.save": ("Eintrag speichern", "Save entry", "Enregistrer la fiche"),
 
+        // VIP code (R-S2) and contacting support
+        "vip.title": ("VIP-Code", "VIP code", "Code VIP"),
+        "vip.help": ("Mit Premium Support nennen Sie diesen Code am Telefon: Der Support erkennt Ihre Organisation und bedient Sie bevorzugt.",
+                     "With Premium Support, give this code on the phone: support recognises your organisation and serves you first.",
+                     "Avec le Support Premium, indiquez ce code au téléphone : le support reconnaît votre organisation et vous sert en priorité."),
+        "vip.regenerate": ("Neuen VIP-Code erzeugen", "Make a new VIP code", "Générer un nouveau code VIP"),
+        "vip.regenerated": ("Der neue VIP-Code gilt ab sofort; der alte nicht mehr.", "The new VIP code works now; the old one no longer does.",
+                            "Le nouveau code VIP est valable dès maintenant ; l'ancien ne l'est plus."),
+        "vip.none": ("Einen VIP-Code erhalten Organisationen mit dem Produkt Premium Support.", "Organisations with the Premium Support product get a VIP code.",
+                     "Les organisations disposant du produit Support Premium reçoivent un code VIP."),
+        "vip.lookup_found": ("VIP-Code von {org}: Premium Support {state}.", "VIP code of {org}: Premium Support {state}.", "Code VIP de {org} : Support Premium {state}."),
+        "vip.active": ("aktiv", "active", "actif"),
+        "vip.inactive": ("nicht mehr aktiv", "no longer active", "plus actif"),
+        "support.contact": ("Support kontaktieren", "Contact support", "Contacter le support"),
+        "support.contact_help": ("Unser Support hilft per Telefon und E-Mail. Nennen Sie Ihren persönlichen Supportcode, damit wir Sie erkennen.",
+                                 "Our support helps by phone and e-mail. Give your personal support code so we know who you are.",
+                                 "Notre support vous aide par téléphone et par e-mail. Indiquez votre code support personnel pour que nous vous reconnaissions."),
+        "support.code_help": ("Persönlich: Er weist Sie aus, nicht Ihre Organisation.", "Personal: it identifies you, not your organisation.",
+                              "Personnel : il vous identifie, vous et non votre organisation."),
+
         // E-mails
         "mail.application_received.subject": ("Ihre Partnerbewerbung ist eingegangen", "Your partner application was received", "Votre candidature partenaire a été reçue"),
         "mail.application_received.body": ("Guten Tag\n\nWir haben die Bewerbung von {org} erhalten und melden uns, sobald ein Programm-Administrator sie geprüft hat.\n\nStand: {link}",

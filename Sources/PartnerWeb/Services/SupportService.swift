@@ -8,6 +8,7 @@ import Vapor
 /// every action audited with the support user and the grant.
 struct SupportService: Sendable {
     let clock: any Clock
+    let random: any SecretSource
 
     static let durations: [String: TimeInterval] = ["1h": 3600, "24h": 86_400, "7d": 7 * 86_400]
 
