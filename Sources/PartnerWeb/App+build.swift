@@ -14,6 +14,7 @@ struct PartnerHub: Sendable {
     let program: ProgramService
     let tenders: TenderService
     let directory: DirectoryService
+    let backup: BackupService
     var kind: DatabaseKind { configuration.database.kind }
 }
 
@@ -39,6 +40,7 @@ extension Request {
     var program: ProgramService { partnerHub.program }
     var tenders: TenderService { partnerHub.tenders }
     var directory: DirectoryService { partnerHub.directory }
+    var backup: BackupService { partnerHub.backup }
 }
 
 /// The one composition root (STYLE.md): configuration → database → services → middleware →
@@ -59,7 +61,8 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
         provider: provider,
         program: ProgramService(clock: configuration.clock, baseURL: configuration.baseURL, provider: provider),
         tenders: TenderService(clock: configuration.clock, random: configuration.random, baseURL: configuration.baseURL, partnerships: partnerships),
-        directory: DirectoryService(clock: configuration.clock))
+        directory: DirectoryService(clock: configuration.clock),
+        backup: BackupService(clock: configuration.clock, baseURL: configuration.baseURL))
 
     // Requests over 1 MB are refused with 413 before they reach a controller.
     app.routes.defaultMaxBodySize = "1mb"
@@ -103,6 +106,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PublicTenderController())
     try app.register(collection: ProgramAPIController())
     try app.register(collection: SupportConsoleController())
+    try app.register(collection: BackupController())
     if app.partnerHub.configuration.demo { try app.register(collection: MailboxController()) }
 }
 

@@ -123,7 +123,7 @@ enum Layout {
         // The partner space appears once a program admin approved the organisation.
         if organisation.isPartner {
             items += [("nav.clients", base + "/clients"), ("nav.tenders", base + "/tenders"), ("nav.benefits", base + "/benefits"),
-                      ("nav.directory_profile", base + "/directory-profile")]
+                      ("nav.directory_profile", base + "/directory-profile"), ("backup.title", base + "/backup")]
         } else {
             items.append(("nav.program", base + "/program"))
         }

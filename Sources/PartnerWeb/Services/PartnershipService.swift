@@ -392,6 +392,7 @@ struct PartnershipService: Sendable {
             try await audit(tx, actor: user, organisation: context.organisationID, action: "partnership.ended", partnership: p.id,
                             details: "{\"by\":\"\(isClient ? "client" : "partner")\"}", now: now)
             try await notifyOther(tx, side: isClient ? p.partnerID : p.clientID, key: "ended", partnership: p, now: now)
+            try await BackupService.partnershipEnded(tx, partnership: p, baseURL: baseURL, now: now)
         }
     }
 
@@ -416,6 +417,7 @@ struct PartnershipService: Sendable {
                                                     target: "partnership:\(p.id.string)", details: "{\"by\":\"end_date\"}"), now: now)
                 try await notifyOther(tx, side: p.clientID, key: "ended", partnership: p, now: now)
                 try await notifyOther(tx, side: p.partnerID, key: "ended", partnership: p, now: now)
+                try await BackupService.partnershipEnded(tx, partnership: p, baseURL: baseURL, now: now)
             }
         }
     }
