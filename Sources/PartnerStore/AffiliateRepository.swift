@@ -68,6 +68,10 @@ extension Store {
         try await sql.raw("SELECT id, user_id, organisation_id, code, created_at FROM affiliates WHERE user_id = \(bind: user.rawValue)").first().map(affiliate)
     }
 
+    public func affiliate(id: AffiliateID) async throws -> Affiliate? {
+        try await sql.raw("SELECT id, user_id, organisation_id, code, created_at FROM affiliates WHERE id = \(bind: id.rawValue)").first().map(affiliate)
+    }
+
     public func affiliate(code: String) async throws -> Affiliate? {
         try await sql.raw("SELECT id, user_id, organisation_id, code, created_at FROM affiliates WHERE code = \(bind: code)").first().map(affiliate)
     }

@@ -15,6 +15,7 @@ struct PartnerHub: Sendable {
     let tenders: TenderService
     let directory: DirectoryService
     let backup: BackupService
+    let affiliates: AffiliateService
     var kind: DatabaseKind { configuration.database.kind }
 }
 
@@ -41,6 +42,7 @@ extension Request {
     var tenders: TenderService { partnerHub.tenders }
     var directory: DirectoryService { partnerHub.directory }
     var backup: BackupService { partnerHub.backup }
+    var affiliates: AffiliateService { partnerHub.affiliates }
 }
 
 /// The one composition root (STYLE.md): configuration → database → services → middleware →
@@ -62,7 +64,8 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
         program: ProgramService(clock: configuration.clock, baseURL: configuration.baseURL, provider: provider),
         tenders: TenderService(clock: configuration.clock, random: configuration.random, baseURL: configuration.baseURL, partnerships: partnerships),
         directory: DirectoryService(clock: configuration.clock),
-        backup: BackupService(clock: configuration.clock, baseURL: configuration.baseURL))
+        backup: BackupService(clock: configuration.clock, baseURL: configuration.baseURL),
+        affiliates: AffiliateService(clock: configuration.clock, random: configuration.random, baseURL: configuration.baseURL))
 
     // Requests over 1 MB are refused with 413 before they reach a controller.
     app.routes.defaultMaxBodySize = "1mb"
@@ -78,7 +81,7 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
     if configuration.runBackgroundJobs {
         let worker = configuration.smtp.map { OutboxWorker(client: SMTPClient(configuration: $0, group: app.eventLoopGroup), clock: configuration.clock) }
         app.lifecycle.use(BackgroundJobs(worker: worker, partnerships: app.partnerHub.partnerships, billing: app.partnerHub.billing,
-                                         tenders: app.partnerHub.tenders))
+                                         tenders: app.partnerHub.tenders, affiliates: app.partnerHub.affiliates))
     }
 
     try routes(app)
@@ -107,6 +110,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ProgramAPIController())
     try app.register(collection: SupportConsoleController())
     try app.register(collection: BackupController())
+    try app.register(collection: AffiliateController())
     if app.partnerHub.configuration.demo { try app.register(collection: MailboxController()) }
 }
 

@@ -84,7 +84,7 @@ struct APIController: RouteCollection {
         let input = try body(req, SignUpRequest.self)
         let result = try await req.accounts.signUp(
             SignUpInput(name: input.name, email: input.email, password: input.password, organisationName: input.organisationName,
-                        country: input.country, currency: input.currency), language: req.language, store: req.store)
+                        country: input.country, currency: input.currency), language: req.language, referral: req.cookies[Cookies.referral]?.string, store: req.store)
         return try json(SignUpResponse(user: UserResponse(result.user), organisation: OrganisationResponse(result.organisation)), .created)
     }
 

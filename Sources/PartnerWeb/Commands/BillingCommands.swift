@@ -83,3 +83,15 @@ struct FanOutTenders: AsyncParsableCommand {
         }
     }
 }
+
+/// `partnerhub affiliate-payouts`: this month's affiliate payouts (R-A1), as `serve` runs them;
+/// a second run in the same month pays nothing.
+struct AffiliatePayouts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "affiliate-payouts",
+                                                    abstract: "Pay this month's affiliate commissions held 30 days, from 50 per currency (R-A1); once a month.")
+
+    func run() async throws {
+        let report = try await withApplication { app in try await app.partnerHub.affiliates.payOut(store: app.store) }
+        print("Paid \(report.paid) payouts; \(report.belowMinimum) below the minimum of 50; \(report.alreadyPaid) already paid this month.")
+    }
+}

@@ -10,7 +10,7 @@ public struct PartnerHubCommand: AsyncParsableCommand {
         commandName: "partnerhub",
         abstract: "PartnerHub: run a cloud provider's partner (reseller) program.",
         subcommands: [Serve.self, Migrate.self, VerifyAudit.self, VerifyLedger.self, Staff.self, PartnerCommand.self, Quote.self, Renew.self,
-                      FanOutTenders.self])
+                      FanOutTenders.self, AffiliatePayouts.self])
     public init() {}
 }
 

@@ -130,8 +130,10 @@ struct ConsoleController: RouteCollection {
         let input = SignUpInput(name: values["name"]!, email: values["email"]!, password: req.formValue("password"),
                                 organisationName: values["organisation_name"]!, country: values["country"]!, currency: values["currency"])
         do {
-            let result = try await req.accounts.signUp(input, language: req.language, store: req.store)
-            return try await startSession(req, .user(result.user.id), redirect: localPath(values["next"]) ?? "/console/orgs/\(result.organisation.id.string)")
+            let result = try await req.accounts.signUp(input, language: req.language, referral: req.cookies[Cookies.referral]?.string, store: req.store)
+            let response = try await startSession(req, .user(result.user.id), redirect: localPath(values["next"]) ?? "/console/orgs/\(result.organisation.id.string)")
+            if req.cookies[Cookies.referral] != nil { response.cookies[Cookies.referral] = .expired }
+            return response
         } catch AppError.validation(let errors) {
             return signUpView(try await req.pageContext(), values: values, errors: errors, status: .unprocessableEntity)
         } catch AppError.conflict(let field, let code) {

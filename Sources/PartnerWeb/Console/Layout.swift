@@ -103,6 +103,7 @@ enum Layout {
                     tag("summary") { text(user.name) }
                     tag("ul") {
                         tag("li") { link(s("nav.profile"), "/console/profile") }
+                        tag("li") { link(s("nav.affiliate"), "/console/affiliate") }
                         tag("li") { tag("span", cls("muted")) { text(s("profile.support_code") + ": " + user.supportCode.grouped) } }
                         if ctx.demo { tag("li") { link(s("nav.mailbox"), "/dev/mailbox") } }
                         tag("li") {

@@ -24,6 +24,8 @@ enum Cookies {
     static let csrf = "ph_csrf"
     static let language = "ph_lang"
     static let flash = "ph_flash"
+    /// R-A1: the last affiliate link clicked (a random token; the click is stored by its hash).
+    static let referral = "ph_ref"
 }
 
 extension Request {

@@ -19,7 +19,10 @@ struct AccountService: Sendable {
         let organisation: Organisation
     }
 
-    func signUp(_ input: SignUpInput, language: Language, store: Store) async throws -> SignUpResult {
+    /// `referral`: the token of an affiliate link's click (R-A1), attributed in the same
+    /// transaction; `then` runs in it too (an affiliate's sign-up enrols there).
+    func signUp(_ input: SignUpInput, language: Language, referral: String? = nil, store: Store,
+                then: (@Sendable (Store, SignUpResult) async throws -> Void)? = nil) async throws -> SignUpResult {
         let valid: ValidSignUp
         do { valid = try SignUpRules.validate(input) } catch { throw AppError.validation(error.errors) }
         let hash = try await hasher.hash(valid.password)
@@ -35,7 +38,10 @@ struct AccountService: Sendable {
                 let s = Strings(language: language)
                 try await tx.enqueueMail(to: user.email, subject: s("mail.welcome.subject"),
                                          body: s("mail.welcome.body", ["org": organisation.name, "code": code.grouped, "link": "\(baseURL)/login"]), now: now)
-                return SignUpResult(user: user, organisation: organisation)
+                let result = SignUpResult(user: user, organisation: organisation)
+                if let referral { try await AffiliateService.attribute(tx, organisation: organisation.id, referral: referral, now: now) }
+                try await then?(tx, result)
+                return result
             }
         }
     }

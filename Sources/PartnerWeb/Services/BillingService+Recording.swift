@@ -167,6 +167,15 @@ extension BillingService {
         }
         try await tx.insertInvoices(invoices)
         try await tx.post(postings, locked: locked)
+        // R-A1: commissions on attributed payers' paid orders, in the same transaction.
+        var paid: [(Order, InvoiceTotals)] = []
+        for (index, p) in pending.enumerated() { if case .recorded(let order)? = outcomes[index] { paid.append((order, p.totals)) } }
+        let commissions = try await AffiliateService.commissions(tx, orders: paid, now: now)
+        try await tx.insertCommissions(commissions, now: now)
+        for c in commissions {
+            audit.append(AuditEntry(actor: "system", organisation: c.organisationID.string, action: "affiliate.commission", target: "order:\(c.orderID.string)",
+                                    details: "{\"affiliate\":\"\(c.affiliateID.string)\",\"rate\":\(c.rate.value),\"amount\":\(c.amount.minorUnits),\"currency\":\"\(c.amount.currency.rawValue)\"}"))
+        }
         try await tx.appendAudit(audit, now: now)
         try await tx.enqueueMails(mails, now: now)
         return outcomes.map { $0! }

@@ -365,6 +365,11 @@ struct BillingService: Sendable {
                                             reference: note.number, description: "Cashback taken back: refund of \(invoice.number)", now: now)
                 }
                 if order.kind == .newOrder { try await tx.cancelProducts(order.productIDs.flatMap { $0 }) }
+                // R-A1: an unpaid commission on the order goes with it.
+                if try await tx.reverseCommission(order: orderID, now: now) {
+                    try await tx.appendAudit(AuditEntry(actor: "staff:\(staff.id.string)", organisation: order.payerID.string, action: "affiliate.commission_reversed",
+                                                        target: "order:\(orderID.string)"), now: now)
+                }
                 try await tx.appendAudit(AuditEntry(actor: "staff:\(staff.id.string)", organisation: order.organisationID.string, action: "order.refunded",
                                                     target: "order:\(orderID.string)",
                                                     details: "{\"credit_note\":\"\(note.number)\",\"invoice\":\"\(invoice.number)\",\"amount\":\(invoice.totals.total.minorUnits),\"cashback_reversed\":\(order.priced.cashback.minorUnits)}"),

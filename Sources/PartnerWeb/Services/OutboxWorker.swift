@@ -41,19 +41,21 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
     let partnerships: PartnershipService
     let billing: BillingService
     let tenders: TenderService
+    let affiliates: AffiliateService
     private var task: Task<Void, Never>?
 
-    init(worker: OutboxWorker?, partnerships: PartnershipService, billing: BillingService, tenders: TenderService) {
+    init(worker: OutboxWorker?, partnerships: PartnershipService, billing: BillingService, tenders: TenderService, affiliates: AffiliateService) {
         self.worker = worker
         self.partnerships = partnerships
         self.billing = billing
         self.tenders = tenders
+        self.affiliates = affiliates
     }
 
     func didBootAsync(_ application: Application) async throws {
         let store = application.store
         let logger = application.logger
-        task = Task { [worker, partnerships, billing, tenders] in
+        task = Task { [worker, partnerships, billing, tenders, affiliates] in
             var tick = 0
             while !Task.isCancelled {
                 // R-T2: new tenders reach their partners within a tick, apart from the submission.
@@ -70,6 +72,11 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
                         if report.renewed + report.inGrace + report.failed + report.suspended > 0 { logger.info("renewals: \(report)") }
                         try await billing.sendRenewalReminders(store: store)
                     } catch { logger.warning("renewals: \(error)") }
+                    // R-A1: the month's payouts (one per affiliate, currency and month, whoever runs it).
+                    do {
+                        let report = try await affiliates.payOut(store: store)
+                        if report.paid > 0 { logger.info("affiliate payouts: \(report.paid)") }
+                    } catch { logger.warning("affiliate payouts: \(error)") }
                 }
                 tick += 1
                 try? await Task.sleep(for: .seconds(3))
