@@ -151,6 +151,23 @@ struct ProgramConsoleTests {
         }
     }
 
+    @Test("R-E3 the partner's dashboard counts the public price like the provider's list: 35 hostings bought at 208.32 in mode partner count 260.40")
+    func dashboardVolume() async throws {
+        try await TestApp.with { t in
+            let billing = BillingTests()
+            let w = try await PartnershipTests().world(t)
+            try await billing.fullPartnership(t, w, mode: "partner")
+            #expect(try await billing.topUp(t, w.partner, "500.00").status == .created)
+            let q = try await billing.quote(t, w.partner, client: w.client.organisationID, billing.webHostings(35))
+            #expect(try await billing.confirm(t, w.partner, client: w.client.organisationID, quote: q, method: "wallet").status == .created)
+            let paul = Browser(t)
+            try await paul.logIn(w.partner.email)
+            let home = try await paul.get("/console/orgs/\(w.partner.organisationID)").body.string
+            #expect(home.contains("Managed volume (12 months): CHF 260.40 of CHF 2,000.00"))
+            #expect(try await paul.get("/console/orgs/\(w.partner.organisationID)/billing").body.string.contains("CHF 260.40 of CHF 2,000.00"))
+        }
+    }
+
     @Test("Another organisation's program pages answer 404")
     func isolation() async throws {
         try await TestApp.with { t in

@@ -1,5 +1,6 @@
 import Foundation
 import PartnerCore
+import PartnerStore
 import Plot
 
 /// Pictures where people would rather look than read (CONSOLE.md): earnings per month as an SVG
@@ -76,18 +77,16 @@ enum Charts {
         }
     }
 
-    /// R-E3: managed volume over the last 12 months (net of the orders the partner took part in), per currency.
-    static func managedVolume(_ orders: [Order], now: Date) -> [Money] {
-        let since = now.addingTimeInterval(-365 * 86_400)
-        return Currency.allCases.map { currency in
-            Money(minorUnits: orders.filter { $0.createdAt >= since && $0.priced.currency == currency }.reduce(0) { $0 + $1.priced.net.minorUnits }, currency: currency)
-        }
+    /// R-E3: the partner's managed volume over the last 12 months per currency — the public
+    /// price of the orders it took part in, refunds excluded — as the provider's partner list
+    /// counts it (Store.managedVolumes, one definition for both).
+    static func managedVolume(_ store: Store, partner: OrganisationID, now: Date) async throws -> [Money] {
+        let volumes = try await store.managedVolumes(partners: [partner], since: now.addingTimeInterval(-365 * 86_400))[partner] ?? [:]
+        return Currency.allCases.map { volumes[$0] ?? .zero($0) }
     }
 
     /// R-E3 thresholds: CHF 2000 / EUR 1800 a year.
-    static func threshold(_ currency: Currency) -> Money {
-        Money(minorUnits: currency == .chf ? 200_000 : 180_000, currency: currency)
-    }
+    static func threshold(_ currency: Currency) -> Money { ProgramRules.minimumVolume(currency) }
 
     static func earnings(_ months: [Month], currency: Currency, ctx: PageContext) -> Component {
         let s = ctx.strings

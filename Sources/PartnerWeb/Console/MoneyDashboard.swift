@@ -37,7 +37,7 @@ struct MoneyDashboard {
         if organisation.isPartner {
             let orders = try await store.orders(partner: organisation.id)
             earnings = Charts.monthlyEarnings(orders, now: now, currency: currency)
-            volume = Charts.managedVolume(orders, now: now)
+            volume = try await Charts.managedVolume(store, partner: organisation.id, now: now)
         }
         return MoneyDashboard(balance: balance, paidPerMonth: paid, invoicedTo: invoicedTo, earnings: earnings, volume: volume)
     }
