@@ -239,8 +239,12 @@ extension Store {
         }
     }
 
-    public func unseenTenderCount(_ organisation: OrganisationID) async throws -> Int {
-        let row = try await sql.raw("SELECT COUNT(*) AS n FROM tender_matches WHERE organisation_id = \(bind: organisation.rawValue) AND seen_at IS NULL").first()
+    /// Tenders sent to the partner, still open (not deleted, created since `openSince`) and not opened yet.
+    public func unseenTenderCount(_ organisation: OrganisationID, openSince: Date) async throws -> Int {
+        let row = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM tender_matches m JOIN tenders t ON t.id = m.tender_id
+            WHERE m.organisation_id = \(bind: organisation.rawValue) AND m.seen_at IS NULL AND t.deleted_at IS NULL AND t.created_at >= \(bind: openSince)
+            """).first()
         return Int(try row?.decode(column: "n", as: Int64.self) ?? 0)
     }
 

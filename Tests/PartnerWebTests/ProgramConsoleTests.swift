@@ -102,6 +102,8 @@ struct ProgramConsoleTests {
             let partner = Browser(t, language: "de")
             try await partner.logIn("anna@alpen.test")
             try await partner.get("/lang/de?back=/console")
+            // R-T2's console notification: the menu counts the unopened tender.
+            #expect(try await partner.get("/console/orgs/\(anna.organisationID)").body.string.contains("aria-label=\"Neue Ausschreibungen: 1\""))
             let list = try await partner.get("/console/orgs/\(anna.organisationID)/tenders")
             #expect(list.body.string.contains("Website für Weingut") && list.body.string.contains("neu") && !list.body.string.contains("vera@weingut.test"))
             let id = try #require(try await t.store.tenderMatches(OrganisationID(string: anna.organisationID)!).first?.tender.tender.id.string)
@@ -124,6 +126,7 @@ struct ProgramConsoleTests {
             let twice = try await visitor.post("/tenders/manage/\(token)/delete", [:])
             #expect(twice.status == .gone && twice.body.string.contains("bereits gelöscht"))
             let after = try await partner.get("/console/orgs/\(anna.organisationID)/tenders/\(id)")
+            #expect(!after.body.string.contains("Neue Ausschreibungen:"))
             #expect(after.status == .gone && after.body.string.contains("nicht mehr verfügbar") && !after.body.string.contains("vera@weingut.test"))
         }
     }

@@ -15,6 +15,8 @@ struct PageContext {
     let flash: String?
     let path: String
     let demo: Bool
+    /// R-T2's console notification: tenders sent to the current partner not opened yet.
+    var unseenTenders = 0
 }
 
 extension Request {
@@ -36,9 +38,14 @@ extension Request {
         let user = identity?.user
         var organisations: [(Organisation, OrganisationRole)] = []
         if let user { organisations = try await store.organisations(of: user.id) }
-        return PageContext(language: language, strings: strings, user: user, staff: identity?.staff, organisations: organisations,
-                           current: current, csrf: csrfToken, flash: cookies[Cookies.flash]?.string, path: url.path,
-                           demo: partnerHub.configuration.demo)
+        var context = PageContext(language: language, strings: strings, user: user, staff: identity?.staff, organisations: organisations,
+                                  current: current, csrf: csrfToken, flash: cookies[Cookies.flash]?.string, path: url.path,
+                                  demo: partnerHub.configuration.demo)
+        if let current, current.isPartner {
+            let openSince = partnerHub.configuration.clock.now().addingTimeInterval(-TenderRules.lifetime)
+            context.unseenTenders = try await store.unseenTenderCount(current.id, openSince: openSince)
+        }
+        return context
     }
 }
 
@@ -141,7 +148,13 @@ enum Layout {
             tag("ul") {
                 for (key, href) in items {
                     tag("li") {
-                        tag("a", [.value("href", href), .value("aria-current", ctx.path == href ? "page" : "false")]) { text(s(key)) }
+                        tag("a", [.value("href", href), .value("aria-current", ctx.path == href ? "page" : "false")]) {
+                            text(s(key))
+                            if key == "nav.tenders" && ctx.unseenTenders > 0 {
+                                text(" ")
+                                tag("span", cls("badge count"), attr("aria-label", s("tender.unseen", ["count": String(ctx.unseenTenders)]))) { text(String(ctx.unseenTenders)) }
+                            }
+                        }
                     }
                 }
             }

@@ -125,6 +125,7 @@ extension Strings {
         "tender.list_empty": ("Noch keine passenden Ausschreibungen. Wählen Sie unten Kategorien, Regionen und Sprachen.",
                               "No matching tenders yet. Choose categories, regions and languages below.",
                               "Aucun appel d'offres correspondant pour l'instant. Choisissez ci-dessous des catégories, régions et langues."),
+        "tender.unseen": ("Neue Ausschreibungen: {count}", "New tenders: {count}", "Nouveaux appels d'offres : {count}"),
         "tender.new_badge": ("neu", "new", "nouveau"),
         "tender.offered_badge": ("Angebot gesendet", "offer sent", "offre envoyée"),
         "tender.unavailable_badge": ("nicht mehr verfügbar", "no longer available", "plus disponible"),
