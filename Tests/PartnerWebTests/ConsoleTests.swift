@@ -252,10 +252,10 @@ struct ConsoleTests {
             let users = try await t.store.userCount()
             _ = try await DemoSeed.seedIfNeeded(t.app)
             #expect(try await t.store.userCount() == users)
-            // 11 people of the partners and clients, Webstudio Bern's applicant (issue #5).
-            #expect(users == 12 + 1)
+            // 12 people of the partners and clients; issue #5: Webstudio Bern's applicant, the affiliate, the referred Konditorei.
+            #expect(users == 12 + 3)
             #expect(try await t.store.clientListings(partner: try #require(try await t.store.allOrganisations().first { $0.name == "Alpenweb GmbH" }).id, onlyAssignedTo: nil).count == 4)
-            #expect(try await t.store.allOrganisations().count == 7 + 1)
+            #expect(try await t.store.allOrganisations().count == 7 + 3)
             #expect(try await t.store.verifyAudit().firstBreak == nil)
             // Issue #5: one pending application; the open tender reached Alpenweb alone; both partners are listed.
             #expect(try await t.store.applications(status: .pending).map(\.organisationName) == ["Webstudio Bern"])
@@ -270,6 +270,14 @@ struct ConsoleTests {
             #expect(try await t.store.walletBalance(lumiere, currency: .eur) == Money(minorUnits: 110, currency: .eur))
             #expect(try await t.store.tenderMatches(alpenweb).map(\.tender.tender.title) == ["Neue Website für unsere Schreinerei"])
             #expect(try await t.store.tenderMatches(lumiere).isEmpty)
+            // R-S2, R-X1, R-A1 in the demo: Huber's VIP code, Alpenweb's group for Weingut Keller, the referred Konditorei's
+            // commission (2 × 9.92 = 19.84 net → 25 % = 4.96).
+            let huber = try #require(organisations.first { $0.name == "Bäckerei Huber" }).id
+            #expect(try await t.store.vipCode(huber) != nil)
+            #expect(try await t.store.backupGroups(partner: alpenweb).map(\.name) == ["Weingut Keller"])
+            let alexUser = try #require(try await t.store.user(email: EmailAddress("alex@affiliate.demo")!))
+            let alex = try #require(try await t.store.affiliate(user: alexUser.id))
+            #expect(try await t.store.commissions(of: alex.id).map(\.amount.minorUnits) == [496])
             #expect(try await t.store.verifyLedger().isEmpty)
         }
     }

@@ -176,6 +176,40 @@ enum DemoSeed {
         _ = try await hub.program.apply(studio, user: otto, input: ApplicationInput(registerID: "CHE-123.456.788", website: "https://webstudio-bern.example.ch",
                                                                                    acceptedTermsVersion: ResellerTerms.currentVersion, commitsToMinimumVolume: true),
                                         store: store)
+
+        // R-S2: Bäckerei Huber has Premium Support, so a VIP code.
+        let (huber, _) = try await context("hans@huber.demo", "Bäckerei Huber")
+        _ = try await store.write { tx in try await tx.createProduct(huber, category: .premiumSupport, name: "Premium Support Bäckerei Huber", now: now) }
+        _ = try await hub.support.vipCode(huber, store: store)
+        // R-X1: Alpenweb keeps Weingut Keller's backups in its own Swiss Backup account.
+        let backup = try await store.write { tx in try await tx.createProduct(alpenweb, category: .swissBackup, name: "Swiss Backup Alpenweb", now: now) }
+        _ = try await hub.backup.designate(alpenweb, user: anna, product: backup.id, store: store)
+        if let keller = try await store.organisations(of: try await store.user(email: EmailAddress("ines@keller.demo")!)!.id).first?.0 {
+            _ = try await hub.backup.createGroup(alpenweb, user: anna, client: keller.id, name: "Weingut Keller", store: store)
+        }
+        // R-A1: an affiliate, and Bäckerei Huber's sibling shop signed up through the link.
+        let affiliate = try await store.write { tx -> Affiliate in
+            let alex = try await tx.createUser(email: EmailAddress("alex@affiliate.demo")!, name: "Alex Amrein", passwordHash: hash,
+                                               supportCode: hub.configuration.random.supportCode(), language: nil, now: now)
+            let wallet = try await tx.createOrganisation(name: "Alex Amrein (affiliate)", country: CountryCode("CH")!, currency: .chf, now: now)
+            _ = try await tx.addMembership(organisation: wallet.id, user: alex.id, role: .legalRepresentative, now: now)
+            return try await hub.affiliates.enrol(tx, user: alex, wallet: wallet.id, now: now)
+        }
+        let referral = try require(try await hub.affiliates.click(code: affiliate.code, store: store))
+        let referred = try await hub.accounts.signUp(SignUpInput(name: "Pia Huber", email: "pia@konditorei.demo", password: password, organisationName: "Konditorei Huber",
+                                                                 country: "CH", currency: nil), language: .de, referral: referral, store: store)
+        guard let pia = try await store.context(user: referred.user.id, organisation: referred.organisation.id) else { throw Missing() }
+        let quote = try await hub.billing.quote(user: referred.user, client: pia.organisationID,
+                                                input: .init(lines: [LineRequest(category: .webHosting, name: "Web hosting konditorei-huber.ch", quantity: 2)], renew: nil, means: nil),
+                                                store: store)
+        _ = try await hub.billing.confirm(user: referred.user, client: pia.organisationID, quoteID: quote.id, method: .card, card: "4242424242424242", idempotency: nil,
+                                          store: store)
+    }
+
+    struct Unexpected: Error {}
+    static func require<T>(_ value: T?) throws -> T {
+        guard let value else { throw Unexpected() }
+        return value
     }
 
     static let plannedLogins: [Login] = [
@@ -189,5 +223,7 @@ enum DemoSeed {
         Login(who: "Bäckerei Huber, client (CHF)", email: "hans@huber.demo"),
         Login(who: "Café Parisien, client (EUR)", email: "lea@parisien.demo"),
         Login(who: "Webstudio Bern, applicant waiting in the provider's queue", email: "otto@webstudio.demo"),
+        Login(who: "Affiliate (a private person) with one referred organisation", email: "alex@affiliate.demo"),
+        Login(who: "Konditorei Huber, signed up through the affiliate's link", email: "pia@konditorei.demo"),
     ]
 }
