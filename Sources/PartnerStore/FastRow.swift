@@ -1,5 +1,8 @@
 import FluentKit
 import Foundation
+import Logging
+import PostgresKit
+import PostgresNIO
 import SQLiteKit
 import SQLiteNIO
 import SQLKit
@@ -7,20 +10,36 @@ import SQLKit
 /// A row on a hot read path. On SQLite it holds sqlite-nio's row and reads values as stored —
 /// SQLKit hands out its own private wrapper around that row, which decodes every column through
 /// `Decodable` (most of an export's CPU) and rounds times to microseconds, so a time read back
-/// and bound again as a keyset could differ from the stored one and repeat a row. Elsewhere it
-/// decodes through SQLKit.
+/// and bound again as a keyset could differ from the stored one and repeat a row. On PostgreSQL,
+/// outside transactions, it holds postgres-nio's row and decodes each cell with the driver's own
+/// decoders (SQLKit's wrapper goes through `Decodable` there too). Elsewhere it decodes through SQLKit.
 struct FastRow: @unchecked Sendable {
     let row: (any SQLRow)?
     let sqlite: SQLiteRow?
+    let postgres: PostgresRandomAccessRow?
 
     init(_ row: any SQLRow) {
         self.row = row
         self.sqlite = nil
+        self.postgres = nil
     }
 
     init(sqlite: SQLiteRow) {
         self.row = nil
         self.sqlite = sqlite
+        self.postgres = nil
+    }
+
+    init(postgres: PostgresRow) {
+        self.row = nil
+        self.sqlite = nil
+        self.postgres = postgres.makeRandomAccess()
+    }
+
+    /// The PostgreSQL cell decoded by postgres-nio (nil: this is no PostgreSQL row).
+    func cell<T: PostgresDecodable>(_ column: String, _ type: T.Type) throws -> T? {
+        guard let postgres else { return nil }
+        return try postgres[column].decode(T.self)
     }
 
     struct Missing: Error { let column: String }
@@ -32,6 +51,7 @@ struct FastRow: @unchecked Sendable {
 
     func int(_ column: String) throws -> Int64 {
         if let row { return try row.decode(column: column, as: Int64.self) }
+        if let value = try cell(column, Int64.self) { return value }
         switch try value(column) {
         case .integer(let value): return Int64(value)
         case .float(let value): return Int64(value)
@@ -39,16 +59,22 @@ struct FastRow: @unchecked Sendable {
         }
     }
 
-    func bool(_ column: String) throws -> Bool { row == nil ? try int(column) != 0 : try row!.decode(column: column, as: Bool.self) }
+    func bool(_ column: String) throws -> Bool {
+        if let row { return try row.decode(column: column, as: Bool.self) }
+        if let value = try cell(column, Bool.self) { return value }
+        return try int(column) != 0
+    }
 
     func string(_ column: String) throws -> String {
         if let row { return try row.decode(column: column, as: String.self) }
+        if let value = try cell(column, String.self) { return value }
         guard case .text(let value) = try value(column) else { throw Missing(column: column) }
         return value
     }
 
     func optionalString(_ column: String) throws -> String? {
         if let row { return try row.decode(column: column, as: String?.self) }
+        if let postgres { return try postgres[column].decode(String?.self) }
         switch try value(column) {
         case .text(let value): return value
         case .null: return nil
@@ -59,6 +85,7 @@ struct FastRow: @unchecked Sendable {
     /// SQLite keeps times as seconds since 1970 (a REAL).
     func date(_ column: String) throws -> Date {
         if let row { return try row.decode(column: column, as: Date.self) }
+        if let value = try cell(column, Date.self) { return value }
         switch try value(column) {
         case .float(let value): return Date(timeIntervalSince1970: value)
         case .integer(let value): return Date(timeIntervalSince1970: Double(value))
@@ -68,6 +95,7 @@ struct FastRow: @unchecked Sendable {
 
     func optionalDate(_ column: String) throws -> Date? {
         if let row { return try row.decode(column: column, as: Date?.self) }
+        if let postgres { return try postgres[column].decode(Date?.self) }
         if case .null = try value(column) { return nil }
         return try date(column)
     }
@@ -75,6 +103,13 @@ struct FastRow: @unchecked Sendable {
     /// The column's value exactly as the database holds it, to bind again (keysets).
     func exactValue(_ column: String) throws -> any Encodable & Sendable {
         guard row == nil else { return try row!.decode(column: column, as: Date.self) }
+        // PostgreSQL keeps microseconds; postgres-nio's Date round-trips them exactly. Keysets
+        // bind times and ids.
+        if let postgres {
+            if let date = try? postgres[column].decode(Date.self) { return date }
+            if let uuid = try? postgres[column].decode(UUID.self) { return uuid }
+            return try postgres[column].decode(String.self)
+        }
         switch try value(column) {
         case .float(let value): return value
         case .integer(let value): return value
@@ -85,6 +120,7 @@ struct FastRow: @unchecked Sendable {
 
     func uuid(_ column: String) throws -> UUID {
         if let row { return try row.decode(column: column, as: UUID.self) }
+        if let value = try cell(column, UUID.self) { return value }
         guard case .text(let text) = try value(column), let uuid = UUID(hex: text) else { throw Missing(column: column) }
         return uuid
     }
@@ -155,6 +191,38 @@ extension Store {
             if let error = box.error { throw error }
             return box.values
         }
+        // PostgreSQL outside transactions: a pool connection's own query, rows decoded as they
+        // stream in. Inside a transaction SQLKit's path keeps the transaction's connection.
+        if !database.inTransaction, let pg = database as? any PostgresDatabase, let (text, bindings) = Self.postgresQuery(sql.serialize(query)) {
+            let box = RowBox<T>()
+            try await pg.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    let rows = try await connection.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: Self.sqlLogger)
+                    for try await row in rows { box.values.append(try transform(FastRow(postgres: row))) }
+                }
+            }.get()
+            return box.values
+        }
         return try await sql.raw(query).all().map { try transform(FastRow($0)) }
+    }
+
+    static let sqlLogger = Logger(label: "partnerhub.sql")
+
+    /// The serialised query's binds as postgres-nio's own, for the few types hot paths bind;
+    /// nil for any other (the caller then goes through SQLKit).
+    static func postgresQuery(_ serialized: (sql: String, binds: [any Encodable & Sendable])) -> (String, PostgresBindings)? {
+        var bindings = PostgresBindings(capacity: serialized.binds.count)
+        for value in serialized.binds {
+            switch value {
+            case let v as UUID: bindings.append(v)
+            case let v as String: bindings.append(v)
+            case let v as Int64: bindings.append(v)
+            case let v as Int: bindings.append(v)
+            case let v as Bool: bindings.append(v)
+            case let v as Date: bindings.append(v)
+            default: return nil
+            }
+        }
+        return (serialized.sql, bindings)
     }
 }
