@@ -16,7 +16,6 @@ struct ApplicationJSON: Content {
     }
 }
 struct ResellerTermsJSON: Content { var version: String; var points: [String] }
-struct ApproveRequest: Content { var rates: [RateJSON] }
 struct RejectRequest: Content { var reason: String }
 struct StandingJSON: Content {
     var organisationId: String; var name: String; var approvedAt: Date; var volume: Int64; var minimum: Int64; var currency: String; var belowMinimum: Bool
@@ -130,14 +129,9 @@ struct ProgramAPIController: RouteCollection {
 
     // MARK: the provider's side
 
-    func admin(_ req: Request) throws -> StaffMember {
-        let staff = try req.requireStaff()
-        try ProviderService.requireProgramAdmin(staff)
-        return staff
-    }
 
     func queue(req: Request) async throws -> Response {
-        _ = try admin(req)
+        _ = try req.requireProgramAdmin()
         let raw = (try? req.query.get(String.self, at: "status")) ?? "pending"
         guard raw == "all" || ApplicationStatus(rawValue: raw) != nil else { throw AppError.validation([FieldError("status", .invalidValue)]) }
         return try api.json(try await req.store.applications(status: ApplicationStatus(rawValue: raw)).map(ApplicationJSON.init))
@@ -146,30 +140,22 @@ struct ProgramAPIController: RouteCollection {
     func applicationID(_ req: Request) throws -> ApplicationID { try api.param(req, "application", ApplicationID.init(string:)) }
 
     func approve(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         let id = try applicationID(req)
-        let input = try api.body(req, ApproveRequest.self)
-        var rates: [ProductCategory: BasisPoints] = [:]
-        var errors = ValidationErrors()
-        for (index, rate) in input.rates.enumerated() {
-            guard let category = ProductCategory(rawValue: rate.category), category != .domain, rates[category] == nil else { errors.add("rates.\(index).category", .invalidValue); continue }
-            guard let basisPoints = BasisPoints(checked: rate.rateBasisPoints) else { errors.add("rate_\(category.rawValue)", .invalidValue); continue }
-            rates[category] = basisPoints
-        }
-        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        let rates = try ProviderAPIController.rates(try api.body(req, PartnerRatesJSON.self).rates)
         try await req.program.approve(staff: staff, application: id, rates: rates, store: req.store)
         return try api.json(ApplicationJSON(try await req.store.application(id)!))
     }
 
     func reject(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         let id = try applicationID(req)
         try await req.program.reject(staff: staff, application: id, reason: try api.body(req, RejectRequest.self).reason, store: req.store)
         return try api.json(ApplicationJSON(try await req.store.application(id)!))
     }
 
     func standings(req: Request) async throws -> Response {
-        _ = try admin(req)
+        _ = try req.requireProgramAdmin()
         return try api.json(try await req.program.standings(store: req.store).map {
             StandingJSON(organisationId: $0.standing.organisation.id.string, name: $0.standing.organisation.name, approvedAt: $0.standing.approvedAt,
                          volume: $0.volume.minorUnits, minimum: $0.minimum.minorUnits, currency: $0.volume.currency.rawValue, belowMinimum: $0.belowMinimum)
@@ -181,7 +167,7 @@ struct ProgramAPIController: RouteCollection {
     }
 
     func saveCategory(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         let input = try api.body(req, TenderCategoryJSON.self)
         let key = req.parameters.get("key") ?? ""
         if input.key != key { throw AppError.validation([FieldError("key", .mismatch)]) }

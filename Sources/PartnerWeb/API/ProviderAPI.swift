@@ -36,11 +36,6 @@ struct ProviderAPIController: RouteCollection {
         return try api.json(NewAccessTokenResponse(token: secret, accessToken: AccessTokenResponse(info)), .created)
     }
 
-    func admin(_ req: Request) throws -> StaffMember {
-        let staff = try req.requireStaff()
-        try ProviderService.requireProgramAdmin(staff)
-        return staff
-    }
 
     func minor(_ value: Int64, _ field: String, _ errors: inout ValidationErrors) -> Int64 {
         if value < 0 || value > 100_000_000 { errors.add(field, .invalidValue) }
@@ -48,7 +43,7 @@ struct ProviderAPIController: RouteCollection {
     }
 
     func saveEntry(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         guard let category = req.parameters.get("category").flatMap(ProductCategory.init(rawValue:)) else { throw AppError.notFound }
         let input = try api.body(req, CatalogueEntryRequest.self)
         var errors = ValidationErrors()
@@ -62,7 +57,7 @@ struct ProviderAPIController: RouteCollection {
     }
 
     func saveTiers(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         let input = try api.body(req, TiersRequest.self)
         guard input.tiers.count <= 20 else { throw AppError.validation([FieldError("tiers", .tooLong)]) }
         var tiers: [Tier] = []
@@ -75,7 +70,7 @@ struct ProviderAPIController: RouteCollection {
     }
 
     func saveDomain(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         guard let ext = req.parameters.get("extension").flatMap(ProviderService.domainExtension) else { throw AppError.validation([FieldError("extension", .invalidValue)]) }
         let input = try api.body(req, DomainPriceRequest.self)
         var errors = ValidationErrors()
@@ -93,35 +88,44 @@ struct ProviderAPIController: RouteCollection {
         return organisation
     }
 
+    /// A rates body as basis points per category, each named when it is no category (or twice)
+    /// or no rate; the 35 % ceiling is the service's (ProviderService.rateErrors).
+    static func rates(_ input: [RateJSON]) throws -> [ProductCategory: BasisPoints] {
+        var rates: [ProductCategory: BasisPoints] = [:]
+        var errors = ValidationErrors()
+        for (index, rate) in input.enumerated() {
+            guard let category = ProductCategory(rawValue: rate.category), category != .domain, rates[category] == nil else {
+                errors.add("rates.\(index).category", .invalidValue)
+                continue
+            }
+            guard let basisPoints = BasisPoints(checked: rate.rateBasisPoints) else { errors.add("rate_\(category.rawValue)", .invalidValue); continue }
+            rates[category] = basisPoints
+        }
+        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        return rates
+    }
+
     func ratesJSON(_ rates: PartnerRates) -> PartnerRatesJSON {
         PartnerRatesJSON(rates: ProductCategory.allCases.filter { $0 != .domain }.map { RateJSON(category: $0.rawValue, rateBasisPoints: rates.rate($0).value) })
     }
 
     func rates(req: Request) async throws -> Response {
-        _ = try admin(req)
+        _ = try req.requireProgramAdmin()
         return try api.json(ratesJSON(try await req.store.partnerRates(try await partner(req).id)))
     }
 
     /// R-B4: set some or all of a partner's rates (≤ 3500 basis points each).
     func saveRates(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         let organisation = try await partner(req)
-        let input = try api.body(req, PartnerRatesJSON.self)
-        var rates: [ProductCategory: BasisPoints] = [:]
-        var errors = ValidationErrors()
-        for (index, rate) in input.rates.enumerated() {
-            guard let category = ProductCategory(rawValue: rate.category), rates[category] == nil else { errors.add("rates.\(index).category", .invalidValue); continue }
-            guard let basisPoints = BasisPoints(checked: rate.rateBasisPoints) else { errors.add("rate_\(category.rawValue)", .invalidValue); continue }
-            rates[category] = basisPoints
-        }
-        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        let rates = try Self.rates(try api.body(req, PartnerRatesJSON.self).rates)
         try await req.provider.setPartnerRates(staff: staff, partner: organisation.id, rates, store: req.store)
         return try api.json(ratesJSON(try await req.store.partnerRates(organisation.id)))
     }
 
     /// R-B6 corrections: a credit note mirroring the invoice, all or nothing (see `BillingService.refund`).
     func refund(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         let id = try api.param(req, "order", OrderID.init(string:))
         let note = try await req.billing.refund(id, staff: staff, store: req.store)
         return try api.json(InvoiceJSON(note), .created)

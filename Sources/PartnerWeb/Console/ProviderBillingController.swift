@@ -22,11 +22,6 @@ struct ProviderBillingController: RouteCollection {
         provider.post("organisations", ":org", "rates", use: saveRates)
     }
 
-    func admin(_ req: Request) throws -> StaffMember {
-        let staff = try req.requireStaff()
-        guard staff.role == .programAdmin else { throw AppError.forbidden("error.not_allowed") }
-        return staff
-    }
 
     static func amount(_ raw: String, _ field: String, _ errors: inout ValidationErrors) -> Int64 {
         guard let value = MoneyFormat.parseAmount(raw.trimmingCharacters(in: .whitespaces)), value >= 0, value <= 100_000_000 else {
@@ -34,6 +29,17 @@ struct ProviderBillingController: RouteCollection {
             return 0
         }
         return value
+    }
+
+    /// A rates form (`rate_<category>` in percent) as basis points, with each bad or too high
+    /// rate named once (R-B4: ≤ 35 %).
+    static func rates(_ req: Request) -> ([ProductCategory: BasisPoints], [FieldError]) {
+        var errors = ValidationErrors()
+        var rates: [ProductCategory: BasisPoints] = [:]
+        for category in ProductCategory.allCases where category != .domain {
+            rates[category] = percent(req.formValue("rate_\(category.rawValue)"), "rate_\(category.rawValue)", &errors)
+        }
+        return (rates, errors.errors + ProviderService.rateErrors(rates).filter { error in !errors.errors.contains { $0.field == error.field } })
     }
 
     /// "20", "12.5" → basis points.
@@ -48,7 +54,7 @@ struct ProviderBillingController: RouteCollection {
     // MARK: catalogue
 
     func cataloguePage(req: Request) async throws -> Response {
-        _ = try admin(req)
+        _ = try req.requireProgramAdmin()
         return try await catalogueView(req, errors: [], message: nil)
     }
 
@@ -127,7 +133,7 @@ struct ProviderBillingController: RouteCollection {
     }
 
     func saveEntry(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         guard let category = req.parameters.get("category").flatMap(ProductCategory.init(rawValue:)) else { throw AppError.notFound }
         var errors = ValidationErrors()
         let chf = Self.amount(req.formValue("price_chf"), "\(category.rawValue).price_chf", &errors)
@@ -143,7 +149,7 @@ struct ProviderBillingController: RouteCollection {
     }
 
     func saveTiers(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         var errors = ValidationErrors()
         var tiers: [Tier] = []
         for index in 0..<6 {
@@ -159,7 +165,7 @@ struct ProviderBillingController: RouteCollection {
     }
 
     func saveDomain(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         var errors = ValidationErrors()
         let raw = req.formValue("extension")
         let ext = ProviderService.domainExtension(raw)
@@ -177,7 +183,7 @@ struct ProviderBillingController: RouteCollection {
     // MARK: orders and refunds (R-B6)
 
     func ordersPage(req: Request) async throws -> Response {
-        _ = try admin(req)
+        _ = try req.requireProgramAdmin()
         guard let id = req.parameters.get("org").flatMap(OrganisationID.init(string:)), let organisation = try await req.store.organisation(id: id) else {
             throw AppError.notFound
         }
@@ -211,7 +217,7 @@ struct ProviderBillingController: RouteCollection {
 
     /// The confirmation step before a refund (a destructive, money-moving action).
     func refundPage(req: Request) async throws -> Response {
-        _ = try admin(req)
+        _ = try req.requireProgramAdmin()
         return try await refundView(req, message: nil, status: .ok)
     }
 
@@ -235,7 +241,7 @@ struct ProviderBillingController: RouteCollection {
     }
 
     func refund(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         guard let id = req.parameters.get("order").flatMap(OrderID.init(string:)), let order = try await req.store.order(id) else { throw AppError.notFound }
         do {
             _ = try await req.billing.refund(id, staff: staff, store: req.store)
@@ -248,7 +254,7 @@ struct ProviderBillingController: RouteCollection {
     // MARK: partner rates (R-B4)
 
     func ratesPage(req: Request) async throws -> Response {
-        _ = try admin(req)
+        _ = try req.requireProgramAdmin()
         return try await ratesView(req, errors: [], status: .ok)
     }
 
@@ -281,15 +287,10 @@ struct ProviderBillingController: RouteCollection {
     }
 
     func saveRates(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         let organisation = try await partner(req)
-        var errors = ValidationErrors()
-        var rates: [ProductCategory: BasisPoints] = [:]
-        for category in ProductCategory.allCases where category != .domain {
-            rates[category] = Self.percent(req.formValue("rate_\(category.rawValue)"), "rate_\(category.rawValue)", &errors)
-        }
-        errors.errors += ProviderService.rateErrors(rates).filter { error in !errors.errors.contains { $0.field == error.field } }
-        if !errors.isEmpty { return try await ratesView(req, errors: errors.errors, status: .unprocessableEntity) }
+        let (rates, errors) = Self.rates(req)
+        if !errors.isEmpty { return try await ratesView(req, errors: errors, status: .unprocessableEntity) }
         try await req.provider.setPartnerRates(staff: staff, partner: organisation.id, rates, store: req.store)
         return .redirect("/provider/organisations/\(organisation.id.string)/rates", flash: "settings.saved")
     }

@@ -19,11 +19,6 @@ struct ProviderProgramController: RouteCollection {
         provider.post("tender-categories", use: saveCategory)
     }
 
-    func admin(_ req: Request) throws -> StaffMember {
-        let staff = try req.requireStaff()
-        try ProviderService.requireProgramAdmin(staff)
-        return staff
-    }
 
     static func menu(_ s: Strings) -> Component {
         tag("nav", cls("tabs"), attr("aria-label", s("provider.title"))) {
@@ -36,7 +31,7 @@ struct ProviderProgramController: RouteCollection {
     }
 
     func queue(req: Request) async throws -> Response {
-        _ = try admin(req)
+        _ = try req.requireProgramAdmin()
         let pending = try await req.store.applications(status: .pending)
         let decided = try await req.store.applications(status: nil, limit: 50).filter { $0.status != .pending }
         let ctx = try await req.pageContext()
@@ -76,7 +71,7 @@ struct ProviderProgramController: RouteCollection {
     }
 
     func applicationPage(req: Request) async throws -> Response {
-        _ = try admin(req)
+        _ = try req.requireProgramAdmin()
         return try await applicationView(req, try await application(req), values: [:], errors: [], message: nil)
     }
 
@@ -125,18 +120,13 @@ struct ProviderProgramController: RouteCollection {
     }
 
     func approve(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         let application = try await application(req)
-        var errors = ValidationErrors()
-        var rates: [ProductCategory: BasisPoints] = [:]
+        let (rates, errors) = ProviderBillingController.rates(req)
         var values: [String: String] = [:]
-        for category in ProductCategory.allCases where category != .domain {
-            let raw = req.formValue("rate_\(category.rawValue)")
-            values["rate_\(category.rawValue)"] = raw
-            rates[category] = ProviderBillingController.percent(raw, "rate_\(category.rawValue)", &errors)
-        }
+        for category in ProductCategory.allCases where category != .domain { values["rate_\(category.rawValue)"] = req.formValue("rate_\(category.rawValue)") }
         do {
-            if !errors.isEmpty { throw AppError.validation(errors.errors) }
+            if !errors.isEmpty { throw AppError.validation(errors) }
             try await req.program.approve(staff: staff, application: application.id, rates: rates, store: req.store)
         } catch AppError.validation(let errors) {
             return try await applicationView(req, application, values: values, errors: errors, message: nil, status: .unprocessableEntity)
@@ -147,7 +137,7 @@ struct ProviderProgramController: RouteCollection {
     }
 
     func reject(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         let application = try await application(req)
         let values = ["reason": req.formValue("reason")]
         do {
@@ -163,7 +153,7 @@ struct ProviderProgramController: RouteCollection {
     /// R-E3: each partner's managed volume over 12 months against CHF 2000 / EUR 1800, flagged
     /// once a year has passed since approval.
     func partners(req: Request) async throws -> Response {
-        _ = try admin(req)
+        _ = try req.requireProgramAdmin()
         let standings = try await req.program.standings(store: req.store)
         let ctx = try await req.pageContext()
         let s = ctx.strings
@@ -209,7 +199,7 @@ struct ProviderProgramController: RouteCollection {
     }
 
     func categories(req: Request) async throws -> Response {
-        _ = try admin(req)
+        _ = try req.requireProgramAdmin()
         return try await categoriesView(req, errors: [], values: [:])
     }
 
@@ -249,7 +239,7 @@ struct ProviderProgramController: RouteCollection {
     }
 
     func saveCategory(req: Request) async throws -> Response {
-        let staff = try admin(req)
+        let staff = try req.requireProgramAdmin()
         var names: [Language: String] = [:]
         var values = ["key": req.formValue("key")]
         for language in Language.allCases {

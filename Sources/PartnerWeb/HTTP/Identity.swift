@@ -42,6 +42,13 @@ extension Request {
         return user
     }
 
+    /// R-O3: program admins edit the catalogue, rates and program; support agents get 403.
+    func requireProgramAdmin() throws -> StaffMember {
+        let staff = try requireStaff()
+        try ProviderService.requireProgramAdmin(staff)
+        return staff
+    }
+
     func requireStaff() throws -> StaffMember {
         guard let staff = identity?.staff else { throw AppError.unauthorised }
         return staff
