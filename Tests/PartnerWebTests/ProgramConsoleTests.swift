@@ -171,6 +171,20 @@ struct ProgramConsoleTests {
         }
     }
 
+    @Test("R-P9 a partner's employee sees neither tenders nor the directory profile in the menu, and gets 403 there")
+    func employees() async throws {
+        try await TestApp.with { t in
+            let anna = try await tenders.partner(t, "anna@alpen.test", categories: ["website-creation"], regions: ["ch-zurich"], languages: ["de"])
+            _ = try await t.addMember(to: anna, email: "eve@alpen.test", role: "employee")
+            let eve = Browser(t)
+            try await eve.logIn("eve@alpen.test")
+            let home = try await eve.get("/console/orgs/\(anna.organisationID)").body.string
+            #expect(!home.contains("/tenders\"") && !home.contains("/directory-profile") && home.contains("/clients"))
+            #expect(try await eve.get("/console/orgs/\(anna.organisationID)/tenders").status == .forbidden)
+            #expect(try await eve.get("/console/orgs/\(anna.organisationID)/directory-profile").status == .forbidden)
+        }
+    }
+
     @Test("Another organisation's program pages answer 404")
     func isolation() async throws {
         try await TestApp.with { t in

@@ -128,17 +128,24 @@ enum Layout {
         let s = ctx.strings
         let base = "/console/orgs/\(organisation.id.string)"
         var items = [("nav.dashboard", base), ("nav.products", base + "/products"), ("nav.partners", base + "/partners")]
-        // The partner space appears once a program admin approved the organisation.
+        let role = ctx.organisations.first(where: { $0.0.id == organisation.id })?.1
+        let represents = role == .legalRepresentative || role == .admin
+        // The partner space appears once a program admin approved the organisation; tenders and
+        // the directory profile are for its legal representatives and admins (employees see
+        // their assigned clients, R-P9).
         if organisation.isPartner {
-            items += [("nav.clients", base + "/clients"), ("nav.tenders", base + "/tenders"), ("nav.benefits", base + "/benefits"),
-                      ("nav.directory_profile", base + "/directory-profile"), ("backup.title", base + "/backup")]
+            items.append(("nav.clients", base + "/clients"))
+            if represents { items.append(("nav.tenders", base + "/tenders")) }
+            items.append(("nav.benefits", base + "/benefits"))
+            if represents { items.append(("nav.directory_profile", base + "/directory-profile")) }
+            items.append(("backup.title", base + "/backup"))
         } else {
             items.append(("nav.program", base + "/program"))
         }
         // R-T1: clients post tenders from their console too.
         items.append(("nav.post_tender", "/tenders/new"))
         // R-O2: billing is for legal representatives and admins.
-        if let role = ctx.organisations.first(where: { $0.0.id == organisation.id })?.1, RoleRules.permission(role, .billing) == .whole {
+        if let role, RoleRules.permission(role, .billing) == .whole {
             items.append(("nav.billing", base + "/billing"))
         }
         items += [("nav.members", base + "/members"), ("nav.activity", base + "/activity"), ("nav.settings", base + "/settings"),

@@ -352,6 +352,7 @@ struct ProgramConsoleController: RouteCollection {
     func profileView(_ req: Request, _ context: OrganisationContext, input: DirectoryProfileInput?, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
         let organisation = try await req.store.organisation(context)
         guard organisation.isPartner else { throw AppError.notFound }
+        guard context.role == .legalRepresentative || context.role == .admin else { throw AppError.forbidden("tender.only_representatives") }
         let saved = try await req.store.directoryProfile(organisation.id)
         let current = input ?? DirectoryProfileInput(description: saved?.description ?? "", website: saved?.website ?? "",
                                                      languages: saved.map { $0.languages.map(\.rawValue) } ?? [], regions: saved.map { $0.regions.map(\.rawValue) } ?? [],
