@@ -156,6 +156,7 @@ struct AffiliateController: RouteCollection {
             if commissions.isEmpty {
                 tag("p", cls("empty")) { text(s("affiliate.no_commissions")) }
             } else {
+                tag("h2") { text(s("affiliate.totals")) }
                 tag("table", cls("table"), attr("id", "affiliate-totals")) {
                     tableHead([s("field.currency"), s("affiliate.status.pending"), s("affiliate.status.payable"), s("affiliate.status.paid"), s("affiliate.next_rate")])
                     tag("tbody") {
@@ -170,6 +171,7 @@ struct AffiliateController: RouteCollection {
                         }
                     }
                 }
+                tag("h2") { text(s("affiliate.commissions")) }
                 tag("table", cls("table"), attr("id", "commissions")) {
                     tableHead([s("affiliate.number"), s("mailbox.date"), s("affiliate.rate"), s("affiliate.commission"), s("field.status")])
                     tag("tbody") {
