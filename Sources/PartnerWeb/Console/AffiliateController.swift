@@ -118,40 +118,52 @@ struct AffiliateController: RouteCollection {
         return response
     }
 
-    struct Summary {
+    /// What the affiliate's page and `GET /api/v1/me/affiliate` both show: commissions with their
+    /// status by time (R-A1), totals per status and currency, the next commission's rate.
+    struct Overview {
+        let commissions: [AffiliateCommission]
+        let clicks: Int
+        let organisations: Int
+        let now: Date
         var byStatus: [CommissionStatus: [Currency: Int64]] = [:]
         var rates: [Currency: BasisPoints] = [:]
+
+        /// The currencies the affiliate earned in, in a fixed order.
+        var currencies: [Currency] { Currency.allCases.filter { c in commissions.contains { $0.amount.currency == c } } }
+
+        func status(_ c: AffiliateCommission) -> CommissionStatus { AffiliateScheme.status(c.status, createdAt: c.createdAt, now: now) }
+        func total(_ status: CommissionStatus, _ currency: Currency) -> Int64 { byStatus[status]?[currency] ?? 0 }
+        func rate(_ currency: Currency) -> BasisPoints { rates[currency] ?? AffiliateScheme.tiers[0].rate }
     }
 
-    func summary(_ commissions: [AffiliateCommission], now: Date) -> Summary {
-        var summary = Summary()
+    func overview(_ req: Request, _ affiliate: Affiliate) async throws -> Overview {
+        let stats = try await req.store.affiliateStats(affiliate.id)
+        var overview = Overview(commissions: try await req.store.commissions(of: affiliate.id), clicks: stats.clicks, organisations: stats.organisations,
+                                now: req.partnerHub.configuration.clock.now())
         var earned: [Currency: Int64] = [:]
-        for c in commissions {
-            let status = AffiliateScheme.status(c.status, createdAt: c.createdAt, now: now)
-            summary.byStatus[status, default: [:]][c.amount.currency, default: 0] += c.amount.minorUnits
+        for c in overview.commissions {
+            let status = overview.status(c)
+            overview.byStatus[status, default: [:]][c.amount.currency, default: 0] += c.amount.minorUnits
             if status != .reversed { earned[c.amount.currency, default: 0] += c.amount.minorUnits }
         }
-        for currency in Currency.allCases { summary.rates[currency] = AffiliateScheme.rate(cumulative: Money(minorUnits: earned[currency] ?? 0, currency: currency)) }
-        return summary
+        for currency in Currency.allCases { overview.rates[currency] = AffiliateScheme.rate(cumulative: Money(minorUnits: earned[currency] ?? 0, currency: currency)) }
+        return overview
     }
 
     func dashboard(req: Request) async throws -> Response {
         let user = try req.requireUser()
         guard let affiliate = try await req.store.affiliate(user: user.id) else { return .redirect("/affiliates") }
-        let commissions = try await req.store.commissions(of: affiliate.id)
-        let stats = try await req.store.affiliateStats(affiliate.id)
-        let now = req.partnerHub.configuration.clock.now()
-        let summary = summary(commissions, now: now)
+        let overview = try await overview(req, affiliate)
+        let commissions = overview.commissions
         let ctx = try await req.pageContext()
         let s = ctx.strings
         func money(_ minor: Int64, _ currency: Currency) -> String { MoneyFormat.display(Money(minorUnits: minor, currency: currency), language: ctx.language) }
-        let currencies = Currency.allCases.filter { c in commissions.contains { $0.amount.currency == c } }
         return Layout.page(s("affiliate.dashboard"), ctx) {
             tag("h1") { text(s("affiliate.dashboard")) }
             tag("section", cls("card"), attr("aria-labelledby", "link")) {
                 tag("h2", attr("id", "link")) { text(s("affiliate.your_link")) }
                 tag("p") { tag("code", attr("id", "referral-link")) { text(req.affiliates.referralLink(affiliate)) } }
-                tag("p", cls("muted")) { text(s("affiliate.stats", ["clicks": String(stats.clicks), "organisations": String(stats.organisations)])) }
+                tag("p", cls("muted")) { text(s("affiliate.stats", ["clicks": String(overview.clicks), "organisations": String(overview.organisations)])) }
             }
             if commissions.isEmpty {
                 tag("p", cls("empty")) { text(s("affiliate.no_commissions")) }
@@ -160,13 +172,13 @@ struct AffiliateController: RouteCollection {
                 tag("table", cls("table"), attr("id", "affiliate-totals")) {
                     tableHead([s("field.currency"), s("affiliate.status.pending"), s("affiliate.status.payable"), s("affiliate.status.paid"), s("affiliate.next_rate")])
                     tag("tbody") {
-                        for currency in currencies {
+                        for currency in overview.currencies {
                             tag("tr") {
                                 tag("td") { text(currency.rawValue) }
                                 for status in [CommissionStatus.pending, .payable, .paid] {
-                                    tag("td", cls("number")) { text(money(summary.byStatus[status]?[currency] ?? 0, currency)) }
+                                    tag("td", cls("number")) { text(money(overview.total(status, currency), currency)) }
                                 }
-                                tag("td", cls("number")) { text(Self.percent(summary.rates[currency] ?? BasisPoints(2500))) }
+                                tag("td", cls("number")) { text(Self.percent(overview.rate(currency))) }
                             }
                         }
                     }
@@ -181,7 +193,7 @@ struct AffiliateController: RouteCollection {
                                 tag("td") { text(BillingConsoleController.day(c.createdAt)) }
                                 tag("td", cls("number")) { text(Self.percent(c.rate)) }
                                 tag("td", cls("number")) { text(MoneyFormat.display(c.amount, language: ctx.language)) }
-                                tag("td") { text(s("affiliate.status.\(AffiliateScheme.status(c.status, createdAt: c.createdAt, now: now).rawValue)")) }
+                                tag("td") { text(s("affiliate.status.\(overview.status(c).rawValue)")) }
                             }
                         }
                     }
@@ -203,19 +215,16 @@ struct AffiliateController: RouteCollection {
     }
 
     func affiliateJSON(_ req: Request, _ affiliate: Affiliate) async throws -> AffiliateJSON {
-        let commissions = try await req.store.commissions(of: affiliate.id)
-        let stats = try await req.store.affiliateStats(affiliate.id)
-        let now = req.partnerHub.configuration.clock.now()
-        let summary = summary(commissions, now: now)
+        let overview = try await overview(req, affiliate)
         return AffiliateJSON(id: affiliate.id.string, referralLink: req.affiliates.referralLink(affiliate), walletOrganisationId: affiliate.organisationID.string,
-                             clicks: stats.clicks, organisations: stats.organisations,
-                             totals: Currency.allCases.filter { c in commissions.contains { $0.amount.currency == c } }.map { currency in
-                                 TotalJSON(currency: currency.rawValue, pending: summary.byStatus[.pending]?[currency] ?? 0, payable: summary.byStatus[.payable]?[currency] ?? 0,
-                                           paid: summary.byStatus[.paid]?[currency] ?? 0, nextRateBasisPoints: (summary.rates[currency] ?? BasisPoints(2500)).value)
+                             clicks: overview.clicks, organisations: overview.organisations,
+                             totals: overview.currencies.map { currency in
+                                 TotalJSON(currency: currency.rawValue, pending: overview.total(.pending, currency), payable: overview.total(.payable, currency),
+                                           paid: overview.total(.paid, currency), nextRateBasisPoints: overview.rate(currency).value)
                              },
-                             commissions: commissions.map { c in
+                             commissions: overview.commissions.map { c in
                                  CommissionJSON(number: AffiliateScheme.anonymousNumber(c.id), createdAt: c.createdAt, rateBasisPoints: c.rate.value, amount: c.amount.minorUnits,
-                                                currency: c.amount.currency.rawValue, status: AffiliateScheme.status(c.status, createdAt: c.createdAt, now: now).rawValue)
+                                                currency: c.amount.currency.rawValue, status: overview.status(c).rawValue)
                              })
     }
 
