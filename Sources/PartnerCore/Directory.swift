@@ -70,18 +70,20 @@ public enum DirectoryRules {
 
     public static func validate(_ input: DirectoryProfileInput, knownSpecialties: Set<String>) throws(ValidationErrors) -> ValidDirectoryProfile {
         var errors = ValidationErrors()
-        let description = input.description.trimmingCharacters(in: .whitespacesAndNewlines)
-        SignUpRules.checkText(description, field: "description", max: 2000, into: &errors)
-        let website = input.website.trimmingCharacters(in: .whitespacesAndNewlines)
-        if website.isEmpty { errors.add("website", .required) } else if Website.normalized(website) == nil { errors.add("website", .invalidURL) }
+        let description = TextInput.field(input.description, "description", kind: .multiLine, max: 2000, into: &errors)
+        let website = TextInput.field(input.website, "website", max: Website.maximumLength, into: &errors)
+        let normalizedWebsite = Website.normalized(website)
+        if !website.isEmpty, normalizedWebsite == nil, errors.first("website") == nil { errors.add("website", .invalidURL) }
         let languages = input.languages.compactMap(TenderLanguage.init(rawValue:))
         if languages.count != input.languages.count { errors.add("languages", .invalidValue) } else if languages.isEmpty { errors.add("languages", .required) }
         let regions = input.regions.compactMap(TenderRegion.init(rawValue:))
         if regions.count != input.regions.count { errors.add("regions", .invalidValue) } else if regions.isEmpty { errors.add("regions", .required) }
         let specialties = Set(input.specialties)
         if !specialties.isSubset(of: knownSpecialties) { errors.add("specialties", .invalidValue) }
+        if input.specialties.count > 50 { errors.add("specialties", .tooLong) }
         try errors.throwIfAny()
-        return ValidDirectoryProfile(description: description, website: Website.normalized(website)!, languages: Set(languages), regions: Set(regions),
+        guard let normalizedWebsite else { throw ValidationErrors([FieldError("website", .invalidURL)]) }
+        return ValidDirectoryProfile(description: description, website: normalizedWebsite, languages: Set(languages), regions: Set(regions),
                                      specialties: specialties, published: input.published)
     }
 

@@ -46,20 +46,17 @@ public enum MoneyFormat {
     }
 
     /// Parses `347.20`, `347.2`, `347` into minor units; nil for anything else (no floats involved).
+    /// "12", "12.5", "12.50" → minor units; anything else (signs, separators, non-ASCII or
+    /// combined digits, more than 15 whole digits) → nil. Byte by byte (R-H1).
     public static func parseAmount(_ text: String) -> Int64? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let wholePart = parts.first, !wholePart.isEmpty,
-              wholePart.allSatisfy(\.isASCIIDigit), wholePart.count <= 15 else { return nil }
+        let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let whole = ASCIIDecimal.parse(bytes: parts[0], maxDigits: 15) else { return nil }
         var cents: Int64 = 0
         if parts.count == 2 {
             let fraction = parts[1]
-            guard (1...2).contains(fraction.count), fraction.allSatisfy(\.isASCIIDigit) else { return nil }
-            cents = Int64(fraction.count == 1 ? fraction + "0" : fraction)!
+            guard (1...2).contains(fraction.count), let value = ASCIIDecimal.parse(bytes: fraction, maxDigits: 2) else { return nil }
+            cents = fraction.count == 1 ? value * 10 : value
         }
-        return Int64(wholePart)! * 100 + cents
+        return whole * 100 + cents
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

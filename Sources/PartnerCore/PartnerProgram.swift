@@ -29,7 +29,10 @@ public struct ApplicationInput: Sendable {
     public var website: String
     public var acceptedTermsVersion: String?
     public var commitsToMinimumVolume: Bool
-    public init(registerID: String, website: String, acceptedTermsVersion: String?, commitsToMinimumVolume: Bool) {
+    /// The applying organisation's country: its register decides the id's shape (R-E1).
+    public var country: CountryCode?
+    public init(registerID: String, website: String, acceptedTermsVersion: String?, commitsToMinimumVolume: Bool, country: CountryCode? = nil) {
+        self.country = country
         self.registerID = registerID
         self.website = website
         self.acceptedTermsVersion = acceptedTermsVersion
@@ -77,24 +80,22 @@ public enum ProgramRules {
     public static func validate(_ input: ApplicationInput) throws(ValidationErrors) -> ValidApplication {
         var errors = ValidationErrors()
         var registerID = "", kind = "other", status = RegisterStatus.manualReview
-        let raw = input.registerID.trimmingCharacters(in: .whitespacesAndNewlines)
-        if raw.isEmpty {
-            errors.add("register_id", .required)
-        } else if raw.count > 64 {
-            errors.add("register_id", .tooLong)
-        } else {
-            switch RegisterID.check(raw) {
+        let raw = TextInput.field(input.registerID, "register_id", max: 64, into: &errors)
+        if !raw.isEmpty, errors.first("register_id") == nil {
+            switch RegisterID.check(raw, country: input.country) {
             case .valid(let k, let normalized): (registerID, kind, status) = (normalized, k.rawValue, .verified)
             case .invalid: errors.add("register_id", .invalidRegisterID)
             case .manualReview(let text): (registerID, kind, status) = (text, "other", .manualReview)
             }
         }
-        let website = input.website.trimmingCharacters(in: .whitespacesAndNewlines)
-        if website.isEmpty { errors.add("website", .required) } else if Website.normalized(website) == nil { errors.add("website", .invalidURL) }
+        let website = TextInput.field(input.website, "website", max: Website.maximumLength, into: &errors)
+        let normalizedWebsite = Website.normalized(website)
+        if !website.isEmpty, normalizedWebsite == nil, errors.first("website") == nil { errors.add("website", .invalidURL) }
         if input.acceptedTermsVersion != ResellerTerms.currentVersion { errors.add("accept_terms", .required) }
         if !input.commitsToMinimumVolume { errors.add("minimum_volume", .required) }
         try errors.throwIfAny()
-        return ValidApplication(registerID: registerID, registerKind: kind, registerStatus: status, website: Website.normalized(website)!,
+        guard let normalizedWebsite else { throw ValidationErrors([FieldError("website", .invalidURL)]) }
+        return ValidApplication(registerID: registerID, registerKind: kind, registerStatus: status, website: normalizedWebsite,
                                 termsVersion: ResellerTerms.currentVersion)
     }
 
@@ -131,17 +132,72 @@ public enum ProgramRules {
     }
 }
 
-/// R-E1: a website is an absolute http(s) URL with a host; whether it is active is for the
-/// program admin to judge.
+/// R-E1, R-H1: a website is an absolute http(s) URL whose host is a public DNS name (no IP
+/// address, no `localhost` or other special-use name, no user info), written in RFC 3986's
+/// characters except quotes and brackets. Whether it is active is for the program admin to judge.
 public enum Website {
+    public static let maximumLength = 255
+
     public static func normalized(_ raw: String) -> String? {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.count <= 255, !text.contains(where: { $0.isWhitespace || $0 == "\\" }),
-              let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = components.host, !host.isEmpty, components.user == nil, components.password == nil else { return nil }
-        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 }),
-              host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else { return nil }
-        return text
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= maximumLength, bytes.allSatisfy(isURLByte), percentEscapesAreWellFormed(bytes) else { return nil }
+        let lower = text.lowercased()
+        let rest: Substring
+        if lower.hasPrefix("https://") { rest = lower.dropFirst(8) } else if lower.hasPrefix("http://") { rest = lower.dropFirst(7) } else { return nil }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !authority.contains("@") else { return nil }
+        var host = authority
+        if let colon = authority.firstIndex(of: ":") {
+            let port = authority[authority.index(after: colon)...]
+            guard let number = ASCIIDecimal.parse(port, maxDigits: 5), (1...65_535).contains(number) else { return nil }
+            host = authority[..<colon]
+        }
+        return isPublicHostName(host) ? text : nil
+    }
+
+    /// Labels of letters, digits and hyphens; a top-level label of letters; not a special-use
+    /// name (RFC 6761 and the names intranets use), so no request goes to a machine of our own.
+    static func isPublicHostName(_ host: Substring) -> Bool {
+        let labels = host.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard labels.count >= 2, host.utf8.count <= 253, let top = labels.last, top.count >= 2,
+              top.allSatisfy({ (0x61...0x7A).contains($0) }),
+              labels.allSatisfy({ label in
+                  !label.isEmpty && label.count <= 63 && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
+                      && label.allSatisfy { (0x61...0x7A).contains($0) || ASCIIDecimal.isDigit($0) || $0 == UInt8(ascii: "-") }
+              })
+        else { return false }
+        let topName = String(decoding: top, as: UTF8.self)
+        return !specialUseNames.contains(topName)
+    }
+
+    static let specialUseNames: Set<String> = ["localhost", "local", "internal", "invalid", "test", "example", "onion", "arpa",
+                                                "lan", "home", "corp", "intranet", "private", "localdomain"]
+
+    /// RFC 3986's unreserved, reserved and `%` characters, without quotes and brackets.
+    static func isURLByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        default: return urlSymbols.contains(byte)
+        }
+    }
+
+    static let urlSymbols = Set("-._~:/?#@!$&()*+,;=%".utf8)
+
+    static func percentEscapesAreWellFormed(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, isHexDigit(bytes[index + 1]), isHexDigit(bytes[index + 2]) else { return false }
+                index += 3
+            } else {
+                index += 1
+            }
+        }
+        return true
+    }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        ASCIIDecimal.isDigit(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
     }
 }

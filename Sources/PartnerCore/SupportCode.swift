@@ -7,13 +7,15 @@ public struct SupportCode: Sendable, Hashable, Codable, CustomStringConvertible 
 
     public init?(_ text: String) {
         let digits = text.filter { $0 != " " }
-        guard digits.count == Self.length, digits.allSatisfy(\.isASCIIDigit), digits.first != "0" else { return nil }
+        guard digits.utf8.count == Self.length, ASCIIDecimal.isDigits(digits), digits.utf8.first != UInt8(ascii: "0") else { return nil }
         value = digits
     }
 
+    private init(digits: String) { value = digits }
+
     /// A code from 10000000 to 99999999 (no leading zero, so it survives spreadsheets and phones).
     public static func generate<R: RandomNumberGenerator>(using generator: inout R) -> SupportCode {
-        SupportCode(String(Int.random(in: 10_000_000...99_999_999, using: &generator)))!
+        SupportCode(digits: String(Int.random(in: 10_000_000...99_999_999, using: &generator)))
     }
 
     /// `1234 5678`: easier to read out on the phone.

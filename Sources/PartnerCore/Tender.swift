@@ -168,11 +168,10 @@ public enum TenderRules {
 
     public static func validate(_ input: TenderInput, knownCategories: Set<String>) throws(ValidationErrors) -> ValidTender {
         var errors = ValidationErrors()
-        let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        SignUpRules.checkText(title, field: "title", max: maximumTitle, into: &errors)
-        let description = input.description.trimmingCharacters(in: .whitespacesAndNewlines)
-        SignUpRules.checkText(description, field: "description", max: maximumDescription, into: &errors)
+        let title = TextInput.field(input.title, "title", max: maximumTitle, into: &errors)
+        let description = TextInput.field(input.description, "description", kind: .multiLine, max: maximumDescription, into: &errors)
         let categories = Set(input.categories.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        if input.categories.count > 50 { errors.add("categories", .tooLong) }
         if categories.isEmpty { errors.add("categories", .required) } else if !categories.isSubset(of: knownCategories) { errors.add("categories", .invalidValue) }
         let region = TenderRegion(rawValue: input.region)
         if region == nil { errors.add("region", input.region.isEmpty ? .required : .invalidValue) }
@@ -180,20 +179,21 @@ public enum TenderRules {
         if language == nil { errors.add("language", input.language.isEmpty ? .required : .invalidValue) }
         let budget = input.budget.isEmpty ? BudgetRange.open : BudgetRange(rawValue: input.budget)
         if budget == nil { errors.add("budget", .invalidValue) }
-        let name = input.contactName.trimmingCharacters(in: .whitespacesAndNewlines)
-        SignUpRules.checkText(name, field: "contact_name", max: 120, into: &errors)
+        let name = TextInput.field(input.contactName, "contact_name", max: 120, into: &errors)
         let email = EmailAddress(input.contactEmail)
         if input.contactEmail.trimmingCharacters(in: .whitespaces).isEmpty { errors.add("contact_email", .required) }
         else if email == nil { errors.add("contact_email", .invalidEmail) }
-        let phone = input.contactPhone.trimmingCharacters(in: .whitespacesAndNewlines)
-        if phone.count > 40 || !phone.allSatisfy({ $0.isNumber || " +-()./".contains($0) }) { errors.add("contact_phone", .invalidValue) }
-        let organisation = input.contactOrganisation.trimmingCharacters(in: .whitespacesAndNewlines)
-        if organisation.count > 160 { errors.add("contact_organisation", .tooLong) }
+        let phone = TextInput.field(input.contactPhone, "contact_phone", max: 40, required: false, into: &errors)
+        if !phone.utf8.allSatisfy({ ASCIIDecimal.isDigit($0) || Self.phoneSymbols.contains($0) }) { errors.add("contact_phone", .invalidValue) }
+        let organisation = TextInput.field(input.contactOrganisation, "contact_organisation", max: 160, required: false, into: &errors)
         try errors.throwIfAny()
-        return ValidTender(title: title, description: description, categories: categories, region: region!, language: language!, budget: budget!,
-                           contact: TenderContact(name: name, email: email!, phone: phone.isEmpty ? nil : phone,
+        guard let region, let language, let budget, let email else { throw ValidationErrors([FieldError("contact_email", .invalidEmail)]) }
+        return ValidTender(title: title, description: description, categories: categories, region: region, language: language, budget: budget,
+                           contact: TenderContact(name: name, email: email, phone: phone.isEmpty ? nil : phone,
                                                   organisation: organisation.isEmpty ? nil : organisation))
     }
+
+    static let phoneSymbols = Set(" +-()./".utf8)
 
     /// R-T2: a shared category AND the region AND the language; an empty subscription matches nothing.
     public static func matches(_ subscription: TenderSubscription, _ tender: Tender) -> Bool {
@@ -222,8 +222,7 @@ public enum TenderRules {
     /// R-T4: a message, an optional price (an amount in the partner's currency) and validity.
     public static func validateOffer(_ input: OfferInput, now: Date) throws(ValidationErrors) -> (message: String, price: Int64?, validUntil: Date?) {
         var errors = ValidationErrors()
-        let message = input.message.trimmingCharacters(in: .whitespacesAndNewlines)
-        SignUpRules.checkText(message, field: "message", max: 5000, into: &errors)
+        let message = TextInput.field(input.message, "message", kind: .multiLine, max: 5000, into: &errors)
         var price: Int64? = nil
         let rawPrice = input.price.trimmingCharacters(in: .whitespaces)
         if !rawPrice.isEmpty {

@@ -32,6 +32,10 @@ public struct FieldError: Error, Sendable, Hashable, Codable {
         case invalidURL = "invalid_url"
         /// Too many submissions from this address or e-mail (R-T1).
         case tooMany = "too_many"
+        /// R-H1: a control character, line break (in a single line) or bidirectional override.
+        case invalidCharacters = "invalid_characters"
+        /// R-H1: more than a documented limit (lines or units in one order, orders an hour).
+        case overLimit = "over_limit"
     }
 }
 
@@ -50,31 +54,39 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
     public var description: String { value }
 
     public init?(_ raw: String) {
+        // Byte by byte (R-H1): ASCII letters, digits and the RFC 5322 atext symbols only.
         let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
-        guard text.utf8.count <= 254 else { return nil }
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return nil }
-        let domain = parts[1]
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }) else { return nil }
-        let allowedLocal = Set("abcdefghijklmnopqrstuvwxyz0123456789.!#$%&'*+/=?^_`{|}~-")
-        let allowedDomain = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
-        guard parts[0].allSatisfy({ allowedLocal.contains($0) }),
-              labels.allSatisfy({ $0.allSatisfy { allowedDomain.contains($0) } && $0.first != "-" && $0.last != "-" }),
-              labels.last!.count >= 2
+        let bytes = Array(text.utf8)
+        guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")) else { return nil }
+        let local = bytes[..<at], domain = bytes[(at + 1)...]
+        guard !local.isEmpty, local.count <= 64, !domain.contains(UInt8(ascii: "@")),
+              local.allSatisfy({ Self.isLetterOrDigit($0) || Self.atextSymbols.contains($0) }) else { return nil }
+        let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard labels.count >= 2, let last = labels.last, last.count >= 2,
+              labels.allSatisfy({ label in
+                  !label.isEmpty && label.count <= 63 && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
+                      && label.allSatisfy { Self.isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }
+              })
         else { return nil }
         value = text
     }
+
+    static let atextSymbols = Set(".!#$%&'*+/=?^_`{|}~-".utf8)
+    static func isLetterOrDigit(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) }
 }
 
 public enum PasswordRules {
     public static let minimumLength = 10
-    /// bcrypt reads at most 72 bytes; longer passwords would be silently truncated, so refuse them.
-    public static let maximumBytes = 72
+    /// Counted in Unicode scalars. bcrypt reads only 72 bytes, so longer passwords are hashed
+    /// first (PasswordHasher) rather than truncated or refused.
+    public static let maximumLength = 256
 
     public static func check(_ password: String, field: String = "password") -> FieldError? {
-        if password.count < minimumLength { return FieldError(field, .tooShort) }
-        if password.utf8.count > maximumBytes { return FieldError(field, .tooLong) }
+        // Any printable text, spaces included; a control character is a paste gone wrong (R-H1).
+        guard TextInput.hasOnlyAllowedScalars(password, .singleLine) else { return FieldError(field, .invalidCharacters) }
+        let length = TextInput.length(password)
+        if length < minimumLength { return FieldError(field, .tooShort) }
+        if length > maximumLength { return FieldError(field, .tooLong) }
         return nil
     }
 }
@@ -130,14 +142,12 @@ public struct ValidSignUp: Sendable {
 public enum SignUpRules {
     public static func validate(_ input: SignUpInput) throws(ValidationErrors) -> ValidSignUp {
         var errors = ValidationErrors()
-        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        checkText(name, field: "name", max: 120, into: &errors)
+        let name = TextInput.field(input.name, "name", max: 120, into: &errors)
         let email = EmailAddress(input.email)
         if input.email.trimmingCharacters(in: .whitespaces).isEmpty { errors.add("email", .required) }
         else if email == nil { errors.add("email", .invalidEmail) }
         if let problem = PasswordRules.check(input.password) { errors.errors.append(problem) }
-        let organisationName = input.organisationName.trimmingCharacters(in: .whitespacesAndNewlines)
-        checkText(organisationName, field: "organisation_name", max: 160, into: &errors)
+        let organisationName = TextInput.field(input.organisationName, "organisation_name", max: 160, into: &errors)
         let country = CountryCode(input.country)
         if country == nil { errors.add("country", input.country.isEmpty ? .required : .invalidCountry) }
         var currency: Currency? = country.map(Currency.default(forCountry:))
@@ -145,11 +155,8 @@ public enum SignUpRules {
             if let chosen = Currency(rawValue: raw.uppercased()) { currency = chosen } else { errors.add("currency", .invalidCurrency) }
         }
         try errors.throwIfAny()
-        return ValidSignUp(name: name, email: email!, password: input.password, organisationName: organisationName,
-                           country: country!, currency: currency!)
-    }
-
-    public static func checkText(_ text: String, field: String, max: Int, into errors: inout ValidationErrors) {
-        if text.isEmpty { errors.add(field, .required) } else if text.count > max { errors.add(field, .tooLong) }
+        guard let email, let country, let currency else { throw ValidationErrors([FieldError("email", .invalidEmail)]) }
+        return ValidSignUp(name: name, email: email, password: input.password, organisationName: organisationName,
+                           country: country, currency: currency)
     }
 }

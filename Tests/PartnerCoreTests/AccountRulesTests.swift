@@ -15,12 +15,17 @@ struct AccountRulesTests {
         #expect(EmailAddress(text) == nil)
     }
 
-    @Test("Passwords need at least 10 characters and at most 72 bytes")
+    @Test("Passwords need 10 to 256 characters (Unicode scalars), and no control characters (R-H1)")
     func passwords() {
         #expect(PasswordRules.check("123456789") == FieldError("password", .tooShort))
         #expect(PasswordRules.check("1234567890") == nil)
-        #expect(PasswordRules.check(String(repeating: "a", count: 72)) == nil)
-        #expect(PasswordRules.check(String(repeating: "a", count: 73)) == FieldError("password", .tooLong))
+        // Longer than bcrypt's 72 bytes is fine: PasswordHasher reduces such a password first.
+        #expect(PasswordRules.check(String(repeating: "ü", count: 256)) == nil)
+        #expect(PasswordRules.check(String(repeating: "a", count: 257)) == FieldError("password", .tooLong))
+        // A combining mark is a scalar of its own: 5 letters with a mark each are 10 scalars.
+        #expect(PasswordRules.check(String(repeating: "e\u{301}", count: 5)) == nil)
+        #expect(PasswordRules.check("correct-horse\u{0}battery") == FieldError("password", .invalidCharacters))
+        #expect(PasswordRules.check("correct-horse\nbattery") == FieldError("password", .invalidCharacters))
     }
 
     @Test("Sign-up names every field that is wrong at once")

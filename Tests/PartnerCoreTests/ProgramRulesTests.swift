@@ -29,7 +29,13 @@ struct ApplicationRulesTests {
     @Test("R-E1 the website must be an absolute http(s) URL with a host",
           arguments: [("https://alpenweb.ch", true), ("http://www.alpenweb.ch/de/", true), ("https://alpenweb.ch:8443/x?y=1", true),
                       ("www.alpenweb.ch", false), ("ftp://alpenweb.ch", false), ("https://", false), ("https://localhost", false),
-                      ("https://user:pw@alpenweb.ch", false), ("javascript:alert(1)", false), ("https://alpen web.ch", false), ("//alpenweb.ch", false)])
+                      ("https://user:pw@alpenweb.ch", false), ("javascript:alert(1)", false), ("https://alpen web.ch", false), ("//alpenweb.ch", false),
+                      // R-H1: only public host names (no IP literal, no special-use name) and RFC 3986 characters without quotes.
+                      ("http://169.254.169.254/latest/meta-data", false), ("http://10.0.0.1/", false), ("http://127.0.0.1:8080/", false),
+                      ("http://[::1]/", false), ("https://intranet.local/", false), ("https://db.internal", false), ("https://x.localhost", false),
+                      ("https://alpenweb.ch/\"><script>", false), ("https://alpenweb.ch/'onmouseover=x", false), ("https://alpenweb.ch/%zz", false),
+                      ("https://alpenweb.ch/a%20b", true), ("https://xn--bckerei-huber-jkb.ch/", true), ("https://bäckerei.ch/", false),
+                      ("https://alpenweb.ch\u{0}.evil.example", false), ("https://alpenweb.ch:0/", false), ("https://alpenweb.ch:99999/", false)])
     func website(raw: String, accepted: Bool) {
         #expect((Website.normalized(raw) != nil) == accepted)
     }

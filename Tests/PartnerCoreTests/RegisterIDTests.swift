@@ -58,11 +58,32 @@ struct RegisterIDTests {
     @Test("R-E1 a SIRET whose SIREN fails Luhn is invalid even when the SIRET passes")
     func sirenMustPassToo() {
         // 12345678900007: the SIRET passes Luhn; its SIREN 123456789 does not.
-        #expect(RegisterID.luhn("12345678900007".map { Int(String($0))! }))
+        #expect(RegisterID.luhn(ASCIIDecimal.digits("12345678900007") ?? []))
         #expect(RegisterID.check("12345678900007") == .invalid(kind: .siret, reason: .checkDigit))
     }
 
-    @Test("R-E1 La Poste (SIREN 356000000): the digits must sum to a multiple of 5")
+    @Test("R-E1 La Poste's head office (35600000000048) follows the Luhn rule like any other SIRET")
+    func laPosteHeadOffice() {
+        // Luhn from the right: 8 + (4·2) + 0 … + (6·2 → 3) + 5 + (3·2) = 30; the digit sum 26 is no multiple of 5.
+        #expect(RegisterID.check("35600000000048") == .valid(kind: .siret, normalized: "35600000000048"))
+        #expect(RegisterID.check("35600000000049") == .invalid(kind: .siret, reason: .checkDigit))
+    }
+
+    @Test("R-E1 in a country whose register is checked, an id of another shape is invalid, not manual review",
+          arguments: [("HRB 12345", "CH", RegisterIDCheck.Kind.swissUID), ("123 456 789", "FR", .siret), ("DE123456789", "LI", .swissUID)])
+    func shapeByCountry(input: String, country: String, kind: RegisterIDCheck.Kind) {
+        #expect(RegisterID.check(input, country: CountryCode(country)) == .invalid(kind: kind, reason: .malformed))
+        #expect(RegisterID.check(input, country: CountryCode("DE")) == .manualReview(input))
+    }
+
+    @Test("R-H1 digits are ASCII digits: fullwidth, Arabic-Indic and combined digits are no id",
+          arguments: ["CHE-１２３.４５６.７８８", "CHE-١٢٣.٤٥٦.٧٨٨", "CHE-123.456.78\u{0301}8", "7328293200007\u{0301}4"])
+    func unicodeDigits(input: String) {
+        #expect(RegisterID.check(input, country: CountryCode("CH")) != .valid(kind: .swissUID, normalized: "CHE-123.456.788"))
+        if case .valid = RegisterID.check(input) { Issue.record("\(input) was accepted") }
+    }
+
+    @Test("R-E1 La Poste's other establishments (SIREN 356000000): the digits must sum to a multiple of 5")
     func laPoste() {
         // 3+5+6 = 14; + 0 0 0 0 1 → 15 → valid; + 0 0 0 0 2 → 16 → invalid.
         #expect(RegisterID.check("35600000000001") == .valid(kind: .siret, normalized: "35600000000001"))

@@ -124,9 +124,8 @@ struct AccountService: Sendable {
 
     /// `ph_` + 256 random bits; shown once, stored as a hash (issue #2: ≥128 bits).
     func createAccessToken(user: User, name rawName: String, store: Store) async throws -> (AccessTokenInfo, String) {
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = ValidationErrors()
-        SignUpRules.checkText(name, field: "name", max: 100, into: &errors)
+        let name = TextInput.field(rawName, "name", max: 100, into: &errors)
         if !errors.isEmpty { throw AppError.validation(errors.errors) }
         let secret = "ph_" + random.token()
         let now = clock.now()
@@ -143,9 +142,8 @@ struct AccountService: Sendable {
 
     /// R-O3: a provider staff member's API token, `phs_` + 256 random bits, stored as a hash.
     func createStaffAccessToken(staff: StaffMember, name rawName: String, store: Store) async throws -> (AccessTokenInfo, String) {
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = ValidationErrors()
-        SignUpRules.checkText(name, field: "name", max: 100, into: &errors)
+        let name = TextInput.field(rawName, "name", max: 100, into: &errors)
         if !errors.isEmpty { throw AppError.validation(errors.errors) }
         let secret = Self.staffTokenPrefix + random.token()
         let now = clock.now()
@@ -198,9 +196,8 @@ struct AccountService: Sendable {
     }
 
     func updateProfile(user: User, name rawName: String, language: Language?, store: Store) async throws {
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = ValidationErrors()
-        SignUpRules.checkText(name, field: "name", max: 120, into: &errors)
+        let name = TextInput.field(rawName, "name", max: 120, into: &errors)
         if !errors.isEmpty { throw AppError.validation(errors.errors) }
         try await store.write { tx in try await tx.setProfile(name: name, language: language, for: user.id) }
     }
@@ -208,9 +205,8 @@ struct AccountService: Sendable {
     // MARK: organisations
 
     func createOrganisation(user: User, name rawName: String, country rawCountry: String, currency rawCurrency: String?, store: Store) async throws -> Organisation {
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = ValidationErrors()
-        SignUpRules.checkText(name, field: "name", max: 160, into: &errors)
+        let name = TextInput.field(rawName, "name", max: 160, into: &errors)
         let country = CountryCode(rawCountry)
         if country == nil { errors.add("country", rawCountry.isEmpty ? .required : .invalidCountry) }
         var chosen = country.map(Currency.default(forCountry:))
@@ -233,9 +229,8 @@ struct AccountService: Sendable {
     func updateOrganisation(_ context: OrganisationContext, name rawName: String, country rawCountry: String, currency rawCurrency: String, store: Store) async throws -> Organisation {
         guard context.may(.manageMembers) else { throw AppError.forbidden("error.not_allowed") }
         let current = try await store.organisation(context)
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = ValidationErrors()
-        SignUpRules.checkText(name, field: "name", max: 160, into: &errors)
+        let name = TextInput.field(rawName, "name", max: 160, into: &errors)
         let country = CountryCode(rawCountry)
         if country == nil { errors.add("country", rawCountry.isEmpty ? .required : .invalidCountry) }
         let currency = Currency(rawValue: rawCurrency.uppercased())

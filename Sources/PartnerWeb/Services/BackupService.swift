@@ -42,9 +42,8 @@ struct BackupService: Sendable {
     /// One group per client the partner actively manages.
     func createGroup(_ context: OrganisationContext, user: User, client: OrganisationID, name rawName: String, store: Store) async throws -> BackupGroupID {
         let partner = try await requireManager(context, store: store)
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = ValidationErrors()
-        SignUpRules.checkText(name, field: "name", max: 120, into: &errors)
+        let name = TextInput.field(rawName, "name", max: 120, into: &errors)
         if !errors.isEmpty { throw AppError.validation(errors.errors) }
         let account = try await store.backupAccount(of: partner.id)
         let partnership = try await store.activePartnerships(clients: [client])[client]?.first { $0.partnerID == partner.id }

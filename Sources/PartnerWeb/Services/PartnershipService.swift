@@ -19,8 +19,7 @@ struct PartnershipService: Sendable {
         var errors = ValidationErrors()
         let category = ProductCategory(rawValue: raw)
         if category == nil { errors.add("category", raw.isEmpty ? .required : .invalidValue) }
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
-        SignUpRules.checkText(name, field: "name", max: 160, into: &errors)
+        let name = TextInput.field(rawName, "name", max: 160, into: &errors)
         if !errors.isEmpty { throw AppError.validation(errors.errors) }
         let now = clock.now()
         return try await store.write { tx in

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOPosix
 import Vapor
@@ -23,11 +24,22 @@ struct PasswordHasher: Sendable {
     }
 
     func hash(_ password: String) async throws -> String {
-        try await threadPool.runIfActive { [cost] in try Bcrypt.hash(password, cost: cost) }
+        let input = Self.bcryptInput(password)
+        return try await threadPool.runIfActive { [cost] in try Bcrypt.hash(input, cost: cost) }
     }
 
     func verify(_ password: String, against hash: String) async throws -> Bool {
-        try await threadPool.runIfActive { try Bcrypt.verify(password, created: hash) }
+        let input = Self.bcryptInput(password)
+        return try await threadPool.runIfActive { try Bcrypt.verify(input, created: hash) }
+    }
+
+    /// bcrypt reads only the first 72 bytes: a longer password (up to PasswordRules.maximumLength
+    /// scalars) is reduced to its SHA-256 in base64 (44 bytes) first, so no two long passwords that
+    /// share a beginning are the same. Passwords of 72 bytes or less are hashed as they are, so
+    /// every stored hash stays valid.
+    static func bcryptInput(_ password: String) -> String {
+        guard password.utf8.count > 72 else { return password }
+        return "sha256:" + Data(SHA256.hash(data: Data(password.utf8))).base64EncodedString()
     }
 
     final class Decoy: @unchecked Sendable {
@@ -37,8 +49,9 @@ struct PasswordHasher: Sendable {
         /// The first hash made wins, so every unknown e-mail is compared against the same one.
         func set(_ hash: String) -> String {
             lock.lock(); defer { lock.unlock() }
-            if made == nil { made = hash }
-            return made!
+            if let made { return made }
+            made = hash
+            return hash
         }
     }
 }

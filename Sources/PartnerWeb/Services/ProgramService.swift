@@ -16,9 +16,12 @@ struct ProgramService: Sendable {
     func apply(_ context: OrganisationContext, user: User, input: ApplicationInput, store: Store) async throws -> ApplicationID {
         // R-E1: the organisation's legal representative applies.
         guard context.role == .legalRepresentative else { throw AppError.forbidden("program.only_legal_representative") }
+        let organisation = try await store.organisation(context)
+        var input = input
+        // R-E1: the organisation's country decides which register's shape the id must have.
+        input.country = organisation.country
         let valid: ValidApplication
         do { valid = try ProgramRules.validate(input) } catch { throw AppError.validation(error.errors) }
-        let organisation = try await store.organisation(context)
         let facts = ApplicantFacts(isPartner: organisation.isPartner,
                                    hasPendingApplication: try await store.applications(of: organisation.id).contains { $0.status == .pending },
                                    applicantIsAffiliate: try await store.isAffiliate(user.id),
@@ -85,9 +88,8 @@ struct ProgramService: Sendable {
     /// Rejects a pending application; the reason is e-mailed to the applicant's legal representatives.
     func reject(staff: StaffMember, application id: ApplicationID, reason rawReason: String, store: Store) async throws {
         try ProviderService.requireProgramAdmin(staff)
-        let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = ValidationErrors()
-        SignUpRules.checkText(reason, field: "reason", max: 2000, into: &errors)
+        let reason = TextInput.field(rawReason, "reason", kind: .multiLine, max: 2000, into: &errors)
         if !errors.isEmpty { throw AppError.validation(errors.errors) }
         guard let application = try await store.application(id) else { throw AppError.notFound }
         if ProgramRules.decide(application.status) != nil { throw AppError.refused("program.not_pending") }
@@ -146,8 +148,7 @@ extension ProgramService {
         if !TenderCategory.isKey(key) { errors.add("key", key.isEmpty ? .required : .invalidValue) }
         var cleaned: [Language: String] = [:]
         for language in Language.allCases {
-            let name = (names[language] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            SignUpRules.checkText(name, field: "name_\(language.rawValue)", max: 80, into: &errors)
+            let name = TextInput.field(names[language] ?? "", "name_\(language.rawValue)", max: 80, into: &errors)
             cleaned[language] = name
         }
         if position < 0 || position > 10_000 { errors.add("position", .invalidValue) }

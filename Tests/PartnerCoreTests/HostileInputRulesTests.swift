@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import PartnerCore
+
+/// R-H1 in the core: text, digits and header values from outside are read as Unicode scalars or
+/// bytes, refused when they hold what their field may not, and never trapped on.
+@Suite("R-H1 hostile input: text, digits, mail headers")
+struct HostileInputRulesTests {
+    @Test("Single lines refuse every control, line break and direction override; multi-line text allows line breaks and tabs only",
+          arguments: [
+            ("a\u{0}b", false, false), ("a\nb", false, true), ("a\r\nb", false, true), ("a\tb", false, true), ("a\u{1B}[31m", false, false),
+            ("a\u{7F}", false, false), ("a\u{85}b", false, false), ("a\u{202E}gnp.exe", false, false), ("a\u{2066}b", false, false),
+            ("a\u{2028}b", false, true), ("a\u{FFFD}", false, false), ("a\u{FFFF}", false, false), ("a\u{1FFFE}", false, false),
+            ("Zürich", true, true), ("👩‍👩‍👧‍👦 family", true, true), ("Ærø \u{200D} x", true, true), ("عربي", true, true), ("\"><'", true, true),
+          ])
+    func scalars(text: String, singleLine: Bool, multiLine: Bool) {
+        #expect(TextInput.hasOnlyAllowedScalars(text, .singleLine) == singleLine)
+        #expect(TextInput.hasOnlyAllowedScalars(text, .multiLine) == multiLine)
+    }
+
+    @Test("Length is counted in Unicode scalars: 100,000 combining marks on one letter are not one character")
+    func lengthInScalars() {
+        var errors = ValidationErrors()
+        let zalgo = "a" + String(repeating: "\u{0301}", count: 100_000)
+        #expect(zalgo.count == 1)
+        _ = TextInput.field(zalgo, "name", max: 120, into: &errors)
+        #expect(errors.errors == [FieldError("name", .tooLong)])
+    }
+
+    @Test("A field trims spaces, refuses control characters before trimming, and says required for blanks")
+    func field() {
+        var errors = ValidationErrors()
+        #expect(TextInput.field("  Anna  ", "name", max: 10, into: &errors) == "Anna")
+        _ = TextInput.field("Anna\r\nBcc: x@evil.example", "name", max: 100, into: &errors)
+        _ = TextInput.field("   ", "title", max: 10, into: &errors)
+        _ = TextInput.field("", "phone", max: 10, required: false, into: &errors)
+        #expect(errors.errors == [FieldError("name", .invalidCharacters), FieldError("title", .required)])
+    }
+
+    @Test("Digits are U+0030…U+0039 only; overflow is a refusal",
+          arguments: [("1\u{0301}", nil), ("１２", nil), ("١٢", nil), ("12", 12), ("007", 7), ("", nil), ("+1", nil), ("-1", nil),
+                      ("999999999999999999", 999_999_999_999_999_999), ("9999999999999999999", nil), ("9223372036854775808", nil)] as [(String, Int64?)])
+    func decimals(text: String, value: Int64?) {
+        #expect(ASCIIDecimal.parse(text) == value)
+    }
+
+    @Test("Amounts: the review's crash case and its relatives are refused, not trapped on",
+          arguments: [("1\u{0301}", nil), ("1.5\u{0301}", nil), ("10.00", 1000), ("10.5", 1050), ("0.99", 99), ("１0", nil), ("1e3", nil),
+                      ("1.", nil), (".5", nil), ("1.234", nil), ("999999999999999", 99_999_999_999_999_900), ("9999999999999999", nil)] as [(String, Int64?)])
+    func amounts(text: String, minor: Int64?) {
+        #expect(MoneyFormat.parseAmount(text) == minor)
+    }
+
+    @Test("Support codes take ASCII digits only", arguments: ["1234 567\u{0301}8", "１２３４５６７８", "12345678\u{0}"])
+    func supportCodes(text: String) {
+        #expect(SupportCode(text) == nil)
+    }
+
+    @Test("E-mail addresses are ASCII byte by byte; anything with a line break, quote or combining mark is refused",
+          arguments: ["a@b.ch\r\nBcc: x@evil.example", "a\"@b.ch", "é@b.ch", "a@b\u{0301}.ch", "a@b.ch\u{0}", "<a@b.ch>", "a@@b.ch", "a@-b.ch"])
+    func emails(text: String) {
+        #expect(EmailAddress(text) == nil)
+    }
+
+    @Test("A mail header value never holds a line break of its own: controls become spaces, the rest is RFC 2047 encoded and folded")
+    func headers() {
+        #expect(MailHeader.encode("Welcome to PartnerHub") == "Welcome to PartnerHub")
+        #expect(MailHeader.encode("Offer\r\nBcc: victim@example.ch") == "Offer  Bcc: victim@example.ch")
+        let german = MailHeader.encode("Grüezi – Zugriffsrechte für Bäckerei Huber")
+        #expect(german.hasPrefix("=?UTF-8?B?"))
+        // Every line of the folded value is one encoded-word of at most 75 characters.
+        let words = german.components(separatedBy: "\r\n ")
+        #expect(words.allSatisfy { $0.hasPrefix("=?UTF-8?B?") && $0.hasSuffix("?=") && $0.count <= 75 })
+        let decoded = words.map { word -> String in
+            let base64 = String(word.dropFirst(10).dropLast(2))
+            return String(decoding: Data(base64Encoded: base64) ?? Data(), as: UTF8.self)
+        }.joined()
+        #expect(decoded == "Grüezi – Zugriffsrechte für Bäckerei Huber")
+        // A long value with a line break: encoded, the break gone.
+        let long = MailHeader.encode(String(repeating: "ä", count: 200) + "\nX-Evil: 1")
+        #expect(!long.replacingOccurrences(of: "\r\n ", with: "").contains("\n"))
+        #expect(!long.replacingOccurrences(of: "\r\n ", with: "").contains("\r"))
+        // A value that looks like an encoded-word is encoded itself, so it cannot smuggle one.
+        #expect(MailHeader.encode("=?UTF-8?B?QmNjOg==?=").hasPrefix("=?UTF-8?B?PT9"))
+    }
+}
