@@ -70,7 +70,7 @@ struct BackupTests {
             #expect(kept.map { $0["id"] as? String } == [group])
             let browser = Browser(t)
             try await browser.logIn(w.client.email)
-            #expect(try await browser.get("/console/orgs/\(w.client.organisationID)/backup").body.string.contains("In Partner GmbH's backup account, group “Client AG”."))
+            #expect(try await browser.get("/console/orgs/\(w.client.organisationID)/backup").body.string.contains("In Partner GmbH&#39;s backup account, group “Client AG”."))
         }
     }
 

@@ -1,7 +1,29 @@
 import Plot
 
+/// R-H1: the console's one HTML layer. Every text and every attribute value goes through
+/// `HTMLText.escape` (`&`, `<`, `>`, `"`, `'`), whatever it holds: Plot 0.14 writes attribute
+/// values as they are and lets entity-looking text through, so neither is left to it. Markup
+/// comes only from the element and attribute names written in this project's code.
+enum HTMLText {
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}
+
 /// A thin layer over Plot's nodes: any element by name with attributes, children built with
-/// Plot's `@ComponentBuilder`. Text and attribute values are escaped by Plot.
+/// Plot's `@ComponentBuilder`.
 struct Tag: Component {
     let name: String
     let attributes: [Attr]
@@ -27,14 +49,14 @@ enum Attr {
 
     var node: Node<HTML.BodyContext> {
         switch self {
-        case .value(let name, let value): return .attribute(named: name, value: value, ignoreIfValueIsEmpty: false)
+        case .value(let name, let value): return .attribute(named: name, value: value.map(HTMLText.escape), ignoreIfValueIsEmpty: false)
         case .flag(let name, let on): return on ? .attribute(named: name) : .empty
         }
     }
 
     var attribute: Attribute<HTML.BodyContext>? {
         switch self {
-        case .value(let name, let value): return Attribute(name: name, value: value, ignoreIfValueIsEmpty: false)
+        case .value(let name, let value): return Attribute(name: name, value: value.map(HTMLText.escape), ignoreIfValueIsEmpty: false)
         case .flag(let name, let on): return on ? Attribute(name: name, value: nil, ignoreIfValueIsEmpty: false) : nil
         }
     }
@@ -48,7 +70,7 @@ func tag(_ name: String, _ attributes: [Attr], @ComponentBuilder content: () -> 
     Tag(name: name, attributes: attributes, content: content())
 }
 
-func text(_ string: String) -> Component { Node<HTML.BodyContext>.text(string) }
+func text(_ string: String) -> Component { Node<HTML.BodyContext>.raw(HTMLText.escape(string)) }
 
 func cls(_ name: String) -> Attr { .value("class", name) }
 func attr(_ name: String, _ value: String) -> Attr { .value(name, value) }

@@ -68,7 +68,7 @@ enum Layout {
         ])
         let html = "<!DOCTYPE html><html lang=\"\(ctx.language.rawValue)\"><head><meta charset=\"utf-8\">"
             + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            + "<title>\(escape(title)) · PartnerHub</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body>"
+            + "<title>\(HTMLText.escape(title)) · PartnerHub</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body>"
             + body.render() + "</body></html>"
         let response = Response(status: status, body: .init(string: html))
         response.headers.contentType = .html
@@ -191,11 +191,6 @@ enum Layout {
                 link(s("confirm.cancel"), cancel, classes: "button secondary")
             }
         }
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     static func date(_ date: Date) -> String {

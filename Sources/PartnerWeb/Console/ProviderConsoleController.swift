@@ -216,7 +216,9 @@ struct MailboxController: RouteCollection {
                 for line in message.body.split(separator: "\n", omittingEmptySubsequences: false) {
                     tag("p") {
                         for word in line.split(separator: " ", omittingEmptySubsequences: false) {
-                            if word.hasPrefix("http://") || word.hasPrefix("https://") {
+                            // Only this site's own links become links: a mail body quotes what
+                            // people typed (a tender's description), which may name any address.
+                            if word.hasPrefix(req.partnerHub.configuration.baseURL + "/") {
                                 link(String(word), String(word))
                                 text(" ")
                             } else {
