@@ -1,4 +1,5 @@
 import Foundation
+import PartnerCore
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -49,6 +50,10 @@ struct SMTPClient: Sendable {
     var group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
 
     func send(to recipient: String, subject: String, body: String, messageID: String, date: Date) async throws {
+        // Both addresses go into SMTP commands: only validated addresses do (R-H1).
+        guard EmailAddress(recipient)?.value == recipient, EmailAddress(configuration.from) != nil else {
+            throw SMTPError("refusing an address that is not a plain e-mail address")
+        }
         if configuration.sendsPasswordInClear {
             throw SMTPError("refusing to send the SMTP password unencrypted to \(configuration.host); use starttls=1 or smtps://")
         }
@@ -174,19 +179,42 @@ struct SMTPClient: Sendable {
         }
     }
 
-    /// Headers and a UTF-8 plain-text body with CRLF line ends and dot-stuffing.
+    /// Headers and a UTF-8 plain-text body with CRLF line ends and dot-stuffing. Every header value
+    /// that is not a constant goes through `MailHeader.encode` (R-H1); the recipient and sender are
+    /// validated addresses. The body's line ends are normalised first (a lone CR or LF becomes
+    /// CRLF, so no `<LF>.<LF>` can end the data early), and lines over 990 bytes are wrapped.
     static func message(from: String, to: String, subject: String, body: String, messageID: String, date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        let encodedSubject = subject.allSatisfy { $0.isASCII } ? subject : "=?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?="
-        let lines = body.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(".") ? "." + $0 : String($0) }
+        let normalised = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        let lines = normalised.split(separator: "\n", omittingEmptySubsequences: false).flatMap(wrap)
+            .map { $0.hasPrefix(".") ? "." + $0 : $0 }
         return ([
-            "From: PartnerHub <\(from)>", "To: <\(to)>", "Subject: \(encodedSubject)", "Date: \(formatter.string(from: date))",
-            "Message-ID: <\(messageID)@partnerhub>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
+            "From: PartnerHub <\(from)>", "To: <\(to)>", "Subject: \(MailHeader.encode(subject))", "Date: \(formatter.string(from: date))",
+            "Message-ID: <\(MailHeader.encode(messageID))@partnerhub>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: 8bit", "",
         ] + lines).joined(separator: "\r\n")
+    }
+
+    /// SMTP allows 998 bytes a line; a long line is cut between characters.
+    static func wrap(_ line: Substring) -> [String] {
+        guard line.utf8.count > 990 else { return [String(line)] }
+        var result: [String] = []
+        var current = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in line.unicodeScalars {
+            let size = String(scalar).utf8.count
+            if bytes + size > 990 {
+                result.append(String(current))
+                current = String.UnicodeScalarView()
+                bytes = 0
+            }
+            current.append(scalar)
+            bytes += size
+        }
+        result.append(String(current))
+        return result
     }
 }
