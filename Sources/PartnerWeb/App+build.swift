@@ -67,11 +67,14 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
         backup: BackupService(clock: configuration.clock, baseURL: configuration.baseURL),
         affiliates: AffiliateService(clock: configuration.clock, random: configuration.random, baseURL: configuration.baseURL))
 
-    // Requests over 1 MB are refused with 413 before they reach a controller.
-    app.routes.defaultMaxBodySize = "1mb"
+    // R-H1: a body over its route's limit (BodyLimits) is refused with 413 before any check or
+    // controller reads it; the routes' own collection never sees more than that.
+    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: BodyLimits.standard)
     app.middleware = Middlewares()
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(BodyCollectionMiddleware())
+    app.middleware.use(InputGateMiddleware())
     app.middleware.use(IdentityMiddleware())
     app.middleware.use(CSRFMiddleware())
 
@@ -85,6 +88,8 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
     }
 
     try routes(app)
+    // Innermost, so it sees only requests no route matched.
+    app.middleware.use(MethodNotAllowedMiddleware(routes: app.routes))
 }
 
 func routes(_ app: Application) throws {

@@ -63,6 +63,13 @@ struct ProblemMiddleware: AsyncMiddleware {
                 if let field { fields = [Problem.InvalidField(field: field, code: "invalid_value", detail: message)] }
             case .csrf: detail = "The form's CSRF token is missing or wrong."; messageKey = "error.csrf"
             case .gone(let key): detail = english(key); messageKey = key
+            case .methodNotAllowed(let allow):
+                detail = "This path does not answer \(req.method.rawValue); it answers \(allow)."
+                headers.replaceOrAdd(name: .allow, value: allow)
+            case .overLimit(let field, let limit):
+                detail = "Over a documented limit: \(limit)."
+                fields = [Problem.InvalidField(field: field, code: FieldError.Code.overLimit.rawValue, detail: limit)]
+                messageKey = "error.over_limit"
             }
         case let store as StoreError:
             return await handle(AppError.from(store), req)
@@ -81,7 +88,12 @@ struct ProblemMiddleware: AsyncMiddleware {
             fields = [Problem.InvalidField(field: field, code: "invalid_value", detail: message)]
         case let abort as any AbortError:
             status = abort.status
-            detail = abort.status == .payloadTooLarge ? "The request body is larger than 1 MB." : abort.reason
+            if abort.status == .payloadTooLarge {
+                detail = "The request body is larger than this route's limit of \(BodyLimits.limit(for: req.route) / 1024) KB."
+                messageKey = "error.too_large"
+            } else {
+                detail = abort.reason
+            }
             if abort.status == .internalServerError { req.logger.report(error: error) }
             if case .badRequest = abort.status, detail.isEmpty { detail = "Bad request." }
         default:
@@ -89,7 +101,7 @@ struct ProblemMiddleware: AsyncMiddleware {
         }
 
         if status == .notFound, !req.isAPI { messageKey = "error.not_found" }
-        if req.isAPI || status == .payloadTooLarge && req.isAPI {
+        if req.isAPI {
             let problem = Problem(type: "about:blank", title: status.reasonPhrase, status: Int(status.code), detail: detail, errors: fields)
             let response = Response(status: status, headers: headers)
             let encoder = JSONEncoder()
@@ -101,6 +113,22 @@ struct ProblemMiddleware: AsyncMiddleware {
         let ctx = (try? await req.pageContext()) ?? PageContext(language: req.language, strings: req.strings, user: nil, staff: nil, organisations: [], current: nil,
                                                                csrf: req.csrfToken, flash: nil, path: req.url.path, demo: false)
         let s = ctx.strings
+        // A refused console form is shown again with what was typed (R-H1).
+        if case let app as AppError = error {
+            var refusal: (String, [FieldError])? = nil
+            switch app {
+            case .csrf: refusal = (s("error.csrf"), [])
+            case .validation(let errors): refusal = (s("error.summary"), errors)
+            case .overLimit(let field, _): refusal = (s("error.over_limit"), [FieldError(field, .overLimit)])
+            case .conflict(let field, let code): refusal = (s.fieldError(code), [FieldError(field, code)])
+            default: break
+            }
+            if let (reason, errors) = refusal,
+               let page = RefusedForm.page(req, ctx: ctx, status: status, reason: reason, errors: errors) {
+                for (name, value) in headers { page.headers.replaceOrAdd(name: name, value: value) }
+                return page
+            }
+        }
         let message = status == .internalServerError ? s("error.title") : (status == .tooManyRequests ? s("login.throttled", ["minutes": "15"]) : s(messageKey))
         let response = Layout.page(s("error.title"), ctx, status: status) {
             tag("h1") { text(s("error.title")) }

@@ -16,6 +16,11 @@ enum AppError: Error {
     case gone(String)
     /// A rule refuses the change (e.g. R-O1's last legal representative); the string is a message key.
     case refused(String)
+    /// R-H1: the path exists with other methods (RFC 9110: 405 with `Allow`).
+    case methodNotAllowed(allow: String)
+    /// R-H1: a documented limit on a request's work (lines per order, orders an hour …); `field`
+    /// is the input that exceeds it, `limit` says the limit in words for the API's problem detail.
+    case overLimit(field: String, limit: String)
 
     var status: HTTPResponseStatus {
         switch self {
@@ -29,6 +34,8 @@ enum AppError: Error {
         case .csrf: return .forbidden
         case .gone: return .gone
         case .refused: return .conflict
+        case .methodNotAllowed: return .methodNotAllowed
+        case .overLimit: return .unprocessableEntity
         }
     }
 

@@ -1,0 +1,59 @@
+import PartnerCore
+import Plot
+import Vapor
+
+/// R-H1: a console form refused before its page could show it again (an expired CSRF token, a
+/// field no handler reads that holds what nothing may hold, a limit) keeps what was typed: this
+/// page says why and offers every field again — as the user typed it, in an editable box — to send
+/// to the same address. Passwords are never echoed.
+enum RefusedForm {
+    static func page(_ req: Request, ctx: PageContext, status: HTTPResponseStatus, reason: String, errors: [FieldError]) -> Response? {
+        guard req.method == .POST, !req.isAPI, let buffer = req.body.data else { return nil }
+        // Unreadable bodies (not UTF-8) are shown without the unreadable fields.
+        let pairs = (try? FormEncoding.pairs(Array(buffer.readableBytesView))) ?? []
+        let shown = pairs.filter { $0.name != "_csrf" && !$0.name.contains("password") }
+        let s = ctx.strings
+        let refused = Set(errors.map(\.field))
+        return Layout.page(s("form.refused.title"), ctx, status: status) {
+            tag("h1") { text(s("form.refused.title")) }
+            tag("div", cls("error-summary"), attr("role", "alert")) {
+                tag("p") { text(reason) }
+                if !errors.isEmpty {
+                    tag("ul") {
+                        for error in errors {
+                            tag("li") { link("\(label(error.field, s)): \(s.fieldError(error.code))", "#f-\(anchor(error.field))") }
+                        }
+                    }
+                }
+            }
+            if ctx.user != nil || ctx.staff != nil || req.cookies[Cookies.csrf] != nil {
+                tag("p", cls("muted")) { text(s("form.refused.again")) }
+                postForm(req.url.path, csrf: ctx.csrf) {
+                    for (index, pair) in shown.enumerated() {
+                        let id = "f-\(anchor(pair.name))-\(index)"
+                        tag("div", cls(refused.contains(pair.name) ? "field has-error" : "field")) {
+                            tag("label", attr("for", id)) { text(label(pair.name, s)) }
+                            // Control characters are what got the form refused; show the rest.
+                            tag("textarea", attr("name", pair.name), attr("id", id), attr("rows", "2")) {
+                                text(String(String.UnicodeScalarView(pair.value.unicodeScalars.filter { TextInput.isAllowed($0, in: .multiLine) })))
+                            }
+                        }
+                    }
+                    button(s("form.refused.send"))
+                }
+            } else {
+                tag("p") { link(s("login.title"), "/login") }
+            }
+        }
+    }
+
+    static func label(_ field: String, _ s: Strings) -> String {
+        let key = "field.\(field)"
+        let translated = s(key)
+        return translated == key ? field : translated
+    }
+
+    static func anchor(_ field: String) -> String {
+        String(String.UnicodeScalarView(field.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }))
+    }
+}
