@@ -63,21 +63,28 @@ struct AccountService: Sendable {
         case staff(StaffMember)
     }
 
-    /// Checks the throttle per account and per address first, then the password. The answer is
-    /// the same for an unknown e-mail and a wrong password.
+    /// Reserves an attempt per account and per address first (R-H1: atomically, so concurrent
+    /// guesses cannot all pass the count), then checks the password; a success takes its
+    /// reservation back. The answer is the same for an unknown e-mail and a wrong password.
     func logIn(email rawEmail: String, password: String, ip: String, staff: Bool, store: Store) async throws -> LoginOutcome {
         let now = clock.now()
         let email = EmailAddress(rawEmail)
-        let accountKey = "\(staff ? "staff" : "account"):\(email?.value ?? rawEmail.lowercased())"
+        // An address that is no address has no account; its attempts still count per IP.
+        let accountKey = "\(staff ? "staff" : "account"):\(email?.value ?? "-")"
         let ipKey = "ip:\(ip)"
         let since = now.addingTimeInterval(-throttle.window)
         // Per account: `throttle` (5 in 15 minutes). Per address a wider limit of the same window, so
         // one office behind a shared address is not locked out by a colleague's typos.
         let perAddress = LoginThrottle(maximumFailures: throttle.maximumFailures * 4, window: throttle.window)
-        for (key, rule) in [(accountKey, throttle), (ipKey, perAddress)] {
-            if case .retryAfter(let seconds) = rule.decide(failures: try await store.loginFailures(key: key, since: since), now: now) {
-                throw AppError.tooManyRequests(retryAfter: seconds)
+        let rules = [(accountKey, throttle), (ipKey, perAddress)]
+        let reservation = try await store.write { tx -> [UUID] in
+            try await tx.lockAttemptKeys(rules.map(\.0))
+            for (key, rule) in rules {
+                if case .retryAfter(let seconds) = rule.decide(failures: try await tx.loginFailures(key: key, since: since), now: now) {
+                    throw AppError.tooManyRequests(retryAfter: seconds)
+                }
             }
+            return try await tx.recordAttempts(keys: rules.map(\.0), now: now)
         }
         var outcome: LoginOutcome? = nil
         var actor = "anonymous"
@@ -96,8 +103,9 @@ struct AccountService: Sendable {
         let actorName = actor
         try await store.write { tx in
             if succeeded == nil {
-                try await tx.recordLoginFailure(keys: [accountKey, ipKey], now: now)
                 try await tx.pruneLoginFailures(before: now.addingTimeInterval(-24 * 3600))
+            } else {
+                try await tx.withdrawAttempts(reservation)
             }
             try await tx.appendAudit(AuditEntry(actor: actorName, action: succeeded == nil ? "login.failed" : "login.succeeded",
                                                 target: staff ? "provider-console" : "console", details: "{\"ip\":\"\(ip)\"}"), now: now)

@@ -24,12 +24,16 @@ struct TenderService: Sendable {
             guard try await store.directoryProfile(addressedTo)?.published == true else { throw AppError.notFound }
         }
         let now = clock.now()
-        let recent = try await store.recentTenderSubmissions(ip: ip, email: valid.contact.email, since: now.addingTimeInterval(-TenderRules.submissionLimit.window))
-        for times in [recent.ip, recent.email] {
-            if case .retryAfter(let seconds) = TenderRules.submissionLimit.decide(failures: times, now: now) { throw AppError.tooManyRequests(retryAfter: seconds) }
-        }
         let token = random.token()
         return try await store.write { tx in
+            // Counted and recorded under one lock per key (R-H1), so simultaneous submissions
+            // cannot all pass the limit.
+            try await tx.lockAttemptKeys(["tender-ip:\(ip)", "tender-email:\(valid.contact.email.value)"])
+            let recent = try await tx.recentTenderSubmissions(ip: ip, email: valid.contact.email,
+                                                              since: now.addingTimeInterval(-TenderRules.submissionLimit.window))
+            for times in [recent.ip, recent.email] {
+                if case .retryAfter(let seconds) = TenderRules.submissionLimit.decide(failures: times, now: now) { throw AppError.tooManyRequests(retryAfter: seconds) }
+            }
             let id = try await tx.createTender(valid, contactLanguage: language, addressedTo: addressedTo, submittedBy: user?.id, ip: ip, now: now)
             try await tx.addTenderLink(id, tokenHash: Store.sha256Hex(token), now: now)
             try await tx.appendAudit(AuditEntry(actor: user.map { "user:\($0.id.string)" } ?? "visitor", action: "tender.submitted", target: "tender:\(id.string)",
