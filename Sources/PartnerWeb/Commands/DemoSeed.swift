@@ -195,7 +195,7 @@ enum DemoSeed {
             _ = try await tx.addMembership(organisation: wallet.id, user: alex.id, role: .legalRepresentative, now: now)
             return try await hub.affiliates.enrol(tx, user: alex, wallet: wallet.id, now: now)
         }
-        let referral = try require(try await hub.affiliates.click(code: affiliate.code, store: store))
+        let referral = try require(try await hub.affiliates.click(code: affiliate.code, existing: nil, ip: "127.0.0.1", store: store))
         let referred = try await hub.accounts.signUp(SignUpInput(name: "Pia Huber", email: "pia@konditorei.demo", password: password, organisationName: "Konditorei Huber",
                                                                  country: "CH", currency: nil), language: .de, referral: referral, store: store)
         guard let pia = try await store.context(user: referred.user.id, organisation: referred.organisation.id) else { throw Missing() }

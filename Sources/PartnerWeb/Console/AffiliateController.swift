@@ -109,7 +109,8 @@ struct AffiliateController: RouteCollection {
     /// `/r/{code}`: remembers the click (last click wins) and goes on to sign-up; an unknown
     /// code goes there too, unattributed.
     func click(req: Request) async throws -> Response {
-        let token = try await req.affiliates.click(code: req.parameters.get("code") ?? "", store: req.store)
+        let token = try await req.affiliates.click(code: req.parameters.get("code") ?? "", existing: req.cookies[Cookies.referral]?.string,
+                                                   ip: req.clientIP, store: req.store)
         let response = Response.redirect("/signup")
         if let token {
             response.cookies[Cookies.referral] = HTTPCookies.Value(string: token, expires: Date().addingTimeInterval(AffiliateScheme.attributionWindow),

@@ -58,18 +58,37 @@ struct AffiliateService: Sendable {
 
     /// A click on `/r/{code}`: the token for the visitor's cookie, or nil for an unknown code
     /// (the visitor signs up all the same, unattributed).
-    func click(code: String, store: Store) async throws -> String? {
+    /// R-H1: clicks are not recorded without bound — a visitor whose cookie already holds a click
+    /// on the same link from the last day keeps it, and an address records at most
+    /// `Limits.referralClicksPerAddressPerHour` clicks an hour (beyond, the visitor goes on to
+    /// sign-up with whatever cookie it has).
+    func click(code: String, existing: String?, ip: String, store: Store) async throws -> String? {
         guard AffiliateScheme.isReferralCode(code), let affiliate = try await store.affiliate(code: code) else { return nil }
-        let token = random.token()
         let now = clock.now()
-        try await store.write { tx in try await tx.recordAffiliateClick(affiliate.id, tokenHash: Store.sha256Hex(token), now: now) }
-        return token
+        if let existing, !existing.isEmpty, existing.utf8.count <= 100,
+           let (clicked, at) = try await store.affiliateClick(tokenHash: Store.sha256Hex(existing)),
+           clicked == affiliate.id, now.timeIntervalSince(at) < 86_400 {
+            return existing
+        }
+        let token = random.token()
+        let key = "referral-ip:\(ip)"
+        let rule = LoginThrottle(maximumFailures: Limits.referralClicksPerAddressPerHour, window: Limits.hour)
+        let recorded = try await store.write { tx -> Bool in
+            try await tx.lockAttemptKeys([key])
+            guard rule.decide(failures: try await tx.loginFailures(key: key, since: now.addingTimeInterval(-Limits.hour)), now: now) == .allowed else {
+                return false
+            }
+            _ = try await tx.recordAttempts(keys: [key], now: now)
+            try await tx.recordAffiliateClick(affiliate.id, tokenHash: Store.sha256Hex(token), now: now)
+            return true
+        }
+        return recorded ? token : nil
     }
 
     /// Inside the sign-up's transaction: attributes the new organisation to the clicked link's
     /// affiliate when the click lies within 30 days (R-A1). An unknown or stale token does nothing.
     static func attribute(_ tx: Store, organisation: OrganisationID, referral token: String, now: Date) async throws {
-        guard !token.isEmpty, token.count <= 100, let (affiliate, clickedAt) = try await tx.affiliateClick(tokenHash: Store.sha256Hex(token)),
+        guard !token.isEmpty, token.utf8.count <= 100, let (affiliate, clickedAt) = try await tx.affiliateClick(tokenHash: Store.sha256Hex(token)),
               AffiliateScheme.attributes(clickedAt: clickedAt, signedUpAt: now) else { return }
         try await tx.attribute(organisation, to: affiliate, clickedAt: clickedAt, now: now)
         try await tx.appendAudit(AuditEntry(actor: "system", organisation: organisation.string, action: "affiliate.attributed",

@@ -21,7 +21,6 @@ struct BillingService: Sendable {
     static let quoteLifetime: TimeInterval = 15 * 60
     /// A top-up above this is refused as a likely typo (choice).
     static let maximumTopUp: Int64 = 10_000_000
-    static let maximumQuantity: Int64 = 1000
 
     /// What was asked: new products, or the renewal of one; `means` lets a partner choose whose
     /// means pay ("client" or "own"; by default its own in payment mode `partner`).
@@ -130,21 +129,48 @@ struct BillingService: Sendable {
     }
 
     func validated(_ lines: [LineRequest]) throws -> [LineRequest] {
+        // R-H1: the documented limits first, so an oversized order costs nothing to refuse.
+        if lines.count > Limits.linesPerOrder {
+            throw AppError.overLimit(field: "lines", limit: "at most \(Limits.linesPerOrder) lines per order")
+        }
         var errors = ValidationErrors()
         if lines.isEmpty { errors.add("lines", .required) }
+        var units: Int64 = 0
+        var cleaned: [LineRequest] = []
         for (index, line) in lines.enumerated() {
-            let name = line.name.trimmingCharacters(in: .whitespaces)
-            if name.isEmpty { errors.add("lines.\(index).name", .required) } else if name.count > 160 { errors.add("lines.\(index).name", .tooLong) }
-            if line.category == .domain, !Self.looksLikeDomain(name) { errors.add("lines.\(index).name", .invalidValue) }
-            if line.quantity < 1 || line.quantity > Self.maximumQuantity { errors.add("lines.\(index).quantity", .invalidValue) }
+            let name = TextInput.field(line.name, "lines.\(index).name", max: 160, into: &errors)
+            if line.category == .domain, !name.isEmpty, !Self.looksLikeDomain(name) { errors.add("lines.\(index).name", .invalidValue) }
+            if line.quantity < 1 || line.quantity > Int64(Limits.unitsPerOrder) { errors.add("lines.\(index).quantity", .invalidValue) } else { units += line.quantity }
+            cleaned.append(LineRequest(category: line.category, name: name, quantity: line.quantity))
+        }
+        if units > Int64(Limits.unitsPerOrder) {
+            throw AppError.overLimit(field: "lines", limit: "at most \(Limits.unitsPerOrder) units per order, all lines together")
         }
         if !errors.isEmpty { throw AppError.validation(errors.errors) }
-        return lines.map { LineRequest(category: $0.category, name: $0.name.trimmingCharacters(in: .whitespaces), quantity: $0.quantity) }
+        return cleaned
     }
 
+    /// Letters, digits and hyphens per label, ASCII only (an internationalised name is written in
+    /// its xn-- form), byte by byte (R-H1).
     static func looksLikeDomain(_ name: String) -> Bool {
-        let labels = name.lowercased().split(separator: ".", omittingEmptySubsequences: false)
-        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty && $0.count <= 63 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } }
+        let labels = name.lowercased().utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return labels.count >= 2 && labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63
+                && label.allSatisfy { (0x61...0x7A).contains($0) || ASCIIDecimal.isDigit($0) || $0 == UInt8(ascii: "-") }
+        }
+    }
+
+    /// R-H1: an hourly limit per organisation, reserved atomically before the work it limits.
+    func reserve(_ key: String, limit: Int, field: String, store: Store) async throws {
+        let now = clock.now()
+        let rule = LoginThrottle(maximumFailures: limit, window: Limits.hour)
+        try await store.write { tx in
+            try await tx.lockAttemptKeys([key])
+            if case .retryAfter(let seconds) = rule.decide(failures: try await tx.loginFailures(key: key, since: now.addingTimeInterval(-Limits.hour)), now: now) {
+                throw AppError.tooManyRequests(retryAfter: seconds)
+            }
+            _ = try await tx.recordAttempts(keys: [key], now: now)
+        }
     }
 
     // MARK: pricing and quotes (R-B2, R-B4)
@@ -176,6 +202,7 @@ struct BillingService: Sendable {
 
     func quote(user: User, client: OrganisationID, input: OrderInput, store: Store) async throws -> Quote {
         let situation = try await situation(user: user, client: client, input: input, store: store)
+        try await reserve("quotes:\(client.string)", limit: Limits.quotesPerOrganisationPerHour, field: "lines", store: store)
         return try await storeQuote(situation, user: user, input: input, store: store)
     }
 
@@ -246,6 +273,7 @@ struct BillingService: Sendable {
             throw StaleQuote(fresh: try await storeQuote(situation, user: user, input: quote.input, store: store))
         }
         if method == .card, (card ?? "").isEmpty { throw AppError.validation([FieldError("card_number", .required)]) }
+        try await reserve("orders:\(client.string)", limit: Limits.ordersPerOrganisationPerHour, field: "quote_id", store: store)
         var chargeID: String? = nil
         if method == .card {
             do { chargeID = try await payments.charge(totals.total, card: card ?? "", reference: "quote:\(quoteID.string)") } catch is PaymentDeclined {
