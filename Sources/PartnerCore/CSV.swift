@@ -1,4 +1,6 @@
-/// RFC 4180 CSV (R-B7): fields quoted when they hold the delimiter, a quote or a line break;
+/// RFC 4180 CSV (R-B7): fields quoted when they hold either delimiter (`,` or `;` — a file
+/// written with one is often opened with the other, and `a;=cmd` would otherwise become a
+/// formula cell there), a quote or a line break;
 /// quotes doubled; CRLF line ends; cells starting with = + - @ (or a tab or carriage return)
 /// prefixed with an apostrophe so spreadsheets do not run them as formulas.
 public enum CSV {
@@ -52,7 +54,8 @@ public struct CSVWriter: Sendable {
                 guardFormula = byte == UInt8(ascii: "=") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "@")
                     || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
             }
-            if byte == separator || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n")
+                || byte == UInt8(ascii: "\r") {
                 needsQuotes = true
                 break
             }
@@ -71,14 +74,15 @@ public struct CSVWriter: Sendable {
     }
 
     /// A non-negative amount of minor units as `1234.50` (two decimals, no grouping), written
-    /// without going through a String. Negative amounts are the caller's to avoid: a leading
-    /// "-" would be guarded as a formula (exports carry a direction column instead).
+    /// without going through a String. Exports carry a direction column instead of signs; a
+    /// negative amount (a row that should not exist) is written guarded, `'-12.50`, not trapped on.
     public mutating func amount(_ minorUnits: Int64) {
         startField()
-        precondition(minorUnits >= 0, "CSV amounts are unsigned; the direction goes in its own column")
-        appendDigits(UInt64(minorUnits / 100))
+        if minorUnits < 0 { bytes.append(contentsOf: "'-".utf8) }
+        let magnitude = minorUnits.magnitude
+        appendDigits(magnitude / 100)
         bytes.append(UInt8(ascii: "."))
-        let cents = UInt8(minorUnits % 100)
+        let cents = UInt8(magnitude % 100)
         bytes.append(UInt8(ascii: "0") + cents / 10)
         bytes.append(UInt8(ascii: "0") + cents % 10)
     }

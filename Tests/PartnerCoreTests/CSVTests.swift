@@ -8,7 +8,11 @@ struct CSVTests {
           arguments: [
             (["a", "b"], CSV.Delimiter.comma, "a,b\r\n"),
             (["a,b", "c"], .comma, "\"a,b\",c\r\n"),
-            (["a,b", "c"], .semicolon, "a,b;c\r\n"),
+            // R-H1: the other delimiter is quoted too — a comma file opened as semicolons (or the
+            // reverse) would otherwise split the cell and run what follows as a formula.
+            (["a,b", "c"], .semicolon, "\"a,b\";c\r\n"),
+            (["x;=HYPERLINK(\"http://evil.example\")"], .comma, "\"x;=HYPERLINK(\"\"http://evil.example\"\")\"\r\n"),
+            (["x,@SUM(A1)"], .semicolon, "\"x,@SUM(A1)\"\r\n"),
             (["say \"hi\""], .comma, "\"say \"\"hi\"\"\"\r\n"),
             (["two\nlines"], .comma, "\"two\nlines\"\r\n"),
             (["Zürich; Genève"], .semicolon, "\"Zürich; Genève\"\r\n"),
@@ -34,6 +38,8 @@ struct CSVTests {
 
     @Test("Amounts are written as units, a point and two digits", arguments: [
         (Int64(0), "0.00"), (5, "0.05"), (99, "0.99"), (100, "1.00"), (34720, "347.20"), (123_456_789_01, "123456789.01"),
+        // A negative amount read from the database is written guarded, never trapped on (R-H1).
+        (-1250, "'-12.50"), (Int64.min, "'-92233720368547758.08"),
     ])
     func amounts(minor: Int64, expected: String) {
         var writer = CSVWriter(delimiter: .comma)
