@@ -10,7 +10,7 @@ public struct PartnerHubCommand: AsyncParsableCommand {
         commandName: "partnerhub",
         abstract: "PartnerHub: run a cloud provider's partner (reseller) program.",
         subcommands: [Serve.self, Migrate.self, VerifyAudit.self, VerifyLedger.self, Staff.self, PartnerCommand.self, Quote.self, Renew.self,
-                      FanOutTenders.self, AffiliatePayouts.self])
+                      FanOutTenders.self, AffiliatePayouts.self, RoutesCommand.self])
     public init() {}
 }
 
@@ -61,6 +61,20 @@ struct Serve: AsyncParsableCommand {
             try? await app.asyncShutdown()
             throw error
         }
+    }
+}
+
+/// The route table, one `METHOD /path/:parameter` a line: the crawlers of the hostile-input and
+/// injection tests (R-H1) check that they reached every page and form it lists.
+struct RoutesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "routes", abstract: "Print every registered route (METHOD /path), sorted.")
+    func run() async throws {
+        let lines = try await withApplication { app in
+            app.routes.all.map { route in
+                "\(route.method.rawValue) /" + route.path.map { "\($0)" }.joined(separator: "/")
+            }
+        }
+        for line in Set(lines).sorted() { print(line) }
     }
 }
 
