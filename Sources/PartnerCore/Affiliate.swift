@@ -32,7 +32,8 @@ public enum AffiliateScheme {
     /// The rate for the next commission, by what the affiliate earned before it in that currency
     /// (choice: a commission that crosses a threshold is paid at the rate in force when it began).
     public static func rate(cumulative: Money) -> BasisPoints {
-        tiers.last { cumulative.minorUnits >= $0.from }!.rate
+        // Below the first threshold (a negative sum read from the ledger): the first tier's rate.
+        tiers.last { cumulative.minorUnits >= $0.from }?.rate ?? tiers.first?.rate ?? .zero
     }
 
     /// The commission on an order's net amount (excluding VAT), rounded half-up (R-B1).
@@ -64,7 +65,7 @@ public enum AffiliateScheme {
 
     /// A referral code: 10 characters without look-alikes (no 0/o, 1/l/i).
     public static func referralCode<R: RandomNumberGenerator>(using generator: inout R) -> String {
-        String((0..<10).map { _ in codeAlphabet.randomElement(using: &generator)! })
+        String((0..<10).map { _ in codeAlphabet.randomElement(using: &generator) ?? "a" })
     }
 
     public static func isReferralCode(_ text: String) -> Bool {

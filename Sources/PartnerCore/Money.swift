@@ -29,8 +29,11 @@ public struct Money: Hashable, Sendable, Codable, Comparable {
 
     public static func zero(_ currency: Currency) -> Money { Money(minorUnits: 0, currency: currency) }
 
+    /// Amounts of one currency compare by value. Across currencies the order is by currency first:
+    /// defined, so no stored pair of amounts can stop the process (R-H1), but meaningless — the
+    /// money paths compare amounts of one currency only (R-B5 refuses the mix before).
     public static func < (lhs: Money, rhs: Money) -> Bool {
-        precondition(lhs.currency == rhs.currency, "comparing \(lhs.currency) with \(rhs.currency)")
+        guard lhs.currency == rhs.currency else { return lhs.currency.rawValue < rhs.currency.rawValue }
         return lhs.minorUnits < rhs.minorUnits
     }
 
@@ -84,9 +87,10 @@ public struct Money: Hashable, Sendable, Codable, Comparable {
 /// A percentage in basis points: 2000 = 20 %, 10000 = 100 % (R-B1).
 public struct BasisPoints: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
     public let value: Int
+    /// For the code's own constants; values from outside go through `init?(checked:)`. Held to
+    /// 0 … 10,000 rather than trapped on (R-H1).
     public init(_ value: Int) {
-        precondition((0...10_000).contains(value), "basis points out of range: \(value)")
-        self.value = value
+        self.value = min(max(value, 0), 10_000)
     }
     /// For values from outside (forms, the API): nil unless 0 … 10,000.
     public init?(checked value: Int) {
@@ -94,7 +98,7 @@ public struct BasisPoints: Hashable, Sendable, Codable, Comparable, CustomString
         self.value = value
     }
     /// Whole percent, e.g. `BasisPoints(percent: 25)`.
-    public init(percent: Int) { self.init(percent * 100) }
+    public init(percent: Int) { self.init(min(max(percent, 0), 100) * 100) }
     public static func < (lhs: BasisPoints, rhs: BasisPoints) -> Bool { lhs.value < rhs.value }
     public static let zero = BasisPoints(0)
     /// "20 %", "12.5 %".

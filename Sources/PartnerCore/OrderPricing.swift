@@ -91,7 +91,7 @@ public enum OrderPricing {
         var priced: [PricedLine] = []
         var net = Money.zero(currency), cashback = Money.zero(currency)
         for line in lines {
-            let tierCount = (existingCounts[line.category] ?? 0) + newUnits[line.category]!
+            let tierCount = (existingCounts[line.category] ?? 0) + newUnits[line.category, default: 0]
             let p = try price(line, currency: currency, benefit: benefit, partnerRate: partnerRates.rate(line.category), tierCount: tierCount, list: list)
             do {
                 net = try net.adding(p.charged)
@@ -113,14 +113,19 @@ public enum OrderPricing {
             if line.category == .domain {
                 // Domains: a fixed preferential price per extension instead of a rate, no tiers.
                 let domain = list.domainPrice(for: line.name)
-                let listUnit = domain.list[currency]!, preferentialUnit = domain.preferential[currency]!
+                // The catalogue comes from database rows: a missing currency refuses, never traps (R-H1).
+                guard let listUnit = domain.list[currency], let preferentialUnit = domain.preferential[currency] else {
+                    throw PricingError.unknownProduct(line.category.rawValue)
+                }
                 let publicPrice = try listUnit.multiplied(by: line.quantity)
                 let preferential = try preferentialUnit.multiplied(by: line.quantity)
                 let steps = benefit == .discount
                     ? [LinePrice.Entry(step: .list, rate: .zero, amount: publicPrice), LinePrice.Entry(step: .preferentialPrice, rate: .zero, amount: preferential)]
                     : [LinePrice.Entry(step: .list, rate: .zero, amount: publicPrice)]
+                // The last step's amount.
+                let charged = benefit == .discount ? preferential : publicPrice
                 return PricedLine(category: line.category, name: line.name, quantity: line.quantity, period: entry.period, unitPrice: listUnit,
-                                  tierCount: 0, steps: steps, charged: steps.last!.amount, publicPrice: publicPrice, preferentialPrice: preferential,
+                                  tierCount: 0, steps: steps, charged: charged, publicPrice: publicPrice, preferentialPrice: preferential,
                                   cashback: benefit == .cashback ? try publicPrice.subtracting(preferential) : .zero(currency))
             }
             let tier = entry.tiered ? list.tierRate(forCount: tierCount) : .zero
@@ -128,8 +133,10 @@ public enum OrderPricing {
             let preferentialLine = try LinePrice(unitPrice: unit, quantity: line.quantity, partnerDiscount: partnerRate, tierDiscount: tier)
             // The public price's steps leave out the partner step it does not have.
             let steps = benefit == .discount ? preferentialLine.steps : publicLine.steps.filter { $0.step != .partnerDiscount }
+            // The last step's amount (the filter keeps the tier step, which is last).
+            let charged = benefit == .discount ? preferentialLine.final : publicLine.final
             return PricedLine(category: line.category, name: line.name, quantity: line.quantity, period: entry.period, unitPrice: unit,
-                              tierCount: entry.tiered ? tierCount : 0, steps: steps, charged: steps.last!.amount,
+                              tierCount: entry.tiered ? tierCount : 0, steps: steps, charged: charged,
                               publicPrice: publicLine.final, preferentialPrice: preferentialLine.final,
                               cashback: benefit == .cashback ? try publicLine.final.subtracting(preferentialLine.final) : .zero(currency))
         } catch let error as PricingError {

@@ -10,8 +10,11 @@ public enum BillingPeriod: String, Sendable, Hashable, Codable, CaseIterable {
     /// month renews on the last day of shorter months).
     public func end(startingAt start: Date) -> Date {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(byAdding: .month, value: months, to: start)!
+        calendar.timeZone = .gmt
+        // Foundation answers nil only for dates outside the calendar's range (never a stored
+        // renewal date); then the period is counted as 31 or 366 days rather than trapping (R-H1).
+        return calendar.date(byAdding: .month, value: months, to: start)
+            ?? start.addingTimeInterval(Double(self == .monthly ? 31 : 366) * 86_400)
     }
 }
 
@@ -39,6 +42,41 @@ public struct DomainPrice: Sendable, Hashable, Codable {
         self.extensionName = extensionName
         self.list = list
         self.preferential = preferential
+    }
+}
+
+/// A catalogue price missing in one currency. Edits are validated (`PriceList.validate`), but
+/// the catalogue is read from database rows, so a lookup throws this instead of trapping (R-H1).
+public struct MissingPrice: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The category ("web_hosting") or domain extension ("ch", "*") without the price.
+    public let item: String
+    public let currency: Currency
+    public init(item: String, currency: Currency) {
+        self.item = item
+        self.currency = currency
+    }
+    public var description: String { "the catalogue has no \(currency.rawValue) price for \(item)" }
+}
+
+extension PriceListEntry {
+    /// The list price in `currency`; throws when the catalogue lacks it.
+    public func price(in currency: Currency) throws(MissingPrice) -> Money {
+        guard let price = prices[currency] else { throw MissingPrice(item: category.rawValue, currency: currency) }
+        return price
+    }
+}
+
+extension DomainPrice {
+    /// The yearly list price in `currency`; throws when the catalogue lacks it.
+    public func listPrice(in currency: Currency) throws(MissingPrice) -> Money {
+        guard let price = list[currency] else { throw MissingPrice(item: extensionName, currency: currency) }
+        return price
+    }
+
+    /// The partners' preferential price in `currency`; throws when the catalogue lacks it.
+    public func preferentialPrice(in currency: Currency) throws(MissingPrice) -> Money {
+        guard let price = preferential[currency] else { throw MissingPrice(item: extensionName, currency: currency) }
+        return price
     }
 }
 
@@ -90,7 +128,12 @@ public struct PriceList: Sendable, Hashable {
     public static func validate(domain: DomainPrice) -> PriceListProblem? {
         guard Set(domain.list.keys) == Set(Currency.allCases), Set(domain.preferential.keys) == Set(Currency.allCases) else { return .missingCurrency }
         if domain.list.values.contains(where: { $0.minorUnits < 0 }) || domain.preferential.values.contains(where: { $0.minorUnits < 0 }) { return .negativePrice }
-        for currency in Currency.allCases where domain.preferential[currency]! > domain.list[currency]! { return .preferentialAboveList }
+        for currency in Currency.allCases {
+            // Both present: the guard above checked the keys.
+            guard let preferential = domain.preferential[currency], let list = domain.list[currency] else { return .missingCurrency }
+            // Minor units, not `Money`'s `<`: that one traps on mixed currencies (R-H1).
+            if preferential.minorUnits > list.minorUnits { return .preferentialAboveList }
+        }
         return nil
     }
 

@@ -115,7 +115,7 @@ public enum Catalogue {
         guard let product = product(slug) else { throw .unknownProduct(slug) }
         guard partnerDiscount <= maximumPartnerDiscount else { throw .partnerDiscountAboveMaximum }
         guard quantity > 0 else { throw .quantityNotPositive }
-        let unit = product.listPrices[currency]!
+        guard let unit = product.listPrices[currency] else { throw .unknownProduct(slug) }
         return try LinePrice(
             unitPrice: unit, quantity: quantity, partnerDiscount: partnerDiscount,
             tierDiscount: product.tierRate(forCount: tierCount ?? quantity))

@@ -100,7 +100,8 @@ extension Store {
 
     public func addMembership(organisation: OrganisationID, user: UserID, role: OrganisationRole, now: Date) async throws -> MembershipID {
         let row = MembershipRow()
-        row.id = UUID()
+        let id = UUID()
+        row.id = id
         row.organisationID = organisation.rawValue
         row.userID = user.rawValue
         row.role = role.rawValue
@@ -108,7 +109,7 @@ extension Store {
         do { try await row.create(on: database) } catch where Self.isUniqueViolation(error) {
             throw StoreError.conflict(field: "email")
         }
-        return MembershipID(row.id!)
+        return MembershipID(id)
     }
 
     /// The acting context of `user` in `organisation`, or nil when the user is no member there.
@@ -137,10 +138,10 @@ extension Store {
         let memberships = try await MembershipRow.query(on: database)
             .filter(\.$organisationID == context.organisationID.rawValue).sort(\.$createdAt).all()
         let users = try await UserRow.query(on: database).filter(\.$id ~~ memberships.map(\.userID)).all()
-        let byID = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0) })
+        let byID = Dictionary(uniqueKeysWithValues: users.compactMap { user in user.id.map { ($0, user) } })
         return memberships.compactMap { m in
-            guard let user = byID[m.userID], let role = OrganisationRole(rawValue: m.role), let email = EmailAddress(user.email) else { return nil }
-            return Member(membershipID: MembershipID(m.id!), userID: UserID(user.id!), name: user.name, email: email, role: role, since: m.createdAt)
+            guard let membershipID = m.id, let user = byID[m.userID], let role = OrganisationRole(rawValue: m.role), let email = EmailAddress(user.email) else { return nil }
+            return Member(membershipID: MembershipID(membershipID), userID: UserID(m.userID), name: user.name, email: email, role: role, since: m.createdAt)
         }
     }
 
@@ -216,7 +217,7 @@ extension Store {
     public func organisationOverview() async throws -> [OrganisationID: [User]] {
         let memberships = try await MembershipRow.query(on: database).filter(\.$role == OrganisationRole.legalRepresentative.rawValue).all()
         let users = try await UserRow.query(on: database).filter(\.$id ~~ Set(memberships.map(\.userID))).all()
-        let byID = Dictionary(uniqueKeysWithValues: try users.map { ($0.id!, try $0.domain()) })
+        let byID = Dictionary(uniqueKeysWithValues: try users.map { try ($0.requireID(), $0.domain()) })
         var result: [OrganisationID: [User]] = [:]
         for membership in memberships {
             if let user = byID[membership.userID] { result[OrganisationID(membership.organisationID), default: []].append(user) }
@@ -239,10 +240,10 @@ extension Store {
         let memberships = try await MembershipRow.query(on: database).filter(\.$organisationID == organisation.rawValue).all()
         guard !memberships.isEmpty else { return [] }
         let users = try await UserRow.query(on: database).filter(\.$id ~~ memberships.map(\.userID)).all()
-        let byID = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0) })
+        let byID = Dictionary(uniqueKeysWithValues: users.compactMap { user in user.id.map { ($0, user) } })
         return memberships.compactMap { m in
-            guard let user = byID[m.userID], let role = OrganisationRole(rawValue: m.role), let email = EmailAddress(user.email) else { return nil }
-            return (Member(membershipID: MembershipID(m.id!), userID: UserID(user.id!), name: user.name, email: email, role: role, since: m.createdAt),
+            guard let membershipID = m.id, let user = byID[m.userID], let role = OrganisationRole(rawValue: m.role), let email = EmailAddress(user.email) else { return nil }
+            return (Member(membershipID: MembershipID(membershipID), userID: UserID(m.userID), name: user.name, email: email, role: role, since: m.createdAt),
                     user.language.flatMap(Language.init(rawValue:)))
         }
     }

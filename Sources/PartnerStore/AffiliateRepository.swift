@@ -137,10 +137,12 @@ extension Store {
             WHERE affiliate_id = \(bind: affiliate.rawValue) ORDER BY created_at DESC LIMIT \(unsafeRaw: String(limit))
             """).all().map { row in
             let currency = Currency(rawValue: try row.decode(column: "currency", as: String.self)) ?? .chf
+            let storedRate = try row.decode(column: "rate_bp", as: Int.self)
+            guard let rate = BasisPoints(checked: storedRate) else { throw InvalidStoredValue(table: "affiliate_commissions", column: "rate_bp", value: String(storedRate)) }
             return AffiliateCommission(id: CommissionID(try row.decode(column: "id", as: UUID.self)), affiliateID: affiliate,
                                        orderID: OrderID(try row.decode(column: "order_id", as: UUID.self)),
                                        base: Money(minorUnits: try row.decode(column: "base", as: Int64.self), currency: currency),
-                                       rate: BasisPoints(try row.decode(column: "rate_bp", as: Int.self)),
+                                       rate: rate,
                                        amount: Money(minorUnits: try row.decode(column: "amount", as: Int64.self), currency: currency),
                                        status: CommissionStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
                                        createdAt: try row.decode(column: "created_at", as: Date.self))

@@ -62,7 +62,7 @@ extension Store {
         while true {
             let rows = try await AuditEventRow.query(on: database).filter(\.$sequence > after)
                 .sort(\.$sequence).limit(pageSize).all()
-            if rows.isEmpty { break }
+            guard let lastRow = rows.last else { break }
             let records = rows.map(\.record)
             // Each page continues from the last event of the previous one, so links across pages are checked.
             if let broken = AuditChain.verify(records, after: carry, sha256Hex: Self.sha256Hex) {
@@ -71,7 +71,7 @@ extension Store {
             checked += rows.count
             progress(checked)
             carry = records.last
-            after = rows.last!.sequence
+            after = lastRow.sequence
         }
         return (checked, nil)
     }
@@ -85,7 +85,7 @@ extension Store {
     /// partner accepting, ending, assigning), newest first.
     public func auditTimeline(organisation: OrganisationID, limit: Int) async throws -> [AuditRecord] {
         let partnerships = try await PartnershipRow.query(on: database).filter(\.$clientID == organisation.rawValue).all()
-        let targets = partnerships.map { "partnership:\($0.id!.uuidString.lowercased())" }
+        let targets = partnerships.compactMap { row in row.id.map { "partnership:\($0.uuidString.lowercased())" } }
         return try await AuditEventRow.query(on: database)
             .group(.or) { $0.filter(\.$organisation == organisation.string).filter(\.$target ~~ targets) }
             .sort(\.$sequence, .descending).limit(limit).all().map(\.record)

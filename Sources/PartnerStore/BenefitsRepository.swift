@@ -14,11 +14,11 @@ public struct ThemeRequest: Sendable, Hashable {
 extension Store {
     /// The organisation's latest request, if any.
     public func themeRequest(_ organisation: OrganisationID) async throws -> ThemeRequest? {
-        try await ThemeRequestRow.query(on: database).filter(\.$organisationID == organisation.rawValue).sort(\.$requestedAt, .descending).first()?.domain
+        try await ThemeRequestRow.query(on: database).filter(\.$organisationID == organisation.rawValue).sort(\.$requestedAt, .descending).first()?.domain()
     }
 
     public func openThemeRequests() async throws -> [ThemeRequest] {
-        try await ThemeRequestRow.query(on: database).filter(\.$fulfilledAt == nil).sort(\.$requestedAt).all().map(\.domain)
+        try await ThemeRequestRow.query(on: database).filter(\.$fulfilledAt == nil).sort(\.$requestedAt).all().map { try $0.domain() }
     }
 
     public func requestTheme(_ organisation: OrganisationID, by user: UserID, now: Date) async throws -> ThemeRequest {
@@ -28,7 +28,7 @@ extension Store {
         row.requestedBy = user.rawValue
         row.requestedAt = now
         try await row.create(on: database)
-        return row.domain
+        return try row.domain()
     }
 
     /// Fulfils an open request once; a second fulfilment finds it closed.
@@ -38,12 +38,12 @@ extension Store {
         row.fulfilledBy = staff.rawValue
         row.licenceKey = licenceKey
         try await row.update(on: database)
-        return row.domain
+        return try row.domain()
     }
 }
 
 extension ThemeRequestRow {
-    var domain: ThemeRequest {
-        ThemeRequest(id: id!, organisationID: OrganisationID(organisationID), requestedAt: requestedAt, fulfilledAt: fulfilledAt, licenceKey: licenceKey)
+    func domain() throws -> ThemeRequest {
+        ThemeRequest(id: try requireID(), organisationID: OrganisationID(organisationID), requestedAt: requestedAt, fulfilledAt: fulfilledAt, licenceKey: licenceKey)
     }
 }

@@ -96,10 +96,11 @@ extension Store {
         }
         var final: [UUID: Int64] = [:]
         for posting in postings { final[posting.walletID] = posting.balanceAfter.minorUnits }
-        for (_, wallet) in locked where final[wallet.id] != nil && final[wallet.id] != wallet.balance.minorUnits {
+        for (_, wallet) in locked {
+            guard let balance = final[wallet.id], balance != wallet.balance.minorUnits else { continue }
             // The wallet is locked by this transaction: the guard can only fail if a caller skipped `lockWallets`.
             let moved = try await sql.raw("""
-                UPDATE wallets SET balance = \(bind: final[wallet.id]!) WHERE id = \(bind: wallet.id) AND balance = \(bind: wallet.balance.minorUnits) RETURNING id
+                UPDATE wallets SET balance = \(bind: balance) WHERE id = \(bind: wallet.id) AND balance = \(bind: wallet.balance.minorUnits) RETURNING id
                 """).first()
             guard moved != nil else { throw StoreError.conflict(field: "wallet") }
         }
@@ -293,7 +294,13 @@ extension Store {
         guard !clients.isEmpty else { return [:] }
         let rows = try await PartnershipRow.query(on: database).filter(\.$clientID ~~ clients.map(\.rawValue))
             .filter(\.$state == PartnershipState.active.rawValue).sort(\.$createdAt, .descending).all()
-        return Dictionary(grouping: try await withGrants(rows), by: { $0.clientID! })
+        var result: [OrganisationID: [Partnership]] = [:]
+        for partnership in try await withGrants(rows) {
+            // The query asked for these clients' partnerships, so each has a client.
+            guard let client = partnership.clientID else { continue }
+            result[client, default: []].append(partnership)
+        }
+        return result
     }
 
     /// R-B4 rates of several partners at once; categories never set use the standard rates.
@@ -301,7 +308,9 @@ extension Store {
         guard !partners.isEmpty else { return [:] }
         var rates = Dictionary(uniqueKeysWithValues: partners.map { ($0, PartnerRates.standard.rates) })
         for row in try await PartnerRateRow.query(on: database).filter(\.$organisationID ~~ partners.map(\.rawValue)).all() {
-            if let category = ProductCategory(rawValue: row.category) { rates[OrganisationID(row.organisationID)]?[category] = BasisPoints(row.rateBP) }
+            guard let category = ProductCategory(rawValue: row.category) else { continue }
+            guard let rate = BasisPoints(checked: row.rateBP) else { throw InvalidStoredValue(table: "partner_rates", column: "rate_bp", value: String(row.rateBP)) }
+            rates[OrganisationID(row.organisationID)]?[category] = rate
         }
         return rates.mapValues(PartnerRates.init)
     }

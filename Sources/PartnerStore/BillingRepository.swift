@@ -23,8 +23,11 @@ extension Store {
             guard let category = ProductCategory(rawValue: row.category), let period = BillingPeriod(rawValue: row.period) else { continue }
             entries[category] = PriceListEntry(category: category, period: period, prices: Self.prices(row.priceCHF, row.priceEUR), tiered: row.tiered)
         }
-        let tiers = try await CatalogueTierRow.query(on: database).sort(\.$minimumCount).all()
-            .map { Tier(from: $0.minimumCount, rate: BasisPoints($0.rateBP)) }
+        let tiers = try await CatalogueTierRow.query(on: database).sort(\.$minimumCount).all().map { row in
+            // `BasisPoints.init(_:)` traps outside 0 … 10,000; a stored rate is checked (R-H1).
+            guard let rate = BasisPoints(checked: row.rateBP) else { throw InvalidStoredValue(table: "catalogue_tiers", column: "rate_bp", value: String(row.rateBP)) }
+            return Tier(from: row.minimumCount, rate: rate)
+        }
         var domains: [String: DomainPrice] = [:]
         var other = PriceList.standard.otherDomain
         for row in try await DomainPriceRow.query(on: database).all() {
@@ -42,7 +45,9 @@ extension Store {
     /// Every edit bumps the version, so quotes made before it no longer confirm (R-B2 quote rule).
     func bumpCatalogueVersion() async throws -> Int {
         let row = try await SettingRow.find("catalogue_version", on: database) ?? { let r = SettingRow(); r.id = "catalogue_version"; r.value = "1"; return r }()
-        let next = (Int(row.value) ?? 1) + 1
+        let current = Int(row.value) ?? 1
+        guard current < Int.max else { throw InvalidStoredValue(table: "settings", column: "catalogue_version", value: row.value) }
+        let next = current + 1
         row.value = String(next)
         try await row.save(on: database)
         return next
@@ -52,8 +57,8 @@ extension Store {
         let row = try await CatalogueEntryRow.query(on: database).filter(\.$category == entry.category.rawValue).first() ?? CatalogueEntryRow()
         row.category = entry.category.rawValue
         row.period = entry.period.rawValue
-        row.priceCHF = entry.prices[.chf]!.minorUnits
-        row.priceEUR = entry.prices[.eur]!.minorUnits
+        row.priceCHF = try entry.price(in: .chf).minorUnits
+        row.priceEUR = try entry.price(in: .eur).minorUnits
         row.tiered = entry.tiered
         try await row.save(on: database)
         return try await bumpCatalogueVersion()
@@ -73,10 +78,10 @@ extension Store {
     public func setDomainPrice(_ price: DomainPrice) async throws -> Int {
         let row = try await DomainPriceRow.query(on: database).filter(\.$extensionName == price.extensionName).first() ?? DomainPriceRow()
         row.extensionName = price.extensionName
-        row.listCHF = price.list[.chf]!.minorUnits
-        row.listEUR = price.list[.eur]!.minorUnits
-        row.preferentialCHF = price.preferential[.chf]!.minorUnits
-        row.preferentialEUR = price.preferential[.eur]!.minorUnits
+        row.listCHF = try price.listPrice(in: .chf).minorUnits
+        row.listEUR = try price.listPrice(in: .eur).minorUnits
+        row.preferentialCHF = try price.preferentialPrice(in: .chf).minorUnits
+        row.preferentialEUR = try price.preferentialPrice(in: .eur).minorUnits
         try await row.save(on: database)
         return try await bumpCatalogueVersion()
     }
@@ -85,7 +90,9 @@ extension Store {
     public func partnerRates(_ partner: OrganisationID) async throws -> PartnerRates {
         var rates = PartnerRates.standard.rates
         for row in try await PartnerRateRow.query(on: database).filter(\.$organisationID == partner.rawValue).all() {
-            if let category = ProductCategory(rawValue: row.category) { rates[category] = BasisPoints(row.rateBP) }
+            guard let category = ProductCategory(rawValue: row.category) else { continue }
+            guard let rate = BasisPoints(checked: row.rateBP) else { throw InvalidStoredValue(table: "partner_rates", column: "rate_bp", value: String(row.rateBP)) }
+            rates[category] = rate
         }
         return PartnerRates(rates)
     }
@@ -212,20 +219,24 @@ extension Store {
             let entries = try await WalletEntryRow.query(on: database).filter(\.$walletID == id).all()
             let running = entries.reduce(Int64(0)) { $0 + $1.amount }
             // Each entry recorded the balance it left; none may be negative (R-B5).
-            for entry in entries where entry.balanceAfter < 0 { problems.append("wallet \(id): entry \(entry.id!) left a negative balance") }
+            for entry in entries where entry.balanceAfter < 0 {
+                let entryID = try entry.requireID()
+                problems.append("wallet \(id): entry \(entryID) left a negative balance")
+            }
             if running != balance { problems.append("wallet \(id): stored balance \(balance) ≠ sum of entries \(running)") }
         }
         let orders = try await OrderRow.query(on: database).all()
         let lines = Dictionary(grouping: try await OrderLineRow.query(on: database).all(), by: \.orderID)
         for order in orders {
-            let lineSum = (lines[order.id!] ?? []).reduce(Int64(0)) { $0 + $1.cashback }
-            if lineSum != order.cashback { problems.append("order \(order.id!): cashback \(order.cashback) ≠ lines \(lineSum)") }
-            let netSum = (lines[order.id!] ?? []).reduce(Int64(0)) { $0 + $1.charged }
-            if netSum != order.net { problems.append("order \(order.id!): net \(order.net) ≠ lines \(netSum)") }
+            let orderID = try order.requireID()
+            let lineSum = (lines[orderID] ?? []).reduce(Int64(0)) { $0 + $1.cashback }
+            if lineSum != order.cashback { problems.append("order \(orderID): cashback \(order.cashback) ≠ lines \(lineSum)") }
+            let netSum = (lines[orderID] ?? []).reduce(Int64(0)) { $0 + $1.charged }
+            if netSum != order.net { problems.append("order \(orderID): net \(order.net) ≠ lines \(netSum)") }
         }
         // Every credit note mirrors the invoice it corrects (R-B6).
         let invoices = try await InvoiceRow.query(on: database).all()
-        let byID = Dictionary(uniqueKeysWithValues: invoices.map { ($0.id!, $0) })
+        let byID = Dictionary(uniqueKeysWithValues: try invoices.map { try ($0.requireID(), $0) })
         for note in invoices where note.kind == InvoiceKind.creditNote.rawValue {
             guard let original = note.refersTo.flatMap({ byID[$0] }) else { problems.append("credit note \(note.number) refers to no invoice"); continue }
             if note.net != -original.net || note.vat != -original.vat || note.total != -original.total {
@@ -304,22 +315,24 @@ extension Store {
                 query = query.filter(\.$createdAt >= time).group(.or) { $0.filter(\.$createdAt > time).filter(\.$id > id) }
             }
             let rows = try await query.sort(\.$createdAt).sort(\.$id).limit(pageSize).all()
-            if rows.isEmpty { return }
+            guard let last = rows.last else { return }
             try await body(try await withLines(rows))
-            after = (rows.last!.createdAt, rows.last!.id!)
+            after = try (last.createdAt, last.requireID())
             if rows.count < pageSize { return }
         }
     }
 
     func withLines(_ rows: [OrderRow]) async throws -> [Order] {
         guard !rows.isEmpty else { return [] }
-        let lines = Dictionary(grouping: try await OrderLineRow.query(on: database).filter(\.$orderID ~~ rows.map { $0.id! }).sort(\.$position).all(), by: \.orderID)
+        let ids = try rows.map { try $0.requireID() }
+        let lines = Dictionary(grouping: try await OrderLineRow.query(on: database).filter(\.$orderID ~~ ids).sort(\.$position).all(), by: \.orderID)
         let decoder = JSONDecoder()
         return try rows.map { row in
             guard let currency = Currency(rawValue: row.currency), let kind = OrderKind(rawValue: row.kind), let party = OrderingParty(rawValue: row.party),
                   let benefit = PartnerBenefit(rawValue: row.benefit), let method = PaymentMethod(rawValue: row.paymentMethod),
                   let payer: Payer = row.payerID == row.organisationID ? .client : .partner as Payer? else { throw StoreError.notFound }
-            let own = lines[row.id!] ?? []
+            let id = try row.requireID()
+            let own = lines[id] ?? []
             let priced = try own.map { l -> PricedLine in
                 func money(_ v: Int64) -> Money { Money(minorUnits: v, currency: currency) }
                 return PricedLine(category: ProductCategory(rawValue: l.category) ?? .vps, name: l.name, quantity: l.quantity,
@@ -330,7 +343,7 @@ extension Store {
             let productIDs = try own.map { try decoder.decode([String].self, from: Data($0.productIDs.utf8)).compactMap(ProductID.init(string:)) }
             let order = PricedOrder(currency: currency, payer: payer, benefit: benefit, row: row.ruleRow, catalogueVersion: row.catalogueVersion,
                                     lines: priced, net: Money(minorUnits: row.net, currency: currency), cashback: Money(minorUnits: row.cashback, currency: currency))
-            return Order(id: OrderID(row.id!), organisationID: OrganisationID(row.organisationID), payerID: OrganisationID(row.payerID),
+            return Order(id: OrderID(id), organisationID: OrganisationID(row.organisationID), payerID: OrganisationID(row.payerID),
                          partnerID: row.partnerID.map(OrganisationID.init), partnershipID: row.partnershipID.map(PartnershipID.init), kind: kind, party: party,
                          priced: order, paymentMethod: method, productIDs: productIDs, createdAt: row.createdAt)
         }
@@ -468,25 +481,27 @@ extension Store {
                 query = query.filter(\.$issuedAt >= time).group(.or) { $0.filter(\.$issuedAt > time).filter(\.$number > number) }
             }
             let rows = try await query.sort(\.$issuedAt).sort(\.$number).limit(pageSize).all()
-            if rows.isEmpty { return }
+            guard let last = rows.last else { return }
             try await body(try await withInvoiceLines(rows))
-            after = (rows.last!.issuedAt, rows.last!.number)
+            after = (last.issuedAt, last.number)
             if rows.count < pageSize { return }
         }
     }
 
     func withInvoiceLines(_ rows: [InvoiceRow]) async throws -> [Invoice] {
         guard !rows.isEmpty else { return [] }
-        let lines = Dictionary(grouping: try await InvoiceLineRow.query(on: database).filter(\.$invoiceID ~~ rows.map { $0.id! }).sort(\.$position).all(), by: \.invoiceID)
+        let ids = try rows.map { try $0.requireID() }
+        let lines = Dictionary(grouping: try await InvoiceLineRow.query(on: database).filter(\.$invoiceID ~~ ids).sort(\.$position).all(), by: \.invoiceID)
         return try rows.map { row in
             guard let currency = Currency(rawValue: row.currency), let kind = InvoiceKind(rawValue: row.kind), let country = CountryCode(row.recipientCountry)
             else { throw StoreError.notFound }
             func money(_ v: Int64) -> Money { Money(minorUnits: v, currency: currency) }
-            let invoiceLines = (lines[row.id!] ?? []).map {
+            let id = try row.requireID()
+            let invoiceLines = (lines[id] ?? []).map {
                 InvoiceLine(description: $0.description, quantity: $0.quantity, unitPrice: money($0.unitPrice), explanation: $0.explanation, net: money($0.net))
             }
             let totals = try InvoiceTotals(lineNets: invoiceLines.map(\.net), currency: currency, country: country)
-            return Invoice(id: InvoiceID(row.id!), number: row.number, organisationID: OrganisationID(row.organisationID), orderID: row.orderID.map(OrderID.init),
+            return Invoice(id: InvoiceID(id), number: row.number, organisationID: OrganisationID(row.organisationID), orderID: row.orderID.map(OrderID.init),
                            kind: kind, refersTo: row.refersTo.map(InvoiceID.init), recipientName: row.recipientName, recipientCountry: country,
                            lines: invoiceLines, totals: totals, issuedAt: row.issuedAt)
         }

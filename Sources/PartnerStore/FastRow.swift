@@ -54,7 +54,10 @@ struct FastRow: @unchecked Sendable {
         if let value = try cell(column, Int64.self) { return value }
         switch try value(column) {
         case .integer(let value): return Int64(value)
-        case .float(let value): return Int64(value)
+        case .float(let value):
+            // `Int64(_:)` traps on NaN, infinities and out-of-range values; this truncates the same way without (R-H1).
+            guard let integer = Int64(exactly: value.rounded(.towardZero)) else { throw Missing(column: column) }
+            return integer
         default: throw Missing(column: column)
         }
     }
@@ -102,7 +105,7 @@ struct FastRow: @unchecked Sendable {
 
     /// The column's value exactly as the database holds it, to bind again (keysets).
     func exactValue(_ column: String) throws -> any Encodable & Sendable {
-        guard row == nil else { return try row!.decode(column: column, as: Date.self) }
+        if let row { return try row.decode(column: column, as: Date.self) }
         // PostgreSQL keeps microseconds; postgres-nio's Date round-trips them exactly. Keysets
         // bind times and ids.
         if let postgres {
@@ -175,6 +178,7 @@ extension Store {
     /// The same, each row turned into a value as it arrives — on SQLite on the database's own
     /// thread, so a page is made while the caller works on the previous one.
     func fastRows<T>(_ query: SQLQueryString, _ transform: @escaping @Sendable (FastRow) throws -> T) async throws -> [T] {
+        let sql = try self.sql
         if let lite = database as? any SQLiteDatabase {
             let (text, binds) = sql.serialize(query)
             let encoder = SQLiteDataEncoder()

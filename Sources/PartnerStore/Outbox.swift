@@ -29,11 +29,11 @@ extension Store {
     public func outbox(limit: Int = 200, recipient: EmailAddress? = nil) async throws -> [OutboxMessage] {
         var query = OutboxMessageRow.query(on: database)
         if let recipient { query = query.filter(\.$recipient == recipient.value) }
-        return try await query.sort(\.$createdAt, .descending).limit(limit).all().map(\.message)
+        return try await query.sort(\.$createdAt, .descending).limit(limit).all().map { try $0.message() }
     }
 
     public func outboxMessage(_ id: UUID) async throws -> OutboxMessage? {
-        try await OutboxMessageRow.find(id, on: database)?.message
+        try await OutboxMessageRow.find(id, on: database)?.message()
     }
 
     /// Claims up to `limit` messages that are due, for `lease` seconds, and returns them. Any
@@ -80,7 +80,7 @@ extension Store {
 }
 
 extension OutboxMessageRow {
-    var message: OutboxMessage {
-        OutboxMessage(id: id!, recipient: recipient, subject: subject, body: body, createdAt: createdAt, sentAt: sentAt)
+    func message() throws -> OutboxMessage {
+        OutboxMessage(id: try requireID(), recipient: recipient, subject: subject, body: body, createdAt: createdAt, sentAt: sentAt)
     }
 }

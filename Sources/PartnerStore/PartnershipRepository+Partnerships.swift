@@ -31,7 +31,8 @@ extension Store {
     /// R-P2 / R-P3: a new partnership in state `invited`, with its (requested) grants.
     public func createPartnership(_ new: NewPartnership, now: Date) async throws -> Partnership {
         let row = PartnershipRow()
-        row.id = UUID()
+        let id = UUID()
+        row.id = id
         row.clientID = new.clientID?.rawValue
         row.partnerID = new.partnerID.rawValue
         row.invitedEmail = new.invitedEmail?.value
@@ -46,7 +47,7 @@ extension Store {
         row.invitedBy = new.invitedBy.rawValue
         row.createdAt = now
         try await row.create(on: database)
-        try await replaceGrants(PartnershipID(row.id!), with: new.grants)
+        try await replaceGrants(PartnershipID(id), with: new.grants)
         return try row.domain(grants: new.grants)
     }
 
@@ -90,11 +91,13 @@ extension Store {
     /// Attaches grants with one query for the whole list (no N+1).
     func withGrants(_ rows: [PartnershipRow]) async throws -> [Partnership] {
         guard !rows.isEmpty else { return [] }
-        let grants = try await PartnershipGrantRow.query(on: database).filter(\.$partnershipID ~~ rows.map { $0.id! }).all()
+        let ids = try rows.map { try $0.requireID() }
+        let grants = try await PartnershipGrantRow.query(on: database).filter(\.$partnershipID ~~ ids).all()
         let byPartnership = Dictionary(grouping: grants, by: \.partnershipID)
         return try rows.map { row in
-            try row.domain(grants: (byPartnership[row.id!] ?? []).map {
-                ProductGrant(product: ProductID($0.productID), technical: $0.technical, statistics: $0.statistics, id: GrantID($0.id!))
+            let id = try row.requireID()
+            return try row.domain(grants: (byPartnership[id] ?? []).map {
+                ProductGrant(product: ProductID($0.productID), technical: $0.technical, statistics: $0.statistics, id: $0.id.map(GrantID.init))
             }.sorted { $0.product.string < $1.product.string })
         }
     }
@@ -109,7 +112,7 @@ extension Store {
     func organisationNames(_ ids: [UUID]) async throws -> [UUID: String] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await OrganisationRow.query(on: database).filter(\.$id ~~ Set(ids)).all()
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id!, $0.name) })
+        return Dictionary(uniqueKeysWithValues: rows.compactMap { row in row.id.map { ($0, row.name) } })
     }
 
     /// R-P1 checks need the client's other partnerships.
@@ -228,10 +231,10 @@ extension Store {
         let memberships = try await MembershipRow.query(on: database).filter(\.$userID == user.rawValue).all()
         let own = memberships.first { $0.organisationID == organisation.rawValue }
         var clientMembership: AccessFacts.Membership? = nil
-        if let m = own, let role = OrganisationRole(rawValue: m.role) {
+        if let m = own, let membershipID = m.id, let role = OrganisationRole(rawValue: m.role) {
             // R-O2: employees and external users act on their assigned products only.
-            let assigned = [.employee, .externalUser].contains(role) ? try await assignedProducts(MembershipID(m.id!)) : []
-            clientMembership = AccessFacts.Membership(id: MembershipID(m.id!), role: role, assignedProducts: assigned)
+            let assigned = [.employee, .externalUser].contains(role) ? try await assignedProducts(MembershipID(membershipID)) : []
+            clientMembership = AccessFacts.Membership(id: MembershipID(membershipID), role: role, assignedProducts: assigned)
         }
         let byOrganisation = Dictionary(memberships.map { ($0.organisationID, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = try await PartnershipRow.query(on: database).filter(\.$clientID == organisation.rawValue)
@@ -239,15 +242,17 @@ extension Store {
         var sides: [AccessFacts.PartnerSide] = []
         if !rows.isEmpty {
             let partnerships = try await withGrants(rows)
-            let assignments = try await ClientAssignmentRow.query(on: database).filter(\.$partnershipID ~~ rows.map { $0.id! })
-                .filter(\.$membershipID ~~ memberships.map { $0.id! }).all()
+            let partnershipIDs = try rows.map { try $0.requireID() }
+            let membershipIDs = try memberships.map { try $0.requireID() }
+            let assignments = try await ClientAssignmentRow.query(on: database).filter(\.$partnershipID ~~ partnershipIDs)
+                .filter(\.$membershipID ~~ membershipIDs).all()
             for p in partnerships {
-                guard let m = byOrganisation[p.partnerID.rawValue], let role = OrganisationRole(rawValue: m.role) else { continue }
-                let assignment = assignments.first { $0.partnershipID == p.id.rawValue && $0.membershipID == m.id! }
+                guard let m = byOrganisation[p.partnerID.rawValue], let membershipID = m.id, let role = OrganisationRole(rawValue: m.role) else { continue }
+                let assignment = assignments.first { $0.partnershipID == p.id.rawValue && $0.membershipID == membershipID }
                 sides.append(AccessFacts.PartnerSide(
                     partnership: p.id, state: p.state, access: p.access, paymentMode: p.paymentMode, endsAt: p.endsAt,
                     grants: p.grants.map { AccessFacts.Grant(id: $0.id ?? GrantID(p.id.rawValue), product: $0.product, technical: $0.technical, statistics: $0.statistics) },
-                    membership: MembershipID(m.id!), role: role, assignment: assignment.map { AssignmentID($0.id!) }))
+                    membership: MembershipID(membershipID), role: role, assignment: assignment.flatMap { $0.id }.map(AssignmentID.init)))
             }
         }
         return ClientAccess(organisation: organisation, clientMembership: clientMembership, partnerSides: sides)
@@ -328,9 +333,12 @@ extension Store {
                     created_at: try r.decode(column: "created_at", as: Date.self), client_name: try r.decode(column: "client_name", as: String?.self))
             }
         guard !rows.isEmpty else { return [] }
-        let scope: SQLQueryString = membership == nil
-            ? "SELECT id FROM partnerships WHERE partner_id = \(bind: partner.rawValue)"
-            : "SELECT partnership_id FROM client_assignments WHERE membership_id = \(bind: membership!.rawValue)"
+        let scope: SQLQueryString
+        if let membership {
+            scope = "SELECT partnership_id FROM client_assignments WHERE membership_id = \(bind: membership.rawValue)"
+        } else {
+            scope = "SELECT id FROM partnerships WHERE partner_id = \(bind: partner.rawValue)"
+        }
         struct GrantRow { let id: UUID, partnership_id: UUID, product_id: UUID, technical: Bool, statistics: Bool }
         let grants = try await sql.raw("SELECT id, partnership_id, product_id, technical, statistics FROM partnership_grants WHERE partnership_id IN (\(scope))")
             .all().map { r in

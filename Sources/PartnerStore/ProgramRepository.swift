@@ -151,10 +151,13 @@ extension Store {
     /// Every approved partner with when it was approved and its managed volume (R-E3).
     public func partnerStandings(since: Date) async throws -> [PartnerStanding] {
         let rows = try await OrganisationRow.query(on: database).filter(\.$partnerApprovedAt != nil).sort(\.$name).all()
-        let volumes = try await managedVolumes(partners: rows.map { OrganisationID($0.id!) }, since: since)
-        return try rows.map { row in
+        let partners = try rows.map { OrganisationID(try $0.requireID()) }
+        let volumes = try await managedVolumes(partners: partners, since: since)
+        return try rows.compactMap { row -> PartnerStanding? in
+            // The query asked for approved partners only.
+            guard let approvedAt = row.partnerApprovedAt else { return nil }
             let organisation = try row.domain()
-            return PartnerStanding(organisation: organisation, approvedAt: row.partnerApprovedAt!, volume: volumes[organisation.id] ?? [:])
+            return PartnerStanding(organisation: organisation, approvedAt: approvedAt, volume: volumes[organisation.id] ?? [:])
         }
     }
 }

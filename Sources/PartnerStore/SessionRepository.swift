@@ -22,7 +22,8 @@ extension Store {
     public func createSession(tokenHash: String, principal: Principal, csrfToken: String, userAgent: String,
                               now: Date, lifetime: TimeInterval) async throws -> SessionID {
         let row = SessionRow()
-        row.id = UUID()
+        let sessionID = UUID()
+        row.id = sessionID
         row.tokenHash = tokenHash
         switch principal {
         case .user(let id): row.userID = id.rawValue
@@ -34,15 +35,15 @@ extension Store {
         row.lastSeenAt = now
         row.expiresAt = now.addingTimeInterval(lifetime)
         try await row.create(on: database)
-        return SessionID(row.id!)
+        return SessionID(sessionID)
     }
 
     public func session(tokenHash: String, now: Date) async throws -> StoredSession? {
         guard let row = try await SessionRow.query(on: database).filter(\.$tokenHash == tokenHash).first(),
-              row.expiresAt > now else { return nil }
+              row.expiresAt > now, let id = row.id else { return nil }
         let principal: Principal
         if let user = row.userID { principal = .user(UserID(user)) } else if let staff = row.staffID { principal = .staff(StaffID(staff)) } else { return nil }
-        return StoredSession(id: SessionID(row.id!), principal: principal, csrfToken: row.csrfToken, expiresAt: row.expiresAt)
+        return StoredSession(id: SessionID(id), principal: principal, csrfToken: row.csrfToken, expiresAt: row.expiresAt)
     }
 
     /// Records activity at most once a minute, so reads do not turn into writes on every request.
@@ -59,7 +60,7 @@ extension Store {
     public func sessions(of user: UserID, now: Date) async throws -> [SessionInfo] {
         try await SessionRow.query(on: database).filter(\.$userID == user.rawValue).filter(\.$expiresAt > now)
             .sort(\.$lastSeenAt, .descending).all()
-            .map { SessionInfo(id: SessionID($0.id!), userAgent: $0.userAgent, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt) }
+            .map { SessionInfo(id: SessionID(try $0.requireID()), userAgent: $0.userAgent, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt) }
     }
 
     /// Ends one of the user's own sessions; another user's session is "not found".
@@ -80,20 +81,21 @@ extension Store {
 
     public func createAccessToken(user: UserID, name: String, tokenHash: String, prefix: String, now: Date) async throws -> AccessTokenInfo {
         let row = AccessTokenRow()
-        row.id = UUID()
+        let id = UUID()
+        row.id = id
         row.userID = user.rawValue
         row.name = name
         row.tokenHash = tokenHash
         row.prefix = prefix
         row.createdAt = now
         try await row.create(on: database)
-        return AccessTokenInfo(id: AccessTokenID(row.id!), name: name, prefix: prefix, createdAt: now, lastUsedAt: nil)
+        return AccessTokenInfo(id: AccessTokenID(id), name: name, prefix: prefix, createdAt: now, lastUsedAt: nil)
     }
 
     public func accessTokens(of user: UserID) async throws -> [AccessTokenInfo] {
         try await AccessTokenRow.query(on: database).filter(\.$userID == user.rawValue).filter(\.$revokedAt == nil)
             .sort(\.$createdAt, .descending).all()
-            .map { AccessTokenInfo(id: AccessTokenID($0.id!), name: $0.name, prefix: $0.prefix, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt) }
+            .map { AccessTokenInfo(id: AccessTokenID(try $0.requireID()), name: $0.name, prefix: $0.prefix, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt) }
     }
 
     public func accessToken(_ id: AccessTokenID, of user: UserID) async throws -> AccessTokenInfo {
@@ -179,7 +181,8 @@ extension Store {
 
     public func createStaff(email: EmailAddress, name: String, role: StaffRole, passwordHash: String, now: Date) async throws -> StaffMember {
         let row = StaffRow()
-        row.id = UUID()
+        let id = UUID()
+        row.id = id
         row.email = email.value
         row.name = name
         row.role = role.rawValue
@@ -188,7 +191,7 @@ extension Store {
         do { try await row.create(on: database) } catch where Self.isUniqueViolation(error) {
             throw StoreError.conflict(field: "email")
         }
-        return StaffMember(id: StaffID(row.id!), email: email, name: name, role: role)
+        return StaffMember(id: StaffID(id), email: email, name: name, role: role)
     }
 
     public func staffCredentials(email: EmailAddress) async throws -> (StaffMember, String)? {

@@ -16,6 +16,37 @@ public enum StoreError: Error, Equatable, Sendable {
     case conflict(field: String)
 }
 
+/// The store was handed a database it cannot work with: one that does not speak SQL (every
+/// driver the application configures does), or a savepoint asked for outside a transaction.
+/// A programming or configuration error, thrown instead of trapping (R-H1); answered as 500.
+public struct DatabaseMisconfigured: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { "database misconfigured: \(reason)" }
+}
+
+/// A stored value the domain cannot use (a row edited behind the application's back, or an
+/// old row a later rule refuses): thrown instead of reaching a trap (R-H1); answered as 500.
+public struct InvalidStoredValue: Error, Sendable, CustomStringConvertible {
+    public let table: String
+    public let column: String
+    public let value: String
+    public init(table: String, column: String, value: String) {
+        self.table = table
+        self.column = column
+        self.value = value
+    }
+    public var description: String { "\(table).\(column) holds \(value), which the application cannot use" }
+}
+
+extension Database {
+    /// This database as SQLKit's; throws instead of trapping when the driver is not an SQL one.
+    func requireSQL() throws -> any SQLDatabase {
+        guard let sql = self as? any SQLDatabase else { throw DatabaseMisconfigured("\(type(of: self)) is not an SQL database") }
+        return sql
+    }
+}
+
 /// The persistence layer's front door: repositories are extensions on it. `write` runs a body in
 /// one transaction; on SQLite writers are serialised in process so no transaction fails with
 /// SQLITE_BUSY when it upgrades from reading to writing.
@@ -36,7 +67,10 @@ public struct Store: Sendable {
         self.gate = nil
     }
 
-    var sql: any SQLDatabase { database as! any SQLDatabase }
+    /// The database as SQLKit's (SQLite and PostgreSQL both are); throws rather than trapping.
+    var sql: any SQLDatabase {
+        get throws { try database.requireSQL() }
+    }
 
     /// Runs `body` in one transaction: everything or nothing is written.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Store) async throws -> T) async throws -> T {
@@ -70,7 +104,7 @@ public struct Store: Sendable {
     /// Runs `body` inside a savepoint of the current transaction: if it throws, only its own
     /// changes are undone and the transaction goes on (batches of independent work, R-B8).
     public func savepoint<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        precondition(database.inTransaction, "savepoints live inside a transaction")
+        guard database.inTransaction else { throw DatabaseMisconfigured("savepoints live inside a transaction") }
         try await sql.raw("SAVEPOINT unit").run()
         do {
             let result = try await body()
@@ -106,7 +140,7 @@ public struct Store: Sendable {
         var start = 0
         while start < rows.count {
             let end = min(rows.count, start + perStatement)
-            let builder = sql.insert(into: table).columns(columns)
+            let builder = try sql.insert(into: table).columns(columns)
             for row in rows[start..<end] { builder.values(row) }
             if let conflict { builder.ignoringConflicts(with: conflict) }
             try await builder.run()

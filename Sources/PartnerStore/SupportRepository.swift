@@ -38,12 +38,12 @@ extension Store {
         row.expiresAt = now.addingTimeInterval(duration)
         row.createdAt = now
         try await row.create(on: database)
-        return row.domain
+        return try row.domain()
     }
 
     /// The organisation's grants, newest first (active and past).
     public func supportGrants(organisation: OrganisationID) async throws -> [SupportGrant] {
-        try await SupportGrantRow.query(on: database).filter(\.$organisationID == organisation.rawValue).sort(\.$createdAt, .descending).all().map(\.domain)
+        try await SupportGrantRow.query(on: database).filter(\.$organisationID == organisation.rawValue).sort(\.$createdAt, .descending).all().map { try $0.domain() }
     }
 
     public func revokeSupportGrant(_ context: OrganisationContext, _ id: SupportGrantID, now: Date) async throws {
@@ -68,8 +68,8 @@ extension Store {
 }
 
 extension SupportGrantRow {
-    var domain: SupportGrant {
-        SupportGrant(id: SupportGrantID(id!), organisationID: OrganisationID(organisationID), product: productID.map(ProductID.init),
+    func domain() throws -> SupportGrant {
+        SupportGrant(id: SupportGrantID(try requireID()), organisationID: OrganisationID(organisationID), product: productID.map(ProductID.init),
                      grantedBy: UserID(grantedBy), expiresAt: expiresAt, revokedAt: revokedAt, createdAt: createdAt)
     }
 }

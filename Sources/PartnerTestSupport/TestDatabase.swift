@@ -18,8 +18,15 @@ public struct TestDatabase: Sendable {
 
     public enum Problem: Error, CustomStringConvertible {
         case notLocal(String)
+        case invalidURL(String)
+        /// The named database is not configured, or its driver does not speak SQL.
+        case unavailable(String)
         public var description: String {
-            switch self { case .notLocal(let host): return "DATABASE_URL points at \(host); tests only run against a local server" }
+            switch self {
+            case .notLocal(let host): return "DATABASE_URL points at \(host); tests only run against a local server"
+            case .invalidURL(let url): return "DATABASE_URL \(url) gives no URL for a test database"
+            case .unavailable(let name): return "the database '\(name)' is not configured or not an SQL database"
+            }
         }
     }
 
@@ -34,14 +41,14 @@ public struct TestDatabase: Sendable {
         guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) else { throw Problem.notLocal(host) }
         // Swift Testing runs tests in parallel; a few databases at a time keep the server's
         // connection slots from running out.
-        await postgresSlots.acquire()
         let name = "partnerhub_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        components.path = "/\(name)"
+        guard let testURL = components.string else { throw Problem.invalidURL(url) }
+        await postgresSlots.acquire()
         do { try await adminRun(url: url, "CREATE DATABASE \(name)") } catch {
             postgresSlots.release()
             throw error
         }
-        components.path = "/\(name)"
-        let testURL = components.string!
         return TestDatabase(location: .postgres(url: testURL)) {
             defer { postgresSlots.release() }
             try await adminRun(url: url, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
@@ -53,9 +60,11 @@ public struct TestDatabase: Sendable {
     static func adminRun(url: String, _ statement: String) async throws {
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 1), as: .psql)
-        let db = databases.database(.psql, logger: Logger(label: "test-admin"), on: MultiThreadedEventLoopGroup.singleton.any())!
         do {
-            try await (db as! any SQLDatabase).raw(SQLQueryString(statement)).run()
+            guard let sql = databases.database(.psql, logger: Logger(label: "test-admin"), on: MultiThreadedEventLoopGroup.singleton.any()) as? any SQLDatabase else {
+                throw Problem.unavailable("psql")
+            }
+            try await sql.raw(SQLQueryString(statement)).run()
         } catch {
             await databases.shutdownAsync()
             throw error
@@ -80,7 +89,10 @@ public struct TestDatabase: Sendable {
             queryLogger = Logger(label: "test-sql") { _ in StatementCountingHandler(counter: statements) }
             queryLogger.logLevel = .trace
         }
-        let db = databases.database(.init(string: "main"), logger: queryLogger, on: MultiThreadedEventLoopGroup.singleton.any(), history: history)!
+        guard let db = databases.database(.init(string: "main"), logger: queryLogger, on: MultiThreadedEventLoopGroup.singleton.any(), history: history) else {
+            await databases.shutdownAsync()
+            throw Problem.unavailable("main")
+        }
         let store = Store(database: db, kind: kind)
         try await store.prepareConnection()
         return (store, { await databases.shutdownAsync() })

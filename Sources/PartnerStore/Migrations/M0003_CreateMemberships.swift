@@ -11,7 +11,7 @@ struct M0003_CreateMemberships: AsyncMigration {
             .field("created_at", .datetime, .required)
             .unique(on: "organisation_id", "user_id")
             .create()
-        try await (database as! any SQLDatabase).raw("CREATE INDEX memberships_user ON memberships (user_id)").run()
+        try await database.requireSQL().raw("CREATE INDEX memberships_user ON memberships (user_id)").run()
     }
     func revert(on database: any Database) async throws { try await database.schema("memberships").delete() }
 }

@@ -11,7 +11,7 @@ struct M0013_CreateProducts: AsyncMigration {
             .field("status", .string, .required)
             .field("created_at", .datetime, .required)
             .create()
-        try await (database as! any SQLDatabase).raw("CREATE INDEX products_organisation ON products (organisation_id)").run()
+        try await database.requireSQL().raw("CREATE INDEX products_organisation ON products (organisation_id)").run()
     }
     func revert(on database: any Database) async throws { try await database.schema("products").delete() }
 }

@@ -23,7 +23,7 @@ struct M0014_CreatePartnerships: AsyncMigration {
             .field("ended_at", .datetime)
             .unique(on: "token_hash")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         try await sql.raw("CREATE INDEX partnerships_client ON partnerships (client_id, state)").run()
         try await sql.raw("CREATE INDEX partnerships_partner ON partnerships (partner_id, state)").run()
     }

@@ -43,8 +43,8 @@ struct M0020_CreateCatalogue: AsyncMigration {
             let row = CatalogueEntryRow()
             row.category = entry.category.rawValue
             row.period = entry.period.rawValue
-            row.priceCHF = entry.prices[.chf]!.minorUnits
-            row.priceEUR = entry.prices[.eur]!.minorUnits
+            row.priceCHF = try entry.price(in: .chf).minorUnits
+            row.priceEUR = try entry.price(in: .eur).minorUnits
             row.tiered = entry.tiered
             try await row.create(on: database)
         }
@@ -57,10 +57,10 @@ struct M0020_CreateCatalogue: AsyncMigration {
         for domain in standard.domains.values.sorted(by: { $0.extensionName < $1.extensionName }) + [standard.otherDomain] {
             let row = DomainPriceRow()
             row.extensionName = domain.extensionName
-            row.listCHF = domain.list[.chf]!.minorUnits
-            row.listEUR = domain.list[.eur]!.minorUnits
-            row.preferentialCHF = domain.preferential[.chf]!.minorUnits
-            row.preferentialEUR = domain.preferential[.eur]!.minorUnits
+            row.listCHF = try domain.listPrice(in: .chf).minorUnits
+            row.listEUR = try domain.listPrice(in: .eur).minorUnits
+            row.preferentialCHF = try domain.preferentialPrice(in: .chf).minorUnits
+            row.preferentialEUR = try domain.preferentialPrice(in: .eur).minorUnits
             try await row.create(on: database)
         }
         let version = SettingRow()

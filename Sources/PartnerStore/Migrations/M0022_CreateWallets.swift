@@ -26,7 +26,7 @@ struct M0022_CreateWallets: AsyncMigration {
             .field("created_at", .datetime, .required)
             .unique(on: "wallet_id", "idempotency_key")
             .create()
-        try await (database as! any SQLDatabase).raw("CREATE INDEX wallet_entries_organisation ON wallet_entries (organisation_id, created_at)").run()
+        try await database.requireSQL().raw("CREATE INDEX wallet_entries_organisation ON wallet_entries (organisation_id, created_at)").run()
     }
     func revert(on database: any Database) async throws {
         try await database.schema("wallet_entries").delete()

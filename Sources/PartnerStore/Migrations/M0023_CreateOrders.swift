@@ -50,7 +50,7 @@ struct M0023_CreateOrders: AsyncMigration {
             .field("cashback", .int64, .required)
             .field("product_ids", .string, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         try await sql.raw("CREATE INDEX orders_organisation ON orders (organisation_id, created_at)").run()
         try await sql.raw("CREATE INDEX orders_partner ON orders (partner_id, created_at)").run()
         try await sql.raw("CREATE INDEX order_lines_order ON order_lines (order_id)").run()

@@ -49,7 +49,7 @@ struct M0024_CreateInvoices: AsyncMigration {
             .field("created_at", .datetime, .required)
             .unique(on: "organisation_id", "key")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         try await sql.raw("CREATE INDEX invoices_organisation ON invoices (organisation_id, issued_at)").run()
         try await sql.raw("CREATE INDEX invoice_lines_invoice ON invoice_lines (invoice_id)").run()
     }

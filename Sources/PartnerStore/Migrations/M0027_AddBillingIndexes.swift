@@ -15,11 +15,11 @@ struct M0027_AddBillingIndexes: AsyncMigration {
         ("theme_requests_organisation", "theme_requests (organisation_id)"),
     ]
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         for (name, target) in Self.indexes { try await sql.raw("CREATE INDEX \(unsafeRaw: name) ON \(unsafeRaw: target)").run() }
     }
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         for (name, _) in Self.indexes { try await sql.raw("DROP INDEX \(unsafeRaw: name)").run() }
     }
 }

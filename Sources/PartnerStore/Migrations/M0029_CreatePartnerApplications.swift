@@ -23,7 +23,7 @@ struct M0029_CreatePartnerApplications: AsyncMigration {
             .field("decided_at", .datetime)
             .field("created_at", .datetime, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         try await sql.raw("CREATE INDEX partner_applications_organisation ON partner_applications (organisation_id, created_at)").run()
         try await sql.raw("CREATE UNIQUE INDEX partner_applications_one_pending ON partner_applications (organisation_id) WHERE status = 'pending'").run()
     }

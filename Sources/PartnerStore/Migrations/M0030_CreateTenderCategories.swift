@@ -24,7 +24,7 @@ struct M0030_CreateTenderCategories: AsyncMigration {
             .field("active", .bool, .required)
             .unique(on: "key")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         for (position, (key, de, en, fr)) in Self.seed.enumerated() {
             try await sql.raw("""
                 INSERT INTO tender_categories (id, key, name_de, name_en, name_fr, position, active)

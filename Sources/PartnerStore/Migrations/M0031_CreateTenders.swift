@@ -77,7 +77,7 @@ struct M0031_CreateTenders: AsyncMigration {
             .field("accepted_at", .datetime)
             .field("partnership_id", .uuid)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         try await sql.raw("CREATE INDEX tenders_contact ON tenders (contact_email, created_at)").run()
         try await sql.raw("CREATE INDEX tenders_ip ON tenders (submitted_ip, created_at)").run()
         try await sql.raw("CREATE INDEX tenders_fan_out ON tenders (fanned_out_at)").run()

@@ -54,7 +54,7 @@ struct M0033_CreateAffiliates: AsyncMigration {
             .field("created_at", .datetime, .required)
             .unique(on: "affiliate_id", "currency", "month")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         try await sql.raw("CREATE INDEX affiliate_commissions_affiliate ON affiliate_commissions (affiliate_id, created_at)").run()
         try await sql.raw("CREATE INDEX affiliate_clicks_affiliate ON affiliate_clicks (affiliate_id)").run()
     }

@@ -24,7 +24,7 @@ struct M0035_CreateBackupAccounts: AsyncMigration {
             .field("partnership_ended_at", .datetime)
             .field("deleted_at", .datetime)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         try await sql.raw("CREATE UNIQUE INDEX backup_groups_one_per_client ON backup_groups (account_id, client_id) WHERE deleted_at IS NULL").run()
         try await sql.raw("CREATE INDEX backup_groups_client ON backup_groups (client_id)").run()
     }

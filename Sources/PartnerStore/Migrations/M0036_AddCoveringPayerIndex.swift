@@ -6,12 +6,12 @@ import SQLKit
 /// 100,000 table rows).
 struct M0036_AddCoveringPayerIndex: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         try await sql.raw("CREATE INDEX products_payer_category_status ON products (payer_id, category, status)").run()
         try await sql.raw("DROP INDEX products_payer").run()
     }
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.requireSQL()
         try await sql.raw("CREATE INDEX products_payer ON products (payer_id, category)").run()
         try await sql.raw("DROP INDEX products_payer_category_status").run()
     }

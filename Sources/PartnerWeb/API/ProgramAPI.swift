@@ -144,14 +144,16 @@ struct ProgramAPIController: RouteCollection {
         let id = try applicationID(req)
         let rates = try ProviderAPIController.rates(try api.body(req, PartnerRatesJSON.self).rates)
         try await req.program.approve(staff: staff, application: id, rates: rates, store: req.store)
-        return try api.json(ApplicationJSON(try await req.store.application(id)!))
+        guard let decided = try await req.store.application(id) else { throw AppError.notFound }
+        return try api.json(ApplicationJSON(decided))
     }
 
     func reject(req: Request) async throws -> Response {
         let staff = try req.requireProgramAdmin()
         let id = try applicationID(req)
         try await req.program.reject(staff: staff, application: id, reason: try api.body(req, RejectRequest.self).reason, store: req.store)
-        return try api.json(ApplicationJSON(try await req.store.application(id)!))
+        guard let decided = try await req.store.application(id) else { throw AppError.notFound }
+        return try api.json(ApplicationJSON(decided))
     }
 
     func standings(req: Request) async throws -> Response {
@@ -270,10 +272,11 @@ struct ProgramAPIController: RouteCollection {
         let region = query("region").map { TenderRegion(rawValue: $0) }, language = query("language").map { TenderLanguage(rawValue: $0) }
         if case .some(.none) = region { errors.add("region", .invalidValue) }
         if case .some(.none) = language { errors.add("language", .invalidValue) }
-        let page = query("page").map { Int($0) } ?? 1
-        if page == nil || page! < 1 { errors.add("page", .invalidValue) }
+        let page = query("page").map { ASCIIDecimal.parse($0, maxDigits: 9).map(Int.init) } ?? 1
+        if (page ?? 0) < 1 { errors.add("page", .invalidValue) }
         if !errors.isEmpty { throw AppError.validation(errors.errors) }
-        let result = try await req.directory.search(DirectoryFilter(region: region ?? nil, language: language ?? nil, specialty: query("specialty")), page: page!,
+        guard let page else { throw AppError.validation([FieldError("page", .invalidValue)]) }
+        let result = try await req.directory.search(DirectoryFilter(region: region ?? nil, language: language ?? nil, specialty: query("specialty")), page: page,
                                                     store: req.store)
         return try api.json(DirectoryPageJSON(items: result.profiles.map(DirectoryProfileJSON.init), page: result.page, pages: result.pages, total: result.total))
     }

@@ -50,8 +50,8 @@ struct ProviderAPIController: RouteCollection {
         let period = BillingPeriod(rawValue: input.period)
         if period == nil { errors.add("period", .invalidValue) }
         let chf = minor(input.priceChf, "price_chf", &errors), eur = minor(input.priceEur, "price_eur", &errors)
-        if !errors.isEmpty { throw AppError.validation(errors.errors) }
-        try await req.provider.setCatalogueEntry(staff: staff, PriceListEntry(category: category, period: period!, prices: Store.prices(chf, eur), tiered: input.tiered),
+        guard errors.isEmpty, let period else { throw AppError.validation(errors.errors) }
+        try await req.provider.setCatalogueEntry(staff: staff, PriceListEntry(category: category, period: period, prices: Store.prices(chf, eur), tiered: input.tiered),
                                                  store: req.store)
         return try await BillingAPIController().catalogue(req: req)
     }

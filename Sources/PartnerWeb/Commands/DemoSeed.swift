@@ -18,14 +18,14 @@ enum DemoSeed {
         let now = config.clock.now()
         try await store.write { tx in
             func user(_ name: String, _ email: String) async throws -> User {
-                try await tx.createUser(email: EmailAddress(email)!, name: name, passwordHash: hash, supportCode: config.random.supportCode(), language: nil, now: now)
+                try await tx.createUser(email: try require(EmailAddress(email)), name: name, passwordHash: hash, supportCode: config.random.supportCode(), language: nil, now: now)
             }
             func org(_ name: String, _ country: String) async throws -> Organisation {
-                let c = CountryCode(country)!
+                let c = try require(CountryCode(country))
                 return try await tx.createOrganisation(name: name, country: c, currency: Currency.default(forCountry: c), now: now)
             }
             for (name, email, role) in [("Petra Programm", "admin@provider.demo", StaffRole.programAdmin), ("Sam Support", "support@provider.demo", .support)] {
-                _ = try await tx.createStaff(email: EmailAddress(email)!, name: name, role: role, passwordHash: hash, now: now)
+                _ = try await tx.createStaff(email: try require(EmailAddress(email)), name: name, role: role, passwordHash: hash, now: now)
             }
             // Two partner organisations (partner status itself arrives with the partnerships issue).
             let partners: [(String, String, [(String, String, OrganisationRole)])] = [
@@ -103,7 +103,7 @@ enum DemoSeed {
         let billing = app.partnerHub.billing
         struct Missing: Error {}
         func user(_ email: String) async throws -> User {
-            guard let user = try await store.user(email: EmailAddress(email)!) else { throw Missing() }
+            guard let user = try await store.user(email: try require(EmailAddress(email))) else { throw Missing() }
             return user
         }
         /// A demo organisation by name, found through one of its legal representatives.
@@ -138,7 +138,7 @@ enum DemoSeed {
         let now = hub.configuration.clock.now()
         struct Missing: Error {}
         func context(_ email: String, _ organisation: String) async throws -> (OrganisationContext, User) {
-            guard let user = try await store.user(email: EmailAddress(email)!),
+            guard let user = try await store.user(email: try require(EmailAddress(email))),
                   let found = try await store.organisations(of: user.id).first(where: { $0.0.name == organisation }),
                   let context = try await store.context(user: user.id, organisation: found.0.id) else { throw Missing() }
             return (context, user)
@@ -167,9 +167,9 @@ enum DemoSeed {
         // A pending application: Webstudio Bern's legal representative applied with a valid UID.
         let hash = try await hub.accounts.hasher.hash(password)
         let (studio, otto) = try await store.write { tx in
-            let otto = try await tx.createUser(email: EmailAddress("otto@webstudio.demo")!, name: "Otto Studer", passwordHash: hash,
+            let otto = try await tx.createUser(email: try require(EmailAddress("otto@webstudio.demo")), name: "Otto Studer", passwordHash: hash,
                                                supportCode: hub.configuration.random.supportCode(), language: nil, now: now)
-            let studio = try await tx.createOrganisation(name: "Webstudio Bern", country: CountryCode("CH")!, currency: .chf, now: now)
+            let studio = try await tx.createOrganisation(name: "Webstudio Bern", country: try require(CountryCode("CH")), currency: .chf, now: now)
             let membership = try await tx.addMembership(organisation: studio.id, user: otto.id, role: .legalRepresentative, now: now)
             return (OrganisationContext(organisationID: studio.id, userID: otto.id, role: .legalRepresentative, membershipID: membership), otto)
         }
@@ -184,14 +184,14 @@ enum DemoSeed {
         // R-X1: Alpenweb keeps Weingut Keller's backups in its own Swiss Backup account.
         let backup = try await store.write { tx in try await tx.createProduct(alpenweb, category: .swissBackup, name: "Swiss Backup Alpenweb", now: now) }
         _ = try await hub.backup.designate(alpenweb, user: anna, product: backup.id, store: store)
-        if let keller = try await store.organisations(of: try await store.user(email: EmailAddress("ines@keller.demo")!)!.id).first?.0 {
+        if let keller = try await store.organisations(of: try require(try await store.user(email: try require(EmailAddress("ines@keller.demo")))).id).first?.0 {
             _ = try await hub.backup.createGroup(alpenweb, user: anna, client: keller.id, name: "Weingut Keller", store: store)
         }
         // R-A1: an affiliate, and Bäckerei Huber's sibling shop signed up through the link.
         let affiliate = try await store.write { tx -> Affiliate in
-            let alex = try await tx.createUser(email: EmailAddress("alex@affiliate.demo")!, name: "Alex Amrein", passwordHash: hash,
+            let alex = try await tx.createUser(email: try require(EmailAddress("alex@affiliate.demo")), name: "Alex Amrein", passwordHash: hash,
                                                supportCode: hub.configuration.random.supportCode(), language: nil, now: now)
-            let wallet = try await tx.createOrganisation(name: "Alex Amrein (affiliate)", country: CountryCode("CH")!, currency: .chf, now: now)
+            let wallet = try await tx.createOrganisation(name: "Alex Amrein (affiliate)", country: try require(CountryCode("CH")), currency: .chf, now: now)
             _ = try await tx.addMembership(organisation: wallet.id, user: alex.id, role: .legalRepresentative, now: now)
             return try await hub.affiliates.enrol(tx, user: alex, wallet: wallet.id, now: now)
         }

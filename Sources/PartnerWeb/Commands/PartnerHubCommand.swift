@@ -221,7 +221,8 @@ struct Quote: AsyncParsableCommand {
             count = parsed
         }
         let tier = entry.tiered ? list.tierRate(forCount: count) : .zero
-        let price = try LinePrice(unitPrice: entry.prices[money]!, quantity: units, partnerDiscount: BasisPoints(Int(rate)), tierDiscount: tier)
+        guard let unitPrice = entry.prices[money] else { throw QuoteError(text: "the catalogue has no \(money.rawValue) price for \(product)") }
+        let price = try LinePrice(unitPrice: unitPrice, quantity: units, partnerDiscount: BasisPoints(Int(rate)), tierDiscount: tier)
         let s = price.steps
         return [
             "List price (\(units) × \(MoneyFormat.plain(price.unitPrice))): \(MoneyFormat.plain(s[0].amount))",

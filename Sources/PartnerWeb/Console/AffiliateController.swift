@@ -64,11 +64,11 @@ struct AffiliateController: RouteCollection {
                 tag("h2", attr("id", "join")) { text(s("affiliate.join")) }
                 postForm("/affiliates/join", csrf: ctx.csrf) {
                     if user == nil {
-                        field("name", label: labels["name"]!, value: values["name"] ?? "", error: error("name"), autocomplete: "name")
-                        field("email", label: labels["email"]!, type: "email", value: values["email"] ?? "", error: error("email"), autocomplete: "email")
-                        field("password", label: labels["password"]!, type: "password", error: error("password"), hint: s("field.password_hint"), autocomplete: "new-password")
+                        field("name", label: labels[field: "name"], value: values["name"] ?? "", error: error("name"), autocomplete: "name")
+                        field("email", label: labels[field: "email"], type: "email", value: values["email"] ?? "", error: error("email"), autocomplete: "email")
+                        field("password", label: labels[field: "password"], type: "password", error: error("password"), hint: s("field.password_hint"), autocomplete: "new-password")
                     }
-                    selectField("country", label: labels["country"]!, options: ConsoleController.countries, selected: values["country"] ?? "CH", error: error("country"))
+                    selectField("country", label: labels[field: "country"], options: ConsoleController.countries, selected: values["country"] ?? "CH", error: error("country"))
                     button(s("affiliate.join"))
                 }
             }
@@ -79,10 +79,10 @@ struct AffiliateController: RouteCollection {
         let values = ["name": req.formValue("name"), "email": req.formValue("email"), "country": req.formValue("country")]
         do {
             if let user = req.identity?.user {
-                _ = try await req.affiliates.join(user: user, country: values["country"]!, store: req.store)
+                _ = try await req.affiliates.join(user: user, country: values[field: "country"], store: req.store)
                 return .redirect("/console/affiliate", flash: "affiliate.welcome")
             }
-            let result = try await signUpAffiliate(req, name: values["name"]!, email: values["email"]!, password: req.formValue("password"), country: values["country"]!)
+            let result = try await signUpAffiliate(req, name: values[field: "name"], email: values[field: "email"], password: req.formValue("password"), country: values[field: "country"])
             let response = try await ConsoleController().startSession(req, .user(result.user.id), redirect: "/console/affiliate")
             return response
         } catch AppError.validation(let errors) {

@@ -39,12 +39,11 @@ struct BenefitsController: RouteCollection {
                     tableHead([s("field.category"), s("benefits.rate"), s("benefits.example", ["currency": currency.rawValue])])
                     tag("tbody") {
                         for category in ProductCategory.allCases where category != .domain {
-                            if let entry = list.entries[category] {
+                            if let entry = list.entries[category], let list = try? entry.price(in: currency) {
                                 tag("tr") {
                                     tag("td") { text(s("category.\(category.rawValue)")) }
                                     tag("td", cls("number")) { text(rates.rate(category).description) }
                                     tag("td", cls("number")) {
-                                        let list = entry.prices[currency]!
                                         text(money(list) + " → " + money(try? list.discounted(by: rates.rate(category))))
                                     }
                                 }
@@ -144,8 +143,8 @@ struct BenefitsController: RouteCollection {
         let currency = organisation.currency
         return try APIController().json(Benefits(
             rates: ProductCategory.allCases.filter { $0 != .domain }.map { Rate(category: $0.rawValue, rateBasisPoints: rates.rate($0).value) },
-            domains: list.domains.values.sorted { $0.extensionName < $1.extensionName }.map {
-                Domain(extensionName: $0.extensionName, list: MoneyJSON($0.list[currency]!), preferential: MoneyJSON($0.preferential[currency]!))
+            domains: try list.domains.values.sorted { $0.extensionName < $1.extensionName }.map {
+                Domain(extensionName: $0.extensionName, list: MoneyJSON(try $0.listPrice(in: currency)), preferential: MoneyJSON(try $0.preferentialPrice(in: currency)))
             },
             themeRequest: theme.map { Theme(requestedAt: $0.requestedAt, fulfilledAt: $0.fulfilledAt, licenceKey: $0.licenceKey) }))
     }

@@ -65,9 +65,10 @@ struct BillingConsoleController: RouteCollection {
                 if !errors.isEmpty { Layout.errorSummary(errors, s, labels: ["lines": s("field.product"), "lines.0.name": s("field.product"), "lines.0.quantity": s("field.quantity"), "means": s("order.means")]) }
                 tag("p", cls("hint")) { text(s("order.help", ["currency": organisation.currency.rawValue])) }
                 postForm(base(client) + "/order/quote", csrf: ctx.csrf) {
-                    selectField("category", label: s("field.category"), options: ProductCategory.allCases.filter { list.entries[$0] != nil }.map {
-                        ($0.rawValue, s("category.\($0.rawValue)") + " — " + MoneyFormat.display(list.entries[$0]!.prices[organisation.currency]!, language: ctx.language)
-                            + " / " + s("period.\(list.entries[$0]!.period.rawValue)"))
+                    selectField("category", label: s("field.category"), options: ProductCategory.allCases.compactMap { category in
+                        guard let entry = list.entries[category], let price = try? entry.price(in: organisation.currency) else { return nil }
+                        return (category.rawValue, s("category.\(category.rawValue)") + " — " + MoneyFormat.display(price, language: ctx.language)
+                            + " / " + s("period.\(entry.period.rawValue)"))
                     }, selected: values["category"] ?? ProductCategory.webHosting.rawValue, error: error("category"))
                     field("name", label: s("order.name"), value: values["name"] ?? "", error: error("name"), hint: s("order.name_help"))
                     field("quantity", label: s("field.quantity"), type: "number", value: values["quantity"] ?? "1", error: error("quantity"))
@@ -84,17 +85,17 @@ struct BillingConsoleController: RouteCollection {
     func orderInput(_ req: Request) -> (BillingService.OrderInput?, [String: String], [FieldError]) {
         let values = ["category": req.formValue("category"), "name": req.formValue("name"), "quantity": req.formValue("quantity"),
                       "means": req.formValue("means"), "renew": req.formValue("renew")]
-        if let renew = ProductID(string: values["renew"]!) {
-            return (BillingService.OrderInput(lines: [], renew: renew, means: values["means"]!.isEmpty ? nil : values["means"]), values, [])
+        if let renew = ProductID(string: values[field: "renew"]) {
+            return (BillingService.OrderInput(lines: [], renew: renew, means: values[field: "means"].isEmpty ? nil : values["means"]), values, [])
         }
         var errors = ValidationErrors()
-        let category = ProductCategory(rawValue: values["category"]!)
+        let category = ProductCategory(rawValue: values[field: "category"])
         if category == nil { errors.add("category", .invalidValue) }
-        let quantity = Int64(values["quantity"]!.trimmingCharacters(in: .whitespaces))
+        let quantity = Int64(values[field: "quantity"].trimmingCharacters(in: .whitespaces))
         if quantity == nil { errors.add("lines.0.quantity", .invalidValue) }
         guard errors.isEmpty, let category, let quantity else { return (nil, values, errors.errors) }
-        return (BillingService.OrderInput(lines: [LineRequest(category: category, name: values["name"]!, quantity: quantity)], renew: nil,
-                                          means: values["means"]!.isEmpty ? nil : values["means"]), values, [])
+        return (BillingService.OrderInput(lines: [LineRequest(category: category, name: values[field: "name"], quantity: quantity)], renew: nil,
+                                          means: values[field: "means"].isEmpty ? nil : values["means"]), values, [])
     }
 
     func quote(req: Request) async throws -> Response {
@@ -338,7 +339,7 @@ struct BillingConsoleController: RouteCollection {
         let context = try await billingContext(req)
         let values = ["amount": req.formValue("amount"), "currency": req.formValue("currency")]
         do {
-            _ = try await req.billing.topUp(context, user: try req.requireUser(), amount: values["amount"]!, currency: values["currency"], card: req.formValue("card_number"),
+            _ = try await req.billing.topUp(context, user: try req.requireUser(), amount: values[field: "amount"], currency: values["currency"], card: req.formValue("card_number"),
                                             idempotency: nil, store: req.store)
             return .redirect(base(context.organisationID) + "/billing", flash: "billing.topped_up")
         } catch AppError.validation(let errors) {

@@ -25,9 +25,9 @@ enum Charts {
     /// Sums (time, amount) pairs into the last 12 calendar months (UTC), oldest first.
     static func monthly(_ items: [(Date, Int64)], now: Date) -> [Month] {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let thisMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: now))!
-        let starts = (0..<12).reversed().map { calendar.date(byAdding: .month, value: -$0, to: thisMonth)! }
+        calendar.timeZone = .gmt
+        let thisMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: now)) ?? now
+        let starts = (0..<12).reversed().map { calendar.date(byAdding: .month, value: -$0, to: thisMonth) ?? thisMonth }
         var sums = [Int64](repeating: 0, count: 12)
         for (time, amount) in items where time >= starts[0] {
             if let index = starts.lastIndex(where: { $0 <= time }) { sums[index] += amount }

@@ -144,3 +144,9 @@ func tableHead(_ titles: [String]) -> Component {
         }
     }
 }
+
+extension Dictionary where Key == String, Value == String {
+    /// A form value or label by its field name; a field that is not there reads as empty (R-H1:
+    /// no `values[field: "x"]` that a missing key could trap on).
+    subscript(field key: String) -> String { self[key] ?? "" }
+}

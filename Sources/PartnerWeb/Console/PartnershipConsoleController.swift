@@ -214,7 +214,7 @@ struct PartnershipConsoleController: RouteCollection {
         let context = try await req.organisationContext()
         let values = ["category": req.formValue("category"), "name": req.formValue("name")]
         do {
-            _ = try await req.partnerships.createProduct(context, category: values["category"]!, name: values["name"]!, store: req.store)
+            _ = try await req.partnerships.createProduct(context, category: values[field: "category"], name: values[field: "name"], store: req.store)
             return .redirect(base(context.organisationID) + "/products", flash: "products.added")
         } catch AppError.validation(let errors) {
             return try await productsView(req, context, values: values, errors: errors, status: .unprocessableEntity)
@@ -404,8 +404,8 @@ struct PartnershipConsoleController: RouteCollection {
         let values = ["q": req.formValue("q"), "partner_id": req.formValue("partner_id"), "access": req.formValue("access"), "payment_mode": req.formValue("payment_mode")]
         let chosen = grants(req, products: products)
         do {
-            guard let partnerID = OrganisationID(string: values["partner_id"]!) else { throw AppError.validation([FieldError("partner_id", .required)]) }
-            let terms = try req.partnerships.terms(access: values["access"]!, paymentMode: values["payment_mode"], grants: chosen, endsAt: try endsAt(req), clientProducts: products)
+            guard let partnerID = OrganisationID(string: values[field: "partner_id"]) else { throw AppError.validation([FieldError("partner_id", .required)]) }
+            let terms = try req.partnerships.terms(access: values[field: "access"], paymentMode: values["payment_mode"], grants: chosen, endsAt: try endsAt(req), clientProducts: products)
             _ = try await req.partnerships.addPartner(context, inviter: try req.requireUser(), partner: partnerID, terms: terms, store: req.store)
             return .redirect(base(context.organisationID) + "/partners", flash: "partners.invited")
         } catch {
@@ -503,7 +503,8 @@ struct PartnershipConsoleController: RouteCollection {
         let p = try await req.partnerships.partnership(context, try partnershipID(req), store: req.store)
         guard p.state == .active else { throw AppError.notFound }
         let isClient = p.clientID == context.organisationID
-        let counterpart = try await req.store.organisation(id: isClient ? p.partnerID : p.clientID!)?.name ?? ""
+        guard let counterpartID = isClient ? p.partnerID : p.clientID else { throw AppError.notFound }
+        let counterpart = try await req.store.organisation(id: counterpartID)?.name ?? ""
         let ctx = try await req.pageContext(current: try await req.store.organisation(context))
         let s = ctx.strings
         let b = base(context.organisationID) + "/partnerships/\(p.id.string)"
@@ -643,8 +644,8 @@ struct PartnershipConsoleController: RouteCollection {
         let context = try await req.organisationContext()
         let values = ["email": req.formValue("email"), "access": req.formValue("access"), "payment_mode": req.formValue("payment_mode")]
         do {
-            let terms = try req.partnerships.terms(access: values["access"]!, paymentMode: values["payment_mode"], grants: [], endsAt: nil, clientProducts: nil)
-            _ = try await req.partnerships.addClient(context, inviter: try req.requireUser(), email: values["email"]!, terms: terms, language: req.language, store: req.store)
+            let terms = try req.partnerships.terms(access: values[field: "access"], paymentMode: values["payment_mode"], grants: [], endsAt: nil, clientProducts: nil)
+            _ = try await req.partnerships.addClient(context, inviter: try req.requireUser(), email: values[field: "email"], terms: terms, language: req.language, store: req.store)
             return .redirect(base(context.organisationID) + "/clients", flash: "clients.invited")
         } catch {
             guard let (message, errors) = refusal(error, req.strings) else { throw error }

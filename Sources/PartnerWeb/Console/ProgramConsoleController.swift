@@ -154,8 +154,8 @@ struct ProgramConsoleController: RouteCollection {
         let user = try req.requireUser()
         let values = ["register_id": req.formValue("register_id"), "website": req.formValue("website"),
                       "accept_terms": req.formValue("accept_terms"), "minimum_volume": req.formValue("minimum_volume")]
-        let input = ApplicationInput(registerID: values["register_id"]!, website: values["website"]!,
-                                     acceptedTermsVersion: values["accept_terms"]!.isEmpty ? nil : values["accept_terms"],
+        let input = ApplicationInput(registerID: values[field: "register_id"], website: values[field: "website"],
+                                     acceptedTermsVersion: values[field: "accept_terms"].isEmpty ? nil : values["accept_terms"],
                                      commitsToMinimumVolume: values["minimum_volume"] == "yes")
         do {
             _ = try await req.program.apply(context, user: user, input: input, store: req.store)
@@ -327,15 +327,15 @@ struct ProgramConsoleController: RouteCollection {
         let values = ["message": req.formValue("message"), "price": req.formValue("price"), "valid_until": req.formValue("valid_until"), "access": req.formValue("access")]
         do {
             var validUntil: Date? = nil
-            if !values["valid_until"]!.isEmpty {
-                guard let day = PartnershipConsoleController.dayFormatter.date(from: values["valid_until"]!) else {
+            if !values[field: "valid_until"].isEmpty {
+                guard let day = PartnershipConsoleController.dayFormatter.date(from: values[field: "valid_until"]) else {
                     throw AppError.validation([FieldError("valid_until", .invalidValue)])
                 }
                 // Valid through the whole day named.
                 validUntil = day.addingTimeInterval(86_399)
             }
-            _ = try await req.tenders.sendOffer(context, user: user, tender: id, input: OfferInput(message: values["message"]!, price: values["price"]!, validUntil: validUntil),
-                                                access: values["access"]!, store: req.store)
+            _ = try await req.tenders.sendOffer(context, user: user, tender: id, input: OfferInput(message: values[field: "message"], price: values[field: "price"], validUntil: validUntil),
+                                                access: values[field: "access"], store: req.store)
         } catch AppError.validation(let errors) {
             return try await tenderView(req, context, id, values: values, errors: errors, status: .unprocessableEntity)
         }

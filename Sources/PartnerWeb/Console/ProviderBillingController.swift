@@ -171,8 +171,8 @@ struct ProviderBillingController: RouteCollection {
         let ext = ProviderService.domainExtension(raw)
         if ext == nil { errors.add("extension", raw.trimmingCharacters(in: .whitespaces).isEmpty ? .required : .invalidValue) }
         let values = ["list_chf", "list_eur", "preferential_chf", "preferential_eur"].map { Self.amount(req.formValue($0), $0, &errors) }
-        if !errors.isEmpty { return try await catalogueView(req, errors: errors.errors, message: nil, status: .unprocessableEntity) }
-        let price = DomainPrice(extensionName: ext!, list: [.chf: Money(minorUnits: values[0], currency: .chf), .eur: Money(minorUnits: values[1], currency: .eur)],
+        guard errors.isEmpty, let ext else { return try await catalogueView(req, errors: errors.errors, message: nil, status: .unprocessableEntity) }
+        let price = DomainPrice(extensionName: ext, list: [.chf: Money(minorUnits: values[0], currency: .chf), .eur: Money(minorUnits: values[1], currency: .eur)],
                                 preferential: [.chf: Money(minorUnits: values[2], currency: .chf), .eur: Money(minorUnits: values[3], currency: .eur)])
         do { try await req.provider.setDomainPrice(staff: staff, price, store: req.store) } catch AppError.validation(let errors) {
             return try await catalogueView(req, errors: errors, message: nil, status: .unprocessableEntity)

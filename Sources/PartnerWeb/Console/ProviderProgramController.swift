@@ -141,7 +141,7 @@ struct ProviderProgramController: RouteCollection {
         let application = try await application(req)
         let values = ["reason": req.formValue("reason")]
         do {
-            try await req.program.reject(staff: staff, application: application.id, reason: values["reason"]!, store: req.store)
+            try await req.program.reject(staff: staff, application: application.id, reason: values[field: "reason"], store: req.store)
         } catch AppError.validation(let errors) {
             return try await applicationView(req, application, values: values, errors: errors, message: nil, status: .unprocessableEntity)
         } catch AppError.refused(let key) {
@@ -248,7 +248,7 @@ struct ProviderProgramController: RouteCollection {
         }
         do {
             guard let position = Int(req.formValue("position").trimmingCharacters(in: .whitespaces)) else { throw AppError.validation([FieldError("position", .invalidValue)]) }
-            try await req.program.saveTenderCategory(staff: staff, key: values["key"]!, names: names, position: position, active: req.formValue("active") == "yes",
+            try await req.program.saveTenderCategory(staff: staff, key: values[field: "key"], names: names, position: position, active: req.formValue("active") == "yes",
                                                      store: req.store)
         } catch AppError.validation(let errors) {
             return try await categoriesView(req, errors: errors, values: values, status: .unprocessableEntity)

@@ -59,19 +59,19 @@ struct PublicTenderController: RouteCollection {
             if !errors.isEmpty { Layout.errorSummary(errors, s, labels: labels) }
             postForm("/tenders/new", csrf: ctx.csrf) {
                 if let partner { hidden("partner", partner.organisationID.string) }
-                field("title", label: labels["title"]!, value: values["title"] ?? "", error: error("title"))
-                textArea("description", label: labels["description"]!, value: values["description"] ?? "", error: error("description"), rows: 8)
-                checkboxGroup("category", legend: labels["categories"]!, options: options.categoryOptions, selected: Set(selected), error: error("categories"))
-                selectField("region", label: labels["region"]!, options: [("", "–")] + options.regionOptions, selected: values["region"] ?? "", error: error("region"))
-                selectField("language", label: labels["language"]!, options: options.languageOptions, selected: values["language"] ?? "", error: error("language"))
-                selectField("budget", label: labels["budget"]!, options: options.budgetOptions, selected: values["budget"] ?? "open", error: error("budget"))
+                field("title", label: labels[field: "title"], value: values["title"] ?? "", error: error("title"))
+                textArea("description", label: labels[field: "description"], value: values["description"] ?? "", error: error("description"), rows: 8)
+                checkboxGroup("category", legend: labels[field: "categories"], options: options.categoryOptions, selected: Set(selected), error: error("categories"))
+                selectField("region", label: labels[field: "region"], options: [("", "–")] + options.regionOptions, selected: values["region"] ?? "", error: error("region"))
+                selectField("language", label: labels[field: "language"], options: options.languageOptions, selected: values["language"] ?? "", error: error("language"))
+                selectField("budget", label: labels[field: "budget"], options: options.budgetOptions, selected: values["budget"] ?? "open", error: error("budget"))
                 tag("fieldset", cls("field")) {
                     tag("legend") { text(s("tender.contact")) }
-                    field("contact_name", label: labels["contact_name"]!, value: values["contact_name"] ?? "", error: error("contact_name"), autocomplete: "name")
-                    field("contact_email", label: labels["contact_email"]!, type: "email", value: values["contact_email"] ?? "", error: error("contact_email"), autocomplete: "email")
-                    field("contact_phone", label: labels["contact_phone"]!, type: "tel", value: values["contact_phone"] ?? "", error: error("contact_phone"),
+                    field("contact_name", label: labels[field: "contact_name"], value: values["contact_name"] ?? "", error: error("contact_name"), autocomplete: "name")
+                    field("contact_email", label: labels[field: "contact_email"], type: "email", value: values["contact_email"] ?? "", error: error("contact_email"), autocomplete: "email")
+                    field("contact_phone", label: labels[field: "contact_phone"], type: "tel", value: values["contact_phone"] ?? "", error: error("contact_phone"),
                           required: false, autocomplete: "tel")
-                    field("contact_organisation", label: labels["contact_organisation"]!, value: values["contact_organisation"] ?? "",
+                    field("contact_organisation", label: labels[field: "contact_organisation"], value: values["contact_organisation"] ?? "",
                           error: error("contact_organisation"), required: false, autocomplete: "organization")
                 }
                 button(s("tender.submit"))
@@ -83,9 +83,9 @@ struct PublicTenderController: RouteCollection {
         var values: [String: String] = [:]
         for name in Self.fields { values[name] = req.formValue(name) }
         let categories = req.checked("category", among: try await req.store.tenderCategories().map(\.key))
-        let input = TenderInput(title: values["title"]!, description: values["description"]!, categories: categories, region: values["region"]!,
-                                language: values["language"]!, budget: values["budget"]!, contactName: values["contact_name"]!,
-                                contactEmail: values["contact_email"]!, contactPhone: values["contact_phone"]!, contactOrganisation: values["contact_organisation"]!)
+        let input = TenderInput(title: values[field: "title"], description: values[field: "description"], categories: categories, region: values[field: "region"],
+                                language: values[field: "language"], budget: values[field: "budget"], contactName: values[field: "contact_name"],
+                                contactEmail: values[field: "contact_email"], contactPhone: values[field: "contact_phone"], contactOrganisation: values[field: "contact_organisation"])
         do {
             let partner = try await addressed(req, values["partner"])
             _ = try await req.tenders.submit(input, language: req.language, addressedTo: partner?.organisationID, user: req.identity?.user, ip: req.clientIP, store: req.store)

@@ -128,9 +128,9 @@ struct AffiliateService: Sendable {
     func payOut(store: Store) async throws -> PayoutReport {
         let now = clock.now()
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         let parts = calendar.dateComponents([.year, .month], from: now)
-        let month = String(format: "%04d-%02d", parts.year!, parts.month!)
+        let month = String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 0)
         var report = PayoutReport()
         for (affiliateID, currency, ids, sum) in try await store.payableCommissions(heldSince: now.addingTimeInterval(-AffiliateScheme.holdPeriod)) {
             let amount = Money(minorUnits: sum, currency: currency)

@@ -52,10 +52,11 @@ struct BackupService: Sendable {
             if problem == .noActivePartnership { throw AppError.validation([FieldError("client_id", .invalidValue)]) }
             throw AppError.refused("backup.\(problem.rawValue)")
         }
+        guard let account, let partnership else { throw AppError.refused("backup.\(BackupProblem.noAccount.rawValue)") }
         let now = clock.now()
         do {
             return try await store.write { tx in
-                let id = try await tx.createBackupGroup(account: account!.id, partner: partner.id, client: client, partnership: partnership!.id, name: name, now: now)
+                let id = try await tx.createBackupGroup(account: account.id, partner: partner.id, client: client, partnership: partnership.id, name: name, now: now)
                 try await tx.appendAudit(AuditEntry(actor: "user:\(user.id.string)", organisation: partner.id.string, action: "backup.group_created",
                                                     target: "backup-group:\(id.string)", details: "{\"client\":\"\(client.string)\"}"), now: now)
                 return id

@@ -178,7 +178,14 @@ extension BillingService {
         }
         try await tx.appendAudit(audit, now: now)
         try await tx.enqueueMails(mails, now: now)
-        return outcomes.map { $0! }
+        // Every product of the batch got an outcome above; one that did not makes the batch inexact,
+        // and the renewal run redoes it one by one.
+        var result: [Outcome] = []
+        for outcome in outcomes {
+            guard let outcome else { throw BatchNotExact() }
+            result.append(outcome)
+        }
+        return result
     }
 
     /// One ledger entry by R-B5's rule against the running balances of locked wallets.

@@ -45,7 +45,7 @@ extension BillingService {
                 let (page, next) = try await store.dueRenewals(until: until, after: after, limit: 1000)
                 guard !page.isEmpty else { break }
                 after = next
-                let todo = page.filter { seen.insert("\($0.id.string)@\($0.billing!.renewsAt.timeIntervalSince1970)").inserted }
+                let todo = page.filter { seen.insert("\($0.id.string)@\($0.billing?.renewsAt.timeIntervalSince1970 ?? 0)").inserted }
                 var start = 0
                 while start < todo.count {
                     let chunk = Array(todo[start..<min(todo.count, start + batchSize)])
@@ -106,7 +106,7 @@ extension BillingService {
         var pending: [PendingOrder] = []
         var moves: [Bool] = []
         for situation in situations {
-            let product = situation.product!
+            guard let product = situation.product else { throw BatchNotExact() }
             do {
                 let (priced, totals) = try await price(situation, store: tx, catalogue: catalogue, counts: counts[situation.payer.id] ?? [:],
                                                        rates: situation.partnership.map { rates[$0.partnerID] ?? .standard } ?? PartnerRates([:]))
@@ -130,7 +130,8 @@ extension BillingService {
             case .renewedElsewhere: report.skipped += 1
             case .unpaid:
                 if moves[index] && index < outcomes.count - 1 { throw BatchNotExact() }
-                if try await enterGrace(pending[index].situation.product!, store: tx) { report.inGrace += 1 } else { report.stillUnpaid += 1 }
+                guard let product = pending[index].situation.product else { throw BatchNotExact() }
+                if try await enterGrace(product, store: tx) { report.inGrace += 1 } else { report.stillUnpaid += 1 }
             }
         }
         return report

@@ -313,7 +313,7 @@ struct BillingService: Sendable {
     /// R-B6: numbering restarts each calendar year (UTC).
     static func year(_ date: Date) -> Int {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         return calendar.component(.year, from: date)
     }
 
@@ -341,10 +341,10 @@ struct BillingService: Sendable {
         let currency = rawCurrency.flatMap { $0.isEmpty ? nil : Currency(rawValue: $0.uppercased()) } ?? (rawCurrency?.isEmpty == false ? nil : organisation.currency)
         if currency == nil { errors.add("currency", .invalidCurrency) }
         let minor = MoneyFormat.parseAmount(rawAmount)
-        if minor == nil || minor! <= 0 || minor! > Self.maximumTopUp { errors.add("amount", rawAmount.isEmpty ? .required : .invalidValue) }
+        if (minor ?? 0) <= 0 || (minor ?? 0) > Self.maximumTopUp { errors.add("amount", rawAmount.isEmpty ? .required : .invalidValue) }
         if card.isEmpty { errors.add("card_number", .required) }
-        if !errors.isEmpty { throw AppError.validation(errors.errors) }
-        let amount = Money(minorUnits: minor!, currency: currency!)
+        guard errors.isEmpty, let minor, let currency else { throw AppError.validation(errors.errors) }
+        let amount = Money(minorUnits: minor, currency: currency)
         let chargeID: String
         do { chargeID = try await payments.charge(amount, card: card, reference: "top-up:\(context.organisationID.string)") } catch is PaymentDeclined {
             throw AppError.validation([FieldError("card_number", .declined)])

@@ -29,7 +29,7 @@ struct ProviderService: Sendable {
         return try await store.write { tx in
             let version = try await tx.setCatalogueEntry(entry)
             try await audit(tx, staff, action: "catalogue.price_changed", target: "category:\(entry.category.rawValue)",
-                            details: "{\"chf\":\(entry.prices[.chf]!.minorUnits),\"eur\":\(entry.prices[.eur]!.minorUnits),\"period\":\"\(entry.period.rawValue)\",\"tiered\":\(entry.tiered),\"version\":\(version)}",
+                            details: "{\"chf\":\(try entry.price(in: .chf).minorUnits),\"eur\":\(try entry.price(in: .eur).minorUnits),\"period\":\"\(entry.period.rawValue)\",\"tiered\":\(entry.tiered),\"version\":\(version)}",
                             now: now)
             return version
         }
@@ -72,7 +72,7 @@ struct ProviderService: Sendable {
         return try await store.write { tx in
             let version = try await tx.setDomainPrice(price)
             try await audit(tx, staff, action: "catalogue.domain_changed", target: "domain:\(price.extensionName)",
-                            details: "{\"list\":[\(price.list[.chf]!.minorUnits),\(price.list[.eur]!.minorUnits)],\"preferential\":[\(price.preferential[.chf]!.minorUnits),\(price.preferential[.eur]!.minorUnits)],\"version\":\(version)}",
+                            details: "{\"list\":[\(try price.listPrice(in: .chf).minorUnits),\(try price.listPrice(in: .eur).minorUnits)],\"preferential\":[\(try price.preferentialPrice(in: .chf).minorUnits),\(try price.preferentialPrice(in: .eur).minorUnits)],\"version\":\(version)}",
                             now: now)
             return version
         }
