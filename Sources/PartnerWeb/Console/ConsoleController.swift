@@ -12,9 +12,26 @@ func localPath(_ raw: String?) -> String? {
     return raw
 }
 
+/// A console form's fields, read once per request byte by byte (FormEncoding): a form granting
+/// 160 products asks for 320 fields, and decoding the whole body for each of them took seconds.
+struct FormFieldsKey: StorageKey { typealias Value = [String: String] }
+
 extension Request {
     /// A form field as text; a missing field reads as empty so the form is re-shown, not a 400.
-    func formValue(_ key: String) -> String { (try? content.get(String.self, at: key)) ?? "" }
+    /// (The input gate has refused bodies that are not UTF-8 or hold forbidden characters.) A
+    /// repeated field reads as its first value.
+    func formValue(_ key: String) -> String { formFields[key] ?? "" }
+
+    var formFields: [String: String] {
+        if let parsed = storage[FormFieldsKey.self] { return parsed }
+        var fields: [String: String] = [:]
+        if headers.contentType == .urlEncodedForm, let body = body.data,
+           let pairs = try? FormEncoding.pairs(Array(body.readableBytesView)) {
+            for pair in pairs where fields[pair.name] == nil { fields[pair.name] = pair.value }
+        }
+        storage[FormFieldsKey.self] = fields
+        return fields
+    }
     var secureCookies: Bool { partnerHub.configuration.secureCookies }
 }
 
@@ -73,13 +90,11 @@ struct ConsoleController: RouteCollection {
     // MARK: language
 
     /// A plain link per language (works without JavaScript); the choice is remembered in a cookie
-    /// and, for a signed-in user, in the profile.
+    /// of this browser only. A GET changes nothing stored (R-H1): the language of a user's e-mails
+    /// is the profile's, changed with the profile form.
     func switchLanguage(req: Request) async throws -> Response {
         guard let language = Language(rawValue: req.parameters.get("code") ?? "") else { throw AppError.notFound }
         let back = localPath(try? req.query.get(String.self, at: "back")) ?? "/console"
-        if let user = req.identity?.user {
-            try await req.store.write { tx in try await tx.setProfile(name: user.name, language: language, for: user.id) }
-        }
         let response = Response.redirect(back)
         response.cookies[Cookies.language] = HTTPCookies.Value(string: language.rawValue, expires: Date().addingTimeInterval(365 * 86400),
                                                                path: "/", isSecure: req.secureCookies, isHTTPOnly: true, sameSite: .lax)
@@ -110,12 +125,12 @@ struct ConsoleController: RouteCollection {
                 if !errors.isEmpty { Layout.errorSummary(errors, s, labels: labels) }
                 postForm("/signup", csrf: ctx.csrf) {
                     hidden("next", values["next"] ?? "")
-                    field("name", label: labels["name"]!, value: values["name"] ?? "", error: error("name"), autocomplete: "name")
-                    field("email", label: labels["email"]!, type: "email", value: values["email"] ?? "", error: error("email"), autocomplete: "email")
-                    field("password", label: labels["password"]!, type: "password", error: error("password"), hint: s("field.password_hint"), autocomplete: "new-password")
-                    field("organisation_name", label: labels["organisation_name"]!, value: values["organisation_name"] ?? "", error: error("organisation_name"), autocomplete: "organization")
-                    selectField("country", label: labels["country"]!, options: Self.countries, selected: values["country"] ?? "CH", error: error("country"))
-                    selectField("currency", label: labels["currency"]!, options: [("", s("field.currency_auto")), ("CHF", "CHF"), ("EUR", "EUR")],
+                    field("name", label: labels[field: "name"], value: values["name"] ?? "", error: error("name"), autocomplete: "name")
+                    field("email", label: labels[field: "email"], type: "email", value: values["email"] ?? "", error: error("email"), autocomplete: "email")
+                    field("password", label: labels[field: "password"], type: "password", error: error("password"), hint: s("field.password_hint"), autocomplete: "new-password")
+                    field("organisation_name", label: labels[field: "organisation_name"], value: values["organisation_name"] ?? "", error: error("organisation_name"), autocomplete: "organization")
+                    selectField("country", label: labels[field: "country"], options: Self.countries, selected: values["country"] ?? "CH", error: error("country"))
+                    selectField("currency", label: labels[field: "currency"], options: [("", s("field.currency_auto")), ("CHF", "CHF"), ("EUR", "EUR")],
                                 selected: values["currency"] ?? "", error: error("currency"))
                     button(s("signup.submit"))
                 }
@@ -127,8 +142,8 @@ struct ConsoleController: RouteCollection {
     func signUp(req: Request) async throws -> Response {
         let keys = ["name", "email", "organisation_name", "country", "currency", "next"]
         let values = Dictionary(uniqueKeysWithValues: keys.map { ($0, req.formValue($0)) })
-        let input = SignUpInput(name: values["name"]!, email: values["email"]!, password: req.formValue("password"),
-                                organisationName: values["organisation_name"]!, country: values["country"]!, currency: values["currency"])
+        let input = SignUpInput(name: values[field: "name"], email: values[field: "email"], password: req.formValue("password"),
+                                organisationName: values[field: "organisation_name"], country: values[field: "country"], currency: values["currency"])
         do {
             let result = try await req.accounts.signUp(input, language: req.language, referral: req.cookies[Cookies.referral]?.string, store: req.store)
             let response = try await startSession(req, .user(result.user.id), redirect: localPath(values["next"]) ?? "/console/orgs/\(result.organisation.id.string)")
@@ -217,7 +232,7 @@ struct ConsoleController: RouteCollection {
         let money = try await context.may(.billing) ? MoneyDashboard.load(req, organisation: organisation) : nil
         return Layout.page(s("dashboard.title"), ctx) {
             tag("h1") { text(organisation.name) }
-            tag("p") { text(s("dashboard.welcome", ["name": ctx.user!.name]) + " " + s("dashboard.your_role", ["org": organisation.name, "role": s.role(context.role)])) }
+            tag("p") { text(s("dashboard.welcome", ["name": ctx.user?.name ?? ""]) + " " + s("dashboard.your_role", ["org": organisation.name, "role": s.role(context.role)])) }
             tag("dl", cls("facts")) {
                 tag("dt") { text(s("dashboard.country")) }
                 tag("dd") { text(organisation.country.rawValue) }
@@ -247,9 +262,9 @@ struct ConsoleController: RouteCollection {
                 tag("p", cls("muted")) { text(s("signup.intro")) }
                 if !errors.isEmpty { Layout.errorSummary(errors, s, labels: labels) }
                 postForm("/console/organisations", csrf: ctx.csrf) {
-                    field("name", label: labels["name"]!, value: values["name"] ?? "", error: error("name"), autocomplete: "organization")
-                    selectField("country", label: labels["country"]!, options: Self.countries, selected: values["country"] ?? "CH", error: error("country"))
-                    selectField("currency", label: labels["currency"]!, options: [("", s("field.currency_auto")), ("CHF", "CHF"), ("EUR", "EUR")],
+                    field("name", label: labels[field: "name"], value: values["name"] ?? "", error: error("name"), autocomplete: "organization")
+                    selectField("country", label: labels[field: "country"], options: Self.countries, selected: values["country"] ?? "CH", error: error("country"))
+                    selectField("currency", label: labels[field: "currency"], options: [("", s("field.currency_auto")), ("CHF", "CHF"), ("EUR", "EUR")],
                                 selected: values["currency"] ?? "", error: error("currency"))
                     button(s("org.create"))
                 }
@@ -261,7 +276,7 @@ struct ConsoleController: RouteCollection {
         let user = try req.requireUser()
         let values = ["name": req.formValue("name"), "country": req.formValue("country"), "currency": req.formValue("currency")]
         do {
-            let organisation = try await req.accounts.createOrganisation(user: user, name: values["name"]!, country: values["country"]!,
+            let organisation = try await req.accounts.createOrganisation(user: user, name: values[field: "name"], country: values[field: "country"],
                                                                          currency: values["currency"], store: req.store)
             return .redirect("/console/orgs/\(organisation.id.string)")
         } catch AppError.validation(let errors) {
@@ -340,9 +355,9 @@ struct ConsoleController: RouteCollection {
             }
             if !errors.isEmpty { Layout.errorSummary(errors, s, labels: labels) }
             postForm("/console/orgs/\(organisation.id.string)/settings", csrf: ctx.csrf) {
-                field("name", label: labels["name"]!, value: values["name"] ?? "", error: error("name"))
-                selectField("country", label: labels["country"]!, options: countryOptions, selected: values["country"] ?? "", error: error("country"))
-                selectField("currency", label: labels["currency"]!, options: [("CHF", "CHF"), ("EUR", "EUR")], selected: values["currency"] ?? "", error: error("currency"))
+                field("name", label: labels[field: "name"], value: values["name"] ?? "", error: error("name"))
+                selectField("country", label: labels[field: "country"], options: countryOptions, selected: values["country"] ?? "", error: error("country"))
+                selectField("currency", label: labels[field: "currency"], options: [("CHF", "CHF"), ("EUR", "EUR")], selected: values["currency"] ?? "", error: error("currency"))
                 tag("p", cls("hint")) { text(organisation.currencyFixed ? s("error.currency_fixed") : s("settings.currency_note")) }
                 if context.may(.manageMembers) { button(s("settings.save")) }
             }
@@ -354,7 +369,7 @@ struct ConsoleController: RouteCollection {
         let context = try await req.organisationContext()
         let values = ["name": req.formValue("name"), "country": req.formValue("country"), "currency": req.formValue("currency")]
         do {
-            let organisation = try await req.accounts.updateOrganisation(context, name: values["name"]!, country: values["country"]!, currency: values["currency"]!, store: req.store)
+            let organisation = try await req.accounts.updateOrganisation(context, name: values[field: "name"], country: values[field: "country"], currency: values[field: "currency"], store: req.store)
             return .redirect("/console/orgs/\(organisation.id.string)/settings", flash: "settings.saved")
         } catch AppError.validation(let errors) {
             let organisation = try await req.store.organisation(context)
@@ -468,7 +483,7 @@ struct ConsoleController: RouteCollection {
         let user = try req.requireUser()
         let values = ["email": req.formValue("email"), "role": req.formValue("role")]
         do {
-            let invitation = try await req.accounts.invite(context, inviter: user, email: values["email"]!, role: values["role"]!, language: req.language, store: req.store)
+            let invitation = try await req.accounts.invite(context, inviter: user, email: values[field: "email"], role: values[field: "role"], language: req.language, store: req.store)
             _ = invitation
             return .redirect("/console/orgs/\(context.organisationID.string)/members", flash: "members.invited")
         } catch AppError.validation(let errors) {
@@ -712,8 +727,8 @@ struct ConsoleController: RouteCollection {
                 tag("h2", attr("id", "password")) { text(s("profile.password")) }
                 tag("p", cls("hint")) { text(s("profile.password_note")) }
                 postForm("/console/profile/password", csrf: ctx.csrf) {
-                    field("current_password", label: labels["current_password"]!, type: "password", error: error("current_password"), autocomplete: "current-password")
-                    field("new_password", label: labels["new_password"]!, type: "password", error: error("new_password"), hint: s("field.password_hint"), autocomplete: "new-password")
+                    field("current_password", label: labels[field: "current_password"], type: "password", error: error("current_password"), autocomplete: "current-password")
+                    field("new_password", label: labels[field: "new_password"], type: "password", error: error("new_password"), hint: s("field.password_hint"), autocomplete: "new-password")
                     button(s("profile.password"))
                 }
             }

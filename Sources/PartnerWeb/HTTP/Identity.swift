@@ -118,7 +118,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         guard !req.isAPI, req.method == .POST else { return try await next.respond(to: req) }
         let expected: String?
         if let session = req.identity?.session { expected = session.csrfToken } else { expected = req.cookies[Cookies.csrf]?.string }
-        let sent = try? req.content.get(String.self, at: "_csrf")
+        let sent = req.formFields["_csrf"]
         guard let expected, !expected.isEmpty, let sent, constantTimeEquals(sent, expected) else { throw AppError.csrf }
         return try await next.respond(to: req)
     }

@@ -12,7 +12,8 @@ enum FormEncoding {
     }
 
     enum Problem: Error {
-        /// The named field (or the name itself) is not UTF-8, or holds a NUL.
+        /// The named field (or the name itself) is not UTF-8, or holds a character no field may
+        /// hold (TextInput: controls other than line breaks and tabs, direction overrides …).
         case unreadable(field: String)
     }
 
@@ -22,9 +23,9 @@ enum FormEncoding {
             let halves = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             let rawName = halves.first.map(Array.init) ?? []
             let name = decode(rawName) ?? ""
-            guard !name.isEmpty, !name.unicodeScalars.contains("\0") else { throw .unreadable(field: "body") }
+            guard !name.isEmpty, TextInput.hasOnlyAllowedScalars(name, .singleLine) else { throw .unreadable(field: "body") }
             let rawValue = halves.count > 1 ? Array(halves[1]) : []
-            guard let value = decode(rawValue), !value.unicodeScalars.contains("\0") else { throw .unreadable(field: name) }
+            guard let value = decode(rawValue), TextInput.hasOnlyAllowedScalars(value, .multiLine) else { throw .unreadable(field: name) }
             result.append(Pair(name: name, value: value))
         }
         return result
@@ -133,10 +134,13 @@ enum JSONScan {
     }
 }
 
-/// R-H1's safety net in front of every handler: a query string or body that is not UTF-8 or holds
-/// a NUL is refused with 422 naming the field, whatever the route — such a value cannot be stored
-/// (PostgreSQL refuses NUL in text) and is never typed by a person. Other control characters reach
-/// the services, whose Core checks refuse them with the form shown again.
+/// R-H1's safety net in front of every handler: a query string or form that is not UTF-8 or holds a
+/// character no field may hold (a NUL — PostgreSQL refuses it in text —, another control, a
+/// direction override) is refused with 422 naming the field, whatever the route and whether or
+/// not a handler reads the field; the console shows the form again with what was typed. Line
+/// breaks pass to the services, whose Core checks refuse them in single-line fields with the form
+/// shown again. JSON bodies are the contract's (ContractMiddleware) but for NUL and lone
+/// surrogates, which are refused here.
 struct InputGateMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let query = req.url.query {
