@@ -4,7 +4,7 @@ that covers exactly 100, half sent to each process.
 
   python e2e/two_processes.py BASE_A BASE_B DATABASE_URL
 
-Checks: exactly 100 orders created, the other 100 refused with 422 insufficient_funds, the
+Checks: exactly 100 orders created, the other 100 refused with 409 insufficient_funds, the
 wallet ends at 0.00, and the 100 new invoice numbers are the next 100 of the year (no gaps).
 Loopback only; bounded (200 requests, 60 s timeout each); stops by itself."""
 import json
@@ -94,7 +94,7 @@ refused = [r for r in results if r and r[0] != 201]
 check("exactly 100 orders created across both processes", len(created) == 100, len(created))
 check("both processes created orders", len([i for i, r in enumerate(results) if r and r[0] == 201 and i % 2 == 0]) > 0
       and len([i for i, r in enumerate(results) if r and r[0] == 201 and i % 2 == 1]) > 0)
-check("the other 100 refused with 422 insufficient_funds", len(refused) == 100 and all(r[0] == 422 and "insufficient_funds" in json.dumps(r[1]) for r in refused),
+check("the other 100 refused with 409 insufficient_funds", len(refused) == 100 and all(r[0] == 409 and "insufficient_funds" in json.dumps(r[1]) for r in refused),
       sorted({r[0] for r in refused}))
 status, wallet = call(B, "GET", f"/api/v1/organisations/{alpenweb}/wallet", token)
 check("the wallet ends at 0.00", next((b["minor_units"] for b in wallet["balances"] if b["currency"] == "CHF"), None) == 0, wallet)

@@ -79,7 +79,7 @@ public enum DirectoryRules {
         let regions = input.regions.compactMap(TenderRegion.init(rawValue:))
         if regions.count != input.regions.count { errors.add("regions", .invalidValue) } else if regions.isEmpty { errors.add("regions", .required) }
         let specialties = Set(input.specialties)
-        if !specialties.isSubset(of: knownSpecialties) { errors.add("specialties", .invalidValue) }
+        if !specialties.isSubset(of: knownSpecialties) { errors.add("specialties", .unknownReference) }
         if input.specialties.count > 50 { errors.add("specialties", .tooLong) }
         try errors.throwIfAny()
         guard let normalizedWebsite else { throw ValidationErrors([FieldError("website", .invalidURL)]) }

@@ -171,6 +171,22 @@ public enum Website {
         return !specialUseNames.contains(topName)
     }
 
+    /// The same rule as a JSON Schema pattern for the API contract (ECMA 262 and Python agree on
+    /// it: no flags, look-ahead for the special-use names in either case).
+    public static var pattern: String {
+        func anyCase(_ word: String) -> String {
+            word.map { character in
+                let lower = character.lowercased(), upper = character.uppercased()
+                return lower == upper ? lower : "[\(upper)\(lower)]"
+            }.joined()
+        }
+        let label = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+        let special = specialUseNames.sorted().map(anyCase).joined(separator: "|")
+        let port = "(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+        return "^\(anyCase("http"))[Ss]?://(?:\(label)\\.)+(?!(?:\(special))(?:[:/?#]|$))[A-Za-z]{2,63}\(port)"
+            + "(?:[/?#](?:[A-Za-z0-9._~:/?#@!$&()*+,;=-]|%[0-9A-Fa-f]{2})*)?$"
+    }
+
     static let specialUseNames: Set<String> = ["localhost", "local", "internal", "invalid", "test", "example", "onion", "arpa",
                                                 "lan", "home", "corp", "intranet", "private", "localdomain"]
 

@@ -172,7 +172,7 @@ public enum TenderRules {
         let description = TextInput.field(input.description, "description", kind: .multiLine, max: maximumDescription, into: &errors)
         let categories = Set(input.categories.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if input.categories.count > 50 { errors.add("categories", .tooLong) }
-        if categories.isEmpty { errors.add("categories", .required) } else if !categories.isSubset(of: knownCategories) { errors.add("categories", .invalidValue) }
+        if categories.isEmpty { errors.add("categories", .required) } else if !categories.isSubset(of: knownCategories) { errors.add("categories", .unknownReference) }
         let region = TenderRegion(rawValue: input.region)
         if region == nil { errors.add("region", input.region.isEmpty ? .required : .invalidValue) }
         let language = TenderLanguage(rawValue: input.language)
@@ -228,7 +228,7 @@ public enum TenderRules {
         if !rawPrice.isEmpty {
             if let minor = MoneyFormat.parseAmount(rawPrice), minor >= 0, minor <= 100_000_000_00 { price = minor } else { errors.add("price", .invalidValue) }
         }
-        if let validUntil = input.validUntil, validUntil <= now { errors.add("valid_until", .invalidValue) }
+        if let validUntil = input.validUntil, validUntil <= now { errors.add("valid_until", .notInFuture) }
         try errors.throwIfAny()
         return (message, price, input.validUntil)
     }

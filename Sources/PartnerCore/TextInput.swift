@@ -1,6 +1,8 @@
 /// R-H1: text that came from outside, checked at the level of Unicode scalars — never of
 /// `Character`s, whose comparisons follow Unicode order (a digit followed by a combining mark
 /// still sorts between "0" and "9", and 100,000 combining marks on one letter are one Character).
+import Foundation
+
 public enum TextKind: Sendable {
     /// Names, titles, subjects, addresses: everything that may reach a mail header or an attribute.
     case singleLine
@@ -9,19 +11,29 @@ public enum TextKind: Sendable {
 }
 
 public enum TextInput {
-    /// Whether `scalar` may stand in a field of `kind`. Refused everywhere: C0 and C1 controls
-    /// (line breaks and tabs only in multi-line text), DEL, the bidirectional embeddings,
-    /// overrides and isolates (they make a text read differently from what it holds), U+2028/29
-    /// in single lines, noncharacters and U+FFFD (the mark of bytes that were not UTF-8).
+    /// Refused everywhere: C0 and C1 controls (line breaks and tabs only in multi-line text), DEL,
+    /// U+2028/29 in single lines, the bidirectional embeddings, overrides and isolates (they make
+    /// a text read differently from what it holds), noncharacters, U+FEFF and U+FFFD (the mark of
+    /// bytes that were not UTF-8). The same ranges make the API contract's patterns (`pattern`).
+    static func forbidden(_ kind: TextKind) -> [ClosedRange<UInt32>] {
+        let controls: [ClosedRange<UInt32>] = kind == .singleLine
+            ? [0x00...0x1F, 0x7F...0x9F, 0x2028...0x2029] : [0x00...0x08, 0x0B...0x0C, 0x0E...0x1F, 0x7F...0x9F]
+        return controls + [0x202A...0x202E, 0x2066...0x2069, 0xFDD0...0xFDEF, 0xFEFF...0xFEFF, 0xFFFD...0xFFFF]
+    }
+
+    /// What trimming removes and what a required field needs one character besides: the Unicode
+    /// spaces (Zs), and in multi-line text the line breaks and tabs too.
+    static func blank(_ kind: TextKind) -> [ClosedRange<UInt32>] {
+        let spaces: [ClosedRange<UInt32>] = [0x20...0x20, 0xA0...0xA0, 0x1680...0x1680, 0x2000...0x200A, 0x202F...0x202F, 0x205F...0x205F, 0x3000...0x3000]
+        return kind == .singleLine ? spaces : [0x09...0x0A, 0x0D...0x0D, 0x2028...0x2029] + spaces
+    }
+
     public static func isAllowed(_ scalar: Unicode.Scalar, in kind: TextKind) -> Bool {
-        switch scalar.value {
-        case 0x09, 0x0A, 0x0D: return kind == .multiLine
-        case 0x00...0x1F, 0x7F...0x9F: return false
-        case 0x202A...0x202E, 0x2066...0x2069: return false
-        case 0x2028, 0x2029: return kind == .multiLine
-        case 0xFDD0...0xFDEF, 0xFFFD, 0xFFFE, 0xFFFF: return false
-        default: return scalar.value & 0xFFFE != 0xFFFE
-        }
+        !forbidden(kind).contains { $0.contains(scalar.value) }
+    }
+
+    static func isBlank(_ scalar: Unicode.Scalar, in kind: TextKind) -> Bool {
+        blank(kind).contains { $0.contains(scalar.value) }
     }
 
     public static func hasOnlyAllowedScalars(_ text: some StringProtocol, _ kind: TextKind) -> Bool {
@@ -32,30 +44,49 @@ public enum TextInput {
     /// `maxLength` counts code points too).
     public static func length(_ text: some StringProtocol) -> Int { text.unicodeScalars.count }
 
-    /// Trims surrounding white space, then checks characters, presence and length. Returns the
-    /// trimmed text (meaningful only when no error was added).
+    /// The contract's two patterns for a text field of `kind`, from the same ranges as the check.
+    /// Both are unanchored character classes, so every JSON Schema dialect reads them alike (an
+    /// anchored `$` would let Python's validators through a final line break): `forbiddenPattern`
+    /// goes under `not` (no character the field refuses), `requiredPattern` says a required field
+    /// holds one character that is not blank.
+    public static func forbiddenPattern(_ kind: TextKind) -> String { "[\(classBody(forbidden(kind)))]" }
+
+    public static func requiredPattern(_ kind: TextKind) -> String { "[^\(classBody(forbidden(kind) + blank(kind)))]" }
+
+    static func classBody(_ ranges: [ClosedRange<UInt32>]) -> String {
+        ranges.map { range in
+            let low = String(format: "\\u%04X", range.lowerBound), high = String(format: "\\u%04X", range.upperBound)
+            return range.lowerBound == range.upperBound ? low : "\(low)-\(high)"
+        }.joined()
+    }
+
+    /// Checks length, characters and presence, then trims blanks at both ends. Returns the trimmed
+    /// text (meaningful only when no error was added). The length counts what was sent, as the
+    /// contract's `maxLength` does.
     @discardableResult
     public static func field(_ raw: String, _ field: String, kind: TextKind = .singleLine, max: Int, required: Bool = true,
                              into errors: inout ValidationErrors) -> String {
+        if length(raw) > max {
+            errors.add(field, .tooLong)
+            return ""
+        }
         guard hasOnlyAllowedScalars(raw, kind) else {
             errors.add(field, .invalidCharacters)
             return ""
         }
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty {
-            if required { errors.add(field, .required) }
-        } else if length(text) > max {
-            errors.add(field, .tooLong)
-        }
-        return text
+        var scalars = Substring(raw).unicodeScalars
+        while let first = scalars.first, isBlank(first, in: kind) { scalars.removeFirst() }
+        while let last = scalars.last, isBlank(last, in: kind) { scalars.removeLast() }
+        if scalars.isEmpty, required { errors.add(field, .required) }
+        return String(scalars)
     }
 
-    /// For a text that is not a form field (an API token's name from the CLI, a search box):
-    /// nil when it holds anything a single line may not.
+    /// For a text that is not a form field (a search box, a token's name from the CLI): nil when
+    /// it holds anything a single line may not or is longer than `max`.
     public static func singleLine(_ raw: String, max: Int) -> String? {
-        guard hasOnlyAllowedScalars(raw, .singleLine) else { return nil }
-        let text = raw.trimmingCharacters(in: .whitespaces)
-        return length(text) <= max ? text : nil
+        var errors = ValidationErrors()
+        let text = field(raw, "text", max: max, required: false, into: &errors)
+        return errors.isEmpty ? text : nil
     }
 }
 

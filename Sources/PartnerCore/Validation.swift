@@ -10,7 +10,7 @@ public struct FieldError: Error, Sendable, Hashable, Codable {
         self.code = code
     }
 
-    public enum Code: String, Sendable, Hashable, Codable {
+    public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
         case required
         case tooShort = "too_short"
         case tooLong = "too_long"
@@ -36,6 +36,23 @@ public struct FieldError: Error, Sendable, Hashable, Codable {
         case invalidCharacters = "invalid_characters"
         /// R-H1: more than a documented limit (lines or units in one order, orders an hour).
         case overLimit = "over_limit"
+        /// An id or key the request names that does not exist here (a product, a category).
+        case unknownReference = "unknown_reference"
+        /// A date that has to lie in the future and does not.
+        case notInFuture = "not_in_future"
+
+        /// A request can be as the contract says and still be refused by what is stored (an
+        /// address taken, a balance too low, a date now past): the API answers those 409 (403 for
+        /// a wrong password, 402 for a declined card), and 422 only for what the request itself
+        /// gets wrong (R-H1).
+        public var dependsOnState: Bool {
+            switch self {
+            case .taken, .wrongPassword, .currencyFixed, .insufficientFunds, .declined, .tooMany, .unknownReference, .notInFuture:
+                return true
+            default:
+                return false
+            }
+        }
     }
 }
 
@@ -54,8 +71,13 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
     public var description: String { value }
 
     public init?(_ raw: String) {
-        // Byte by byte (R-H1): ASCII letters, digits and the RFC 5322 atext symbols only.
-        let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        // Byte by byte (R-H1): ASCII letters, digits and the RFC 5322 atext symbols only. Blanks
+        // around it are ignored, as `EmailAddress.pattern` says.
+        guard TextInput.length(raw) <= 254 else { return nil }
+        var scalars = Substring(raw).unicodeScalars
+        while let first = scalars.first, TextInput.isBlank(first, in: .singleLine) { scalars.removeFirst() }
+        while let last = scalars.last, TextInput.isBlank(last, in: .singleLine) { scalars.removeLast() }
+        let text = String(scalars).lowercased()
         let bytes = Array(text.utf8)
         guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")) else { return nil }
         let local = bytes[..<at], domain = bytes[(at + 1)...]
@@ -69,6 +91,15 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
               })
         else { return nil }
         value = text
+    }
+
+    /// The same rule as a JSON Schema pattern, for the API contract (with `maxLength` 254 and
+    /// `not` `TextInput.forbiddenPattern(.singleLine)`, which keeps a final line break out, whatever
+    /// a validator's `$` allows).
+    public static var pattern: String {
+        let blank = TextInput.classBody(TextInput.blank(.singleLine))
+        let label = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+        return "^[\(blank)]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:\(label)\\.)+[A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9][\(blank)]*$"
     }
 
     static let atextSymbols = Set(".!#$%&'*+/=?^_`{|}~-".utf8)

@@ -77,6 +77,7 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
     app.middleware.use(InputGateMiddleware())
     app.middleware.use(IdentityMiddleware())
     app.middleware.use(CSRFMiddleware())
+    app.middleware.use(ContractMiddleware(document: OpenAPIDocument.document))
 
     try await app.store.prepareConnection()
     if configuration.autoMigrate { try await app.autoMigrate() }

@@ -10,7 +10,7 @@ struct HostileInputRulesTests {
           arguments: [
             ("a\u{0}b", false, false), ("a\nb", false, true), ("a\r\nb", false, true), ("a\tb", false, true), ("a\u{1B}[31m", false, false),
             ("a\u{7F}", false, false), ("a\u{85}b", false, false), ("a\u{202E}gnp.exe", false, false), ("a\u{2066}b", false, false),
-            ("a\u{2028}b", false, true), ("a\u{FFFD}", false, false), ("a\u{FFFF}", false, false), ("a\u{1FFFE}", false, false),
+            ("a\u{2028}b", false, true), ("a\u{FFFD}", false, false), ("a\u{FFFF}", false, false), ("a\u{FEFF}", false, false),
             ("Zürich", true, true), ("👩‍👩‍👧‍👦 family", true, true), ("Ærø \u{200D} x", true, true), ("عربي", true, true), ("\"><'", true, true),
           ])
     func scalars(text: String, singleLine: Bool, multiLine: Bool) {
@@ -27,14 +27,46 @@ struct HostileInputRulesTests {
         #expect(errors.errors == [FieldError("name", .tooLong)])
     }
 
-    @Test("A field trims spaces, refuses control characters before trimming, and says required for blanks")
+    @Test("A field refuses control characters anywhere, trims blanks, says required for blanks, counts what was sent")
     func field() {
         var errors = ValidationErrors()
         #expect(TextInput.field("  Anna  ", "name", max: 10, into: &errors) == "Anna")
+        #expect(TextInput.field("\u{3000}Anna\u{A0}", "name", max: 10, into: &errors) == "Anna")
         _ = TextInput.field("Anna\r\nBcc: x@evil.example", "name", max: 100, into: &errors)
+        _ = TextInput.field("Anna\n", "last", max: 100, into: &errors)
         _ = TextInput.field("   ", "title", max: 10, into: &errors)
         _ = TextInput.field("", "phone", max: 10, required: false, into: &errors)
-        #expect(errors.errors == [FieldError("name", .invalidCharacters), FieldError("title", .required)])
+        _ = TextInput.field("Anna      ", "short", max: 5, into: &errors)
+        #expect(TextInput.field(" line one\n\tline two\n", "description", kind: .multiLine, max: 100, into: &errors) == "line one\n\tline two")
+        #expect(errors.errors == [FieldError("name", .invalidCharacters), FieldError("last", .invalidCharacters), FieldError("title", .required),
+                                  FieldError("short", .tooLong)])
+    }
+
+    @Test("The contract's patterns accept exactly what the field accepts (one set of ranges for both)",
+          arguments: ["Anna", " Anna ", "Anna\n", "", "   ", "\u{3000}", "a\u{0}", "a\rb", "a\nb", "\nb", "Zürich 👩‍👩‍👧", "a\u{202E}b", "a\u{FEFF}",
+                      "a\u{85}", "x\u{2028}y", "\t", "x\ty", "\n\n"])
+    func patternsAgreeWithField(text: String) throws {
+        func contains(_ pattern: String) throws -> Bool {
+            try NSRegularExpression(pattern: pattern).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        }
+        for kind in [TextKind.singleLine, .multiLine] {
+            for required in [true, false] {
+                var errors = ValidationErrors()
+                _ = TextInput.field(text, "f", kind: kind, max: 1000, required: required, into: &errors)
+                let valid = try !contains(TextInput.forbiddenPattern(kind)) && (!required || contains(TextInput.requiredPattern(kind)))
+                #expect(valid == errors.isEmpty, "\(kind) required=\(required) \(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            }
+        }
+    }
+
+    @Test("E-mail addresses: the contract's pattern agrees with the parser",
+          arguments: ["anna@alpenweb.ch", " anna@alpenweb.ch ", "ANNA@Alpenweb.CH", "a@b.c", "a@b", "a.b+c@x-y.example.ch", "a@-b.ch", "a@b-.ch",
+                      "\"a\"@b.ch", "a@b.ch\n", "é@b.ch", "a@b..ch", "a@@b.ch", "0@0.com", "a@" + String(repeating: "x", count: 64) + ".ch"])
+    func emailPattern(text: String) throws {
+        let whole = NSRange(text.startIndex..., in: text)
+        let matches = try NSRegularExpression(pattern: EmailAddress.pattern).firstMatch(in: text, range: whole).map { $0.range == whole } ?? false
+        let clean = try NSRegularExpression(pattern: TextInput.forbiddenPattern(.singleLine)).firstMatch(in: text, range: whole) == nil
+        #expect((matches && clean) == (EmailAddress(text) != nil), "\(text)")
     }
 
     @Test("Digits are U+0030…U+0039 only; overflow is a refusal",

@@ -152,7 +152,8 @@ struct TenderRulesTests {
         #expect(throws: ValidationErrors([FieldError("description", .tooLong)])) {
             try TenderRules.validate(input(description: String(repeating: "x", count: 100_000)), knownCategories: ["hosting-migration"])
         }
-        #expect(throws: ValidationErrors([FieldError("categories", .invalidValue)])) {
+        // A category the program does not have (any more): refused by what is stored, not by the contract (R-H1).
+        #expect(throws: ValidationErrors([FieldError("categories", .unknownReference)])) {
             try TenderRules.validate(input(categories: ["astrology"]), knownCategories: ["hosting-migration"])
         }
         #expect(throws: Never.self) { try TenderRules.validate(input(description: String(repeating: "x", count: 10_000)), knownCategories: ["hosting-migration"]) }
@@ -164,7 +165,7 @@ struct TenderRulesTests {
         #expect(ok.price == 120_050 && ok.message == "We can do it.")
         #expect(throws: ValidationErrors([FieldError("message", .required)])) { try TenderRules.validateOffer(OfferInput(message: " ", price: "", validUntil: nil), now: now) }
         #expect(throws: ValidationErrors([FieldError("price", .invalidValue)])) { try TenderRules.validateOffer(OfferInput(message: "m", price: "cheap", validUntil: nil), now: now) }
-        #expect(throws: ValidationErrors([FieldError("valid_until", .invalidValue)])) { try TenderRules.validateOffer(OfferInput(message: "m", price: "", validUntil: now), now: now) }
+        #expect(throws: ValidationErrors([FieldError("valid_until", .notInFuture)])) { try TenderRules.validateOffer(OfferInput(message: "m", price: "", validUntil: now), now: now) }
     }
 }
 
@@ -261,5 +262,19 @@ struct SwissBackupRulesTests {
         #expect(SwissBackupRules.mayCreateGroup(hasAccount: false, partnershipActive: true, clientHasGroup: false) == .noAccount)
         #expect(SwissBackupRules.mayCreateGroup(hasAccount: true, partnershipActive: false, clientHasGroup: false) == .noActivePartnership)
         #expect(SwissBackupRules.mayCreateGroup(hasAccount: true, partnershipActive: true, clientHasGroup: true) == .groupExists)
+    }
+}
+
+@Suite("R-E1 / R-H1 the contract's website pattern")
+struct WebsitePatternTests {
+    @Test("The contract's website pattern accepts what Website.normalized accepts, and refuses the rest",
+          arguments: ["https://alpenweb.ch", "HTTP://Alpenweb.CH/De/?q=1#top", "https://alpenweb.ch:8443/x", "https://alpenweb.ch:0/", "https://alpenweb.ch:65536/",
+                      "https://intranet.LOCAL/", "https://x.localhost", "https://local.ch", "http://169.254.169.254/", "https://alpenweb.ch/a%20b",
+                      "https://alpenweb.ch/%zz", "https://alpenweb.ch/'x", "https://user@alpenweb.ch/", "ftp://alpenweb.ch", "https://alpen-.ch",
+                      "https://a.b.c.example.ch/@x", "https://alpenweb.c1"])
+    func agrees(url: String) throws {
+        let whole = NSRange(url.startIndex..., in: url)
+        let matches = try NSRegularExpression(pattern: Website.pattern).firstMatch(in: url, range: whole).map { $0.range == whole } ?? false
+        #expect(matches == (Website.normalized(url) != nil), "\(url)")
     }
 }

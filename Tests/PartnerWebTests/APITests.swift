@@ -53,9 +53,10 @@ struct APITests {
 
     static let badSignUps = [
         BadInput(name: "malformed JSON", body: "{\"name\":", status: 400, field: "body"),
-        BadInput(name: "not an object", body: "[1,2]", status: 400, field: "body"),
-        BadInput(name: "wrong type", body: #"{"name":5,"email":"a@b.ch","password":"0123456789","organisation_name":"O","country":"CH"}"#, status: 400, field: "name"),
-        BadInput(name: "missing field", body: #"{"name":"A","password":"0123456789","organisation_name":"O","country":"CH"}"#, status: 400, field: "email"),
+        // JSON that breaks the contract (R-H1): 422 naming the field, from the served document.
+        BadInput(name: "not an object", body: "[1,2]", status: 422, field: "body"),
+        BadInput(name: "wrong type", body: #"{"name":5,"email":"a@b.ch","password":"0123456789","organisation_name":"O","country":"CH"}"#, status: 422, field: "name"),
+        BadInput(name: "missing field", body: #"{"name":"A","password":"0123456789","organisation_name":"O","country":"CH"}"#, status: 422, field: "email"),
         BadInput(name: "unknown currency", body: #"{"name":"A","email":"a@b.ch","password":"0123456789","organisation_name":"O","country":"CH","currency":"USD"}"#, status: 422, field: "currency"),
         BadInput(name: "short password", body: #"{"name":"A","email":"a@b.ch","password":"short","organisation_name":"O","country":"CH"}"#, status: 422, field: "password"),
         BadInput(name: "oversized name", body: #"{"name":"\#(String(repeating: "x", count: 500))","email":"a@b.ch","password":"0123456789","organisation_name":"O","country":"CH"}"#, status: 422, field: "name"),
@@ -75,13 +76,19 @@ struct APITests {
         }
     }
 
-    @Test("A body over 1 MB is refused with 413 problem JSON")
+    @Test("R-H1 a body over its route's limit (16 KB for sign-up, 256 KB elsewhere) is refused with 413 problem JSON")
     func oversizedBody() async throws {
         try await TestApp.with { t in
-            let big = #"{"name":""# + String(repeating: "x", count: 1_100_000) + #""}"#
+            let big = #"{"name":""# + String(repeating: "x", count: 17_000) + #""}"#
             let response = try await t.send(.POST, "/api/v1/signup", json: big)
             #expect(response.status == .payloadTooLarge)
             #expect(response.headers.first(name: .contentType) == "application/problem+json")
+            let account = try await t.signUp("anna@example.ch")
+            let huge = #"{"name":""# + String(repeating: "x", count: 300_000) + #""}"#
+            #expect(try await t.send(.POST, "/api/v1/me/tokens", token: account.token, json: huge).status == .payloadTooLarge)
+            // Under the limit the same route answers by its rules (the name is too long: 422).
+            let long = #"{"name":""# + String(repeating: "x", count: 200_000) + #""}"#
+            #expect(try await t.send(.POST, "/api/v1/me/tokens", token: account.token, json: long).status == .unprocessableEntity)
         }
     }
 

@@ -150,7 +150,7 @@ struct BillingTests {
             #expect(try await topUp(t, w.client, "10.00").status == .created)
             let q = try await quote(t, w.client, client: w.client.organisationID, webHostings(2))
             let response = try await confirm(t, w.client, client: w.client.organisationID, quote: q, method: "wallet")
-            #expect(response.status == .unprocessableEntity)
+            #expect(response.status == .conflict)  // R-H1: a valid order the balance refuses
             #expect(response.body.string.contains("insufficient_funds") && response.body.string.contains("payment_method"))
             #expect(try await balance(t, w.client) == 1000)
             #expect(try await t.store.orders(client: OrganisationID(string: w.client.organisationID)!).isEmpty)
@@ -168,7 +168,7 @@ struct BillingTests {
             let q = try await quote(t, w.client, client: w.client.organisationID, webHostings(1))
             let response = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/orders", token: w.client.token,
                                             json: #"{"quote_id":"\#(q["id"] as! String)","payment_method":"card","card_number":"4000000000000002"}"#)
-            #expect(response.status == .unprocessableEntity && response.body.string.contains("declined"))
+            #expect(response.status == .paymentRequired && response.body.string.contains("declined"))
             #expect(try await t.store.orders(client: OrganisationID(string: w.client.organisationID)!).isEmpty)
         }
     }
@@ -306,8 +306,8 @@ struct BillingConcurrencyTests {
                 }
                 #expect(statuses.filter { $0.0 == .created }.count == 100, "\(statuses.filter { $0.0 != .created && $0.0 != .unprocessableEntity }.prefix(3))")
                 let refused = statuses.filter { $0.0 != .created }
-                #expect(refused.count == 100 && refused.allSatisfy { $0.0 == .unprocessableEntity && $0.1.contains("insufficient_funds") },
-                        "\(refused.filter { !($0.0 == .unprocessableEntity && $0.1.contains("insufficient_funds")) }.prefix(3))")
+                #expect(refused.count == 100 && refused.allSatisfy { $0.0 == .conflict && $0.1.contains("insufficient_funds") },
+                        "\(refused.filter { !($0.0 == .conflict && $0.1.contains("insufficient_funds")) }.prefix(3))")
                 #expect(try await billing.balance(a, w.partner) == 0)
                 let numbers = try await a.store.invoices(of: OrganisationID(string: w.partner.organisationID)!, limit: 500).map(\.number).sorted()
                 #expect(numbers == (1...100).map { InvoiceNumber.format(year: 2026, sequence: $0) })

@@ -137,7 +137,7 @@ struct PartnershipTests {
             let id = try await limitedPartnership(t, w)
             let wrong = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/partnerships/\(id)/end", token: w.client.token,
                                          json: #"{"password":"not-the-password"}"#)
-            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.status == .forbidden)  // R-H1: a wrong password is refused authority, not a malformed request
             #expect(try await visibleProducts(t, w.partner, in: w.client.organisationID).0 == .ok)
             let ended = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/partnerships/\(id)/end", token: w.client.token,
                                          json: #"{"password":"\#(TestApp.password)"}"#)
@@ -181,14 +181,14 @@ struct PartnershipTests {
             #expect(try await t.send(.POST, path, token: w.client.token, json: #"{"partner_id":"\#(stranger.organisationID)","access":"full"}"#).status == .conflict)
             // Inviting oneself.
             #expect(try await t.send(.POST, "/api/v1/organisations/\(w.partner.organisationID)/clients", token: w.partner.token,
-                                     json: #"{"email":"paul@partner.test","access":"full"}"#).status == .unprocessableEntity)
+                                     json: #"{"email":"paul@partner.test","access":"full"}"#).status == .conflict)
             // Granting a product of another organisation.
             let foreign = try await t.send(.POST, "/api/v1/organisations/\(stranger.organisationID)/products", token: stranger.token,
                                            json: #"{"category":"vps","name":"Foreign"}"#)
             let foreignID = (try t.json(foreign) as! [String: Any])["id"] as! String
             let grantForeign = try await t.send(.POST, path, token: w.client.token,
                                                 json: #"{"partner_id":"\#(w.partner.organisationID)","access":"limited","products":\#(grantsJSON([foreignID]))}"#)
-            #expect(grantForeign.status == .unprocessableEntity && grantForeign.body.string.contains(#""field":"products""#))
+            #expect(grantForeign.status == .conflict && grantForeign.body.string.contains(#""field":"products""#))
             // An unknown access type.
             #expect(try await t.send(.POST, path, token: w.client.token, json: #"{"partner_id":"\#(w.partner.organisationID)","access":"total"}"#).status == .unprocessableEntity)
             // A client admin trying a legal-representative-only step.
@@ -212,7 +212,7 @@ struct PartnershipTests {
             try await t.app.partnerHub.partnerships.approvePartner(OrganisationID(string: second.organisationID)!, actor: "test", store: t.store)
             let taken = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/partners", token: w.client.token,
                                          json: #"{"partner_id":"\#(second.organisationID)","access":"limited","products":\#(grantsJSON([w.products[0]]))}"#)
-            #expect(taken.status == .unprocessableEntity)
+            #expect(taken.status == .conflict)  // R-H1: valid by the contract, refused by what is stored
             let free = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/partners", token: w.client.token,
                                         json: #"{"partner_id":"\#(second.organisationID)","access":"full"}"#)
             #expect(free.status == .created)
@@ -235,11 +235,12 @@ struct PartnershipTests {
             #expect(try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/partnerships/\(id)/resend", token: w.client.token).status == .noContent)
             let new = try await partnershipToken(t, to: w.partner.email)
             #expect(old != new)
-            #expect(try await t.send(.POST, "/api/v1/partnership-invitations/accept", token: w.partner.token, json: #"{"token":"\#(old)"}"#).status == .gone)
+            #expect(try await t.send(.POST, "/api/v1/partnership-invitations/accept", token: w.partner.token, json: #"{"token":"\#(old)"}"#).status == .notFound)
             // Only the sender withdraws.
             #expect(try await t.send(.DELETE, "/api/v1/organisations/\(w.partner.organisationID)/partnerships/\(id)", token: w.partner.token).status == .notFound)
             #expect(try await t.send(.DELETE, "/api/v1/organisations/\(w.client.organisationID)/partnerships/\(id)", token: w.client.token).status == .noContent)
-            #expect(try await t.send(.POST, "/api/v1/partnership-invitations/accept", token: w.partner.token, json: #"{"token":"\#(new)"}"#).status == .gone)
+            // Withdrawing takes the link back: it is no longer known.
+            #expect(try await t.send(.POST, "/api/v1/partnership-invitations/accept", token: w.partner.token, json: #"{"token":"\#(new)"}"#).status == .notFound)
         }
     }
 
@@ -369,7 +370,8 @@ struct TimeBoundPartnershipTests {
             let past = ISO8601DateFormatter().string(from: t.clock.now().addingTimeInterval(-60))
             let response = try await t.send(.PATCH, "/api/v1/organisations/\(w.client.organisationID)/partnerships/\(id)", token: w.client.token,
                                             json: #"{"access":"full","ends_at":"\#(past)"}"#)
-            #expect(response.status == .unprocessableEntity && response.body.string.contains(#""field":"ends_at""#))
+            // Valid by the contract, refused by the clock: 409 naming the field (R-H1).
+            #expect(response.status == .conflict && response.body.string.contains(#""field":"ends_at""#) && response.body.string.contains("not_in_future"))
         }
     }
 }

@@ -28,7 +28,7 @@ struct ProductAssignmentTests {
             let foreign = try await t.send(.POST, "/api/v1/organisations/\(mallory.organisationID)/products", token: mallory.token, json: #"{"category":"vps","name":"Theirs"}"#)
             let foreignID = (try t.json(foreign) as! [String: Any])["id"] as! String
             let refused = try await t.send(.PUT, path, token: w.client.token, json: #"{"product_ids":["\#(foreignID)"]}"#)
-            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("product_ids"))
+            #expect(refused.status == .conflict && refused.body.string.contains("product_ids"))
             #expect(try await PartnershipTests().visibleProducts(t, erin, in: w.client.organisationID).1 == ["VPS backend"])
         }
     }

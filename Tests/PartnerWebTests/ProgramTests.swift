@@ -58,9 +58,10 @@ struct ProgramTests {
                 (try await apply(t, applicant, register: "CHE-123.456.789"), "register_id"),
                 (try await apply(t, applicant, website: "webagentur.example.ch"), "website"),
                 (try await apply(t, applicant, website: "ftp://webagentur.example.ch"), "website"),
-                (try await apply(t, applicant, terms: nil), "accept_terms"),
-                (try await apply(t, applicant, terms: "2019-1"), "accept_terms"),
-                (try await apply(t, applicant, commit: false), "minimum_volume"),
+                // The API names its own fields (the contract states the current version and `true`).
+                (try await apply(t, applicant, terms: nil), "accept_terms_version"),
+                (try await apply(t, applicant, terms: "2019-1"), "accept_terms_version"),
+                (try await apply(t, applicant, commit: false), "commit_to_minimum_volume"),
             ] {
                 #expect(response.status == .unprocessableEntity && response.body.string.contains("\"\(field)\""), "\(field): \(response.body.string)")
             }
@@ -136,7 +137,7 @@ struct ProgramTests {
             let id = try object(t, try await apply(t, applicant))["id"] as! String
             let tooHigh = try await t.send(.POST, "/api/v1/provider/applications/\(id)/approve", token: admin,
                                            json: #"{"rates":[{"category":"web-hosting","rate_basis_points":3600}]}"#)
-            #expect(tooHigh.status == .unprocessableEntity && tooHigh.body.string.contains("rate_web-hosting"), "\(tooHigh.body.string)")
+            #expect(tooHigh.status == .unprocessableEntity && tooHigh.body.string.contains("rates.0.rate_basis_points"), "\(tooHigh.body.string)")
             let support = try await staffToken(t, role: .support)
             #expect(try await t.send(.POST, "/api/v1/provider/applications/\(id)/approve", token: support, json: #"{"rates":[]}"#).status == .forbidden)
             #expect(try await t.send(.GET, "/api/v1/provider/applications", token: applicant.token).status == .unauthorized)

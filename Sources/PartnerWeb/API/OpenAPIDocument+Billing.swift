@@ -62,6 +62,22 @@ extension OpenAPIDocument {
         ]
     }
 
+    /// A card number as the simulated provider reads it: 12 to 19 digits, spaces allowed.
+    static var cardNumber: JSON {
+        ["type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[0-9 ]*$", "not": ["pattern": TextInput.forbiddenPattern(.singleLine)]]
+    }
+
+    /// An amount as MoneyFormat.parseAmount reads it: whole units and up to two decimals.
+    static var amount: JSON {
+        ["type": "string", "maxLength": 18, "pattern": "^[0-9]{1,15}([.][0-9]{1,2})?$", "not": ["pattern": TextInput.forbiddenPattern(.singleLine)]]
+    }
+
+    /// A top-up: more than zero and at most 100,000.00 (BillingService.maximumTopUp).
+    static var topUpAmount: JSON {
+        ["type": "string", "maxLength": 9, "pattern": "^(?![0.]*$)(?:[0-9]{1,5}([.][0-9]{1,2})?|100000([.]00?)?)$",
+         "not": ["pattern": TextInput.forbiddenPattern(.singleLine)], "description": "more than 0 and at most 100000.00"]
+    }
+
     static var billingSchemas: JSON {
         let currency: JSON = ["type": "string", "enum": Currency.allCases.map(\.rawValue)]
         let category: JSON = ["type": "string", "enum": ProductCategory.allCases.map(\.rawValue)]
@@ -77,14 +93,18 @@ extension OpenAPIDocument {
                                                              required: ["extension_name", "list", "preferential"])],
             ], required: ["version", "products", "tiers", "domains"]),
             "QuoteRequest": object([
-                "lines": ["type": "array", "items": object(["category": category, "name": ["type": "string", "minLength": 1, "maxLength": 160],
-                                                            "quantity": ["type": "integer", "minimum": 1, "maximum": 1000]], required: ["category", "name"])],
+                // R-H1: the documented limits of one order (Limits); together at most Limits.unitsPerOrder units.
+                "lines": ["type": "array", "maxItems": Limits.linesPerOrder,
+                          "items": object(["category": category, "name": text(160),
+                                           "quantity": ["type": "integer", "minimum": 1, "maximum": Limits.unitsPerOrder]], required: ["category", "name"])],
                 "renew_product_id": uuid,
                 "means": ["type": "string", "enum": ["client", "own"], "description": "A partner's choice of whose means pay"],
-            ], required: []),
-            "OrderRequest": object(["quote_id": uuid, "payment_method": ["type": "string", "enum": ["wallet", "card"]], "card_number": string()],
+            ], required: []).merging(["anyOf": [
+                ["required": ["lines"], "properties": ["lines": ["minItems": 1]]], ["required": ["renew_product_id"]],
+            ] as [JSON]]) { a, _ in a },
+            "OrderRequest": object(["quote_id": uuid, "payment_method": ["type": "string", "enum": ["wallet", "card"]], "card_number": cardNumber],
                                    required: ["quote_id", "payment_method"]),
-            "TopUpRequest": object(["amount": ["type": "string", "pattern": "^[0-9]+([.,][0-9]{1,2})?$"], "currency": currency, "card_number": string()],
+            "TopUpRequest": object(["amount": topUpAmount, "currency": currency, "card_number": cardNumber],
                                    required: ["amount", "card_number"]),
             "PricedLine": object([
                 "category": category, "name": string(), "quantity": ["type": "integer"], "period": string(), "unit_price": ref("Money"),
@@ -108,7 +128,7 @@ extension OpenAPIDocument {
                 "invoice_id": nullableUUID, "invoice_number": ["type": ["string", "null"]], "created_at": dateTime,
             ], required: ["id", "organisation_id", "payer_id", "partner_id", "kind", "party", "payer", "benefit", "rule", "payment_method", "lines", "net",
                           "cashback", "product_ids", "invoice_id", "invoice_number", "created_at"]),
-            "ProductAssignment": object(["product_ids": ["type": "array", "items": uuid]], required: ["product_ids"]),
+            "ProductAssignment": object(["product_ids": ["type": "array", "items": uuid, "maxItems": 1000]], required: ["product_ids"]),
             "Benefits": object([
                 "rates": ["type": "array", "items": object(["category": category, "rate_basis_points": ["type": "integer", "minimum": 0, "maximum": 3500]],
                                                            required: ["category", "rate_basis_points"])],

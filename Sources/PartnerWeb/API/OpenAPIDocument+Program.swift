@@ -15,7 +15,7 @@ extension OpenAPIDocument {
         let filters: [JSON] = [
             ["name": "region", "in": "query", "required": false, "schema": regionEnum],
             ["name": "language", "in": "query", "required": false, "schema": tenderLanguageEnum],
-            ["name": "specialty", "in": "query", "required": false, "schema": ["type": "string", "maxLength": 40]],
+            ["name": "specialty", "in": "query", "required": false, "schema": ["type": "string", "pattern": "^[a-z0-9-]{1,40}$"]],
             ["name": "page", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 1, "maximum": 10_000]],
         ]
         return [
@@ -84,7 +84,7 @@ extension OpenAPIDocument {
                 "A partner makes one of its own Swiss Backup products its backup account (one per partner)", tag: "backup", parameters: [org],
                 body: jsonBody(object(["product_id": uuid], required: ["product_id"])), responses: ["201": response("The overview", ref("BackupOverview"))])],
             "/api/v1/organisations/{org}/backup-groups": ["post": operation("createBackupGroup", "One group per client the partner actively manages", tag: "backup",
-                parameters: [org], body: jsonBody(object(["client_id": uuid, "name": string(["maxLength": 120])], required: ["client_id", "name"])),
+                parameters: [org], body: jsonBody(object(["client_id": uuid, "name": text(120)], required: ["client_id", "name"])),
                 responses: ["201": response("The group", ref("BackupGroup"))])],
             "/api/v1/organisations/{org}/backup-groups/{group}": ["delete": operation("deleteBackupGroup", "Delete a group and its backups", tag: "backup",
                 parameters: [org, pathParam("group")], responses: ["204": response("Deleted")])],
@@ -93,7 +93,7 @@ extension OpenAPIDocument {
                 parameters: [org, pathParam("group")], responses: ["409": problem])],
             "/api/v1/affiliates/signup": ["post": operation("signUpAffiliate",
                 "A private person becomes an affiliate (R-A1): the account, an organisation for the payouts' wallet, the referral link", tag: "affiliates",
-                secured: false, body: jsonBody(object(["name": string(["maxLength": 120]), "email": string(["format": "email"]), "password": string(["minLength": 10]),
+                secured: false, body: jsonBody(object(["name": text(120), "email": email, "password": newPassword,
                                                        "country": country], required: ["name", "email", "password", "country"])),
                 responses: ["201": response("Enrolled", ref("Affiliate"))])],
             "/api/v1/me/affiliate": [
@@ -121,19 +121,33 @@ extension OpenAPIDocument {
         ]
     }
 
+    /// A website as Website.normalized reads it (R-E1, R-H1): http(s), a public host name, RFC 3986 characters.
+    static var website: JSON {
+        ["type": "string", "maxLength": Website.maximumLength, "pattern": Website.pattern, "not": ["pattern": TextInput.forbiddenPattern(.singleLine)],
+         "description": "http(s) with a public host name; no IP address or local name, no quotes"]
+    }
+
+    /// Tender category keys (R-T1): lower-case letters, digits and hyphens; which exist is the program's.
+    static var categoryKeys: JSON {
+        ["type": "array", "items": ["type": "string", "pattern": "^[a-z0-9-]{2,40}$"], "minItems": 1, "maxItems": 50]
+    }
+
     static var programSchemas: JSON {
         let strings: JSON = ["type": "array", "items": ["type": "string"]]
         let tenderRequest = object([
-            "title": string(["maxLength": TenderRules.maximumTitle]), "description": string(["maxLength": TenderRules.maximumDescription]),
-            "categories": ["type": "array", "items": ["type": "string"], "minItems": 1], "region": regionEnum, "language": tenderLanguageEnum,
-            "budget": ["type": "string", "enum": BudgetRange.allCases.map(\.rawValue)], "contact_name": string(["maxLength": 120]),
-            "contact_email": string(["format": "email"]), "contact_phone": string(["maxLength": 40]), "contact_organisation": string(["maxLength": 160]),
+            "title": text(TenderRules.maximumTitle), "description": text(TenderRules.maximumDescription, .multiLine),
+            "categories": categoryKeys, "region": regionEnum, "language": tenderLanguageEnum,
+            "budget": ["type": "string", "enum": BudgetRange.allCases.map(\.rawValue)], "contact_name": text(120),
+            "contact_email": email, "contact_phone": ["type": "string", "maxLength": 40, "pattern": "^[0-9 +()./-]*$",
+                                                      "not": ["pattern": TextInput.forbiddenPattern(.singleLine)]],
+            "contact_organisation": text(160, required: false),
         ], required: ["title", "description", "categories", "region", "language", "contact_name", "contact_email"])
         return [
             "ResellerTerms": object(["version": string(), "points": strings], required: ["version", "points"]),
-            "PartnerApplicationRequest": object(["register_id": string(["maxLength": 64]), "website": string(["maxLength": 255]),
-                                                 "accept_terms_version": string(["description": "Must equal the current version (GET /api/v1/reseller-terms)"]),
-                                                 "commit_to_minimum_volume": ["type": "boolean"]],
+            "PartnerApplicationRequest": object(["register_id": text(64), "website": website,
+                                                 "accept_terms_version": ["type": "string", "enum": [ResellerTerms.currentVersion],
+                                                                          "description": "The current version (GET /api/v1/reseller-terms)"],
+                                                 "commit_to_minimum_volume": ["type": "boolean", "enum": [true]]],
                                                 required: ["register_id", "website", "accept_terms_version", "commit_to_minimum_volume"]),
             "PartnerApplication": object([
                 "id": uuid, "organisation_id": uuid, "organisation_name": string(), "register_id": string(), "register_kind": string(),
@@ -141,11 +155,11 @@ extension OpenAPIDocument {
                 "terms_accepted_at": dateTime, "status": ["type": "string", "enum": ApplicationStatus.allCases.map(\.rawValue)], "reason": string(),
                 "decided_at": dateTime, "created_at": dateTime,
             ], required: ["id", "organisation_id", "organisation_name", "register_id", "register_status", "website", "terms_version", "terms_accepted_at", "status", "created_at"]),
-            "RejectRequest": object(["reason": string(["maxLength": 2000])], required: ["reason"]),
+            "RejectRequest": object(["reason": text(2000, .multiLine)], required: ["reason"]),
             "PartnerStanding": object(["organisation_id": uuid, "name": string(), "approved_at": dateTime, "volume": ["type": "integer"], "minimum": ["type": "integer"],
                                        "currency": ["type": "string", "enum": ["CHF", "EUR"]], "below_minimum": ["type": "boolean"]],
                                       required: ["organisation_id", "name", "approved_at", "volume", "minimum", "currency", "below_minimum"]),
-            "TenderCategory": object(["key": string(), "name_de": string(["maxLength": 80]), "name_en": string(["maxLength": 80]), "name_fr": string(["maxLength": 80]),
+            "TenderCategory": object(["key": ["type": "string", "pattern": "^[a-z0-9-]{2,40}$"], "name_de": text(80), "name_en": text(80), "name_fr": text(80),
                                       "position": ["type": "integer", "minimum": 0, "maximum": 10_000], "active": ["type": "boolean"]],
                                      required: ["key", "name_de", "name_en", "name_fr", "position", "active"]),
             "TenderRequest": tenderRequest,
@@ -156,7 +170,7 @@ extension OpenAPIDocument {
                 "description": string(), "contact_name": string(), "contact_email": string(), "contact_phone": string(), "contact_organisation": string(),
                 "matched_at": dateTime, "seen_at": dateTime, "offered": ["type": "boolean"],
             ], required: ["id", "title", "categories", "region", "language", "budget", "excerpt", "available", "created_at"]),
-            "OfferRequest": object(["message": string(["maxLength": 5000]), "price": string(["description": "An amount in the partner's currency, e.g. 1200.00"]),
+            "OfferRequest": object(["message": text(5000, .multiLine), "price": amount,
                                     "valid_until": dateTime, "access": ["type": "string", "enum": ["full", "limited"]]], required: ["message"]),
             "Offer": object([
                 "id": uuid, "partner_id": uuid, "partner_name": string(), "message": string(), "price": ["type": "integer", "description": "minor units"],
@@ -167,7 +181,7 @@ extension OpenAPIDocument {
                 "created_at": dateTime, "available": ["type": "boolean"], "offers": list("Offer"),
             ], required: ["id", "title", "description", "categories", "region", "language", "budget", "created_at", "available", "offers"]),
             "PartnershipCreated": object(["partnership_id": uuid], required: ["partnership_id"]),
-            "TenderSubscription": object(["categories": strings, "regions": ["type": "array", "items": regionEnum],
+            "TenderSubscription": object(["categories": ["type": "array", "items": ["type": "string", "pattern": "^[a-z0-9-]{2,40}$"], "maxItems": 50], "regions": ["type": "array", "items": regionEnum],
                                           "languages": ["type": "array", "items": tenderLanguageEnum]], required: ["categories", "regions", "languages"]),
             "DirectoryProfile": object([
                 "organisation_id": uuid, "name": string(), "description": string(), "website": string(), "languages": strings, "regions": strings,
@@ -193,8 +207,10 @@ extension OpenAPIDocument {
             "VIPCode": object(["code": string(["pattern": "^[0-9]{8}$"]), "grouped": string()], required: ["code", "grouped"]),
             "VIPCaller": object(["organisation_id": uuid, "name": string(), "premium_active": ["type": "boolean"]], required: ["organisation_id", "name", "premium_active"]),
             "DirectoryProfileRequest": object([
-                "description": string(["maxLength": 2000]), "website": string(["maxLength": 255]), "languages": ["type": "array", "items": tenderLanguageEnum],
-                "regions": ["type": "array", "items": regionEnum], "specialties": strings, "published": ["type": "boolean"],
+                "description": text(2000, .multiLine), "website": website,
+                "languages": ["type": "array", "items": tenderLanguageEnum, "minItems": 1, "maxItems": 10],
+                "regions": ["type": "array", "items": regionEnum, "minItems": 1, "maxItems": 20],
+                "specialties": ["type": "array", "items": ["type": "string", "pattern": "^[a-z0-9-]{2,40}$"], "maxItems": 50], "published": ["type": "boolean"],
             ], required: ["description", "website", "languages", "regions", "published"]),
         ]
     }

@@ -35,7 +35,8 @@ extension OpenAPIDocument {
         let minor: JSON = ["type": "integer", "minimum": 0, "maximum": 100_000_000, "description": "minor units"]
         let category: JSON = ["type": "string", "enum": ProductCategory.allCases.filter { $0 != .domain }.map(\.rawValue)]
         return [
-            "StaffTokenRequest": object(["email": string(), "password": string(), "name": string()], required: ["email", "password"]),
+            "StaffTokenRequest": object(["email": ["type": "string", "maxLength": 254], "password": secret, "name": text(100, required: false)],
+                                        required: ["email", "password"]),
             "CatalogueEntryRequest": object(["period": ["type": "string", "enum": BillingPeriod.allCases.map(\.rawValue)], "price_chf": minor, "price_eur": minor,
                                              "tiered": ["type": "boolean"]], required: ["period", "price_chf", "price_eur", "tiered"]),
             "TiersRequest": object(["tiers": ["type": "array", "maxItems": 20, "items": object(["from": ["type": "integer", "minimum": 1],

@@ -7,6 +7,32 @@ enum OpenAPIDocument {
     typealias JSON = [String: Any]
 
     static func ref(_ name: String) -> JSON { ["$ref": "#/components/schemas/\(name)"] }
+
+    /// A text field as the server checks it (TextInput, R-H1): at most `max` characters, none of
+    /// the forbidden ones, and — when required — one that is not blank.
+    static func text(_ max: Int, _ kind: TextKind = .singleLine, required: Bool = true) -> JSON {
+        var schema: JSON = ["type": "string", "maxLength": max, "not": ["pattern": TextInput.forbiddenPattern(kind)]]
+        if required { schema["pattern"] = TextInput.requiredPattern(kind) }
+        return schema
+    }
+
+    /// An e-mail address as EmailAddress reads it.
+    static var email: JSON {
+        ["type": "string", "maxLength": 254, "pattern": EmailAddress.pattern, "not": ["pattern": TextInput.forbiddenPattern(.singleLine)]]
+    }
+
+    /// A new password as PasswordRules checks it.
+    static var newPassword: JSON {
+        ["type": "string", "minLength": PasswordRules.minimumLength, "maxLength": PasswordRules.maximumLength,
+         "not": ["pattern": TextInput.forbiddenPattern(.singleLine)]]
+    }
+
+    /// A password or secret link token to compare: any single line of a bounded length.
+    static var secret: JSON {
+        ["type": "string", "minLength": 1, "maxLength": PasswordRules.maximumLength, "not": ["pattern": TextInput.forbiddenPattern(.singleLine)]]
+    }
+
+    static var languageEnum: JSON { ["type": "string", "enum": Language.allCases.map(\.rawValue)] }
     static func string(_ extra: JSON = [:]) -> JSON { extra.merging(["type": "string"]) { a, _ in a } }
     static var dateTime: JSON { ["type": "string", "format": "date-time"] }
     static var uuid: JSON { ["type": "string", "format": "uuid"] }
@@ -42,7 +68,10 @@ enum OpenAPIDocument {
     static func pathParam(_ name: String) -> JSON { ["name": name, "in": "path", "required": true, "schema": uuid] }
     static func list(_ name: String) -> JSON { ["type": "array", "items": ref(name)] }
 
-    static var document: JSON {
+    /// Built once: the served JSON and the contract middleware read the same document.
+    nonisolated(unsafe) static let document: JSON = closingRequestBodies(assembled)
+
+    static var assembled: JSON {
         return [
             "openapi": "3.1.0",
             "info": ["title": "PartnerHub API", "version": "1.0.0",
@@ -55,6 +84,70 @@ enum OpenAPIDocument {
                 "schemas": parts.map(\.schemas).reduce([:]) { $0.merging($1) { a, _ in a } },
             ],
         ]
+    }
+
+    /// R-H1: request bodies take the properties they name and no others (`additionalProperties:
+    /// false`, nested objects and referenced schemas too), so a field the server would ignore is
+    /// refused instead, as the contract then says.
+    static func closingRequestBodies(_ document: JSON) -> JSON {
+        var document = document
+        var components = document["components"] as? JSON ?? [:]
+        var schemas = components["schemas"] as? JSON ?? [:]
+        var closedNames = Set<String>()
+        func close(_ schema: JSON) -> JSON {
+            var schema = schema
+            if let ref = schema["$ref"] as? String {
+                let name = String(ref.split(separator: "/").last ?? "")
+                if !closedNames.contains(name), let target = schemas[name] as? JSON {
+                    closedNames.insert(name)
+                    schemas[name] = close(target)
+                }
+                return schema
+            }
+            if schema["type"] as? String == "object" || schema["properties"] != nil {
+                schema["additionalProperties"] = false
+                if let properties = schema["properties"] as? JSON { schema["properties"] = properties.mapValues { close($0 as? JSON ?? [:]) } }
+            }
+            // Every text of a request holds no control character but line breaks, no direction
+            // override (what the input gate refuses in forms): fields that say more keep theirs.
+            if schema["type"] as? String == "string", schema["enum"] == nil, schema["format"] == nil, schema["not"] == nil {
+                schema["not"] = ["pattern": TextInput.forbiddenPattern(.multiLine)]
+            }
+            if let items = schema["items"] as? JSON { schema["items"] = close(items) }
+            return schema
+        }
+        var paths = document["paths"] as? JSON ?? [:]
+        for (path, methods) in paths {
+            var methods = methods as? JSON ?? [:]
+            for (method, operation) in methods {
+                guard var operation = operation as? JSON else { continue }
+                // Parameters are single lines: no control character at all.
+                if let parameters = operation["parameters"] as? [JSON] {
+                    operation["parameters"] = parameters.map { parameter -> JSON in
+                        var parameter = parameter
+                        if var schema = parameter["schema"] as? JSON, schema["type"] as? String == "string", schema["enum"] == nil,
+                           schema["format"] == nil, schema["not"] == nil {
+                            schema["not"] = ["pattern": TextInput.forbiddenPattern(.singleLine)]
+                            parameter["schema"] = schema
+                        }
+                        return parameter
+                    }
+                    methods[method] = operation
+                }
+                guard var body = operation["requestBody"] as? JSON,
+                      var content = body["content"] as? JSON, var json = content["application/json"] as? JSON, let schema = json["schema"] as? JSON else { continue }
+                json["schema"] = close(schema)
+                content["application/json"] = json
+                body["content"] = content
+                operation["requestBody"] = body
+                methods[method] = operation
+            }
+            paths[path] = methods
+        }
+        components["schemas"] = schemas
+        document["components"] = components
+        document["paths"] = paths
+        return document
     }
 
     /// The document's parts; their path and schema names are disjoint (a test checks): a clash would hide one.
@@ -88,7 +181,10 @@ enum OpenAPIDocument {
                 "/api/v1/me/tokens": [
                     "get": operation("listTokens", "Active personal access tokens", tag: "profile", responses: ["200": response("Tokens", list("AccessToken"))]),
                     "post": operation("createToken", "Create a personal access token", tag: "profile", body: jsonBody(ref("AccessTokenCreate")),
-                                      responses: ["201": response("Created; the token is shown only here", ref("NewAccessToken"))]),
+                                      responses: ["201": response("Created; the token is shown only here", ref("NewAccessToken")).merging([
+                                          // The token's id revokes it, not the secret (which shares the path parameter's name).
+                                          "links": ["revokeToken": ["operationId": "revokeToken", "parameters": ["token": "$response.body#/access_token/id"]]],
+                                      ]) { a, _ in a }]),
                 ],
                 "/api/v1/me/tokens/{token}": ["delete": operation("revokeToken", "Revoke a token", tag: "profile", parameters: [pathParam("token")],
                     responses: ["204": response("Revoked")])],
@@ -127,7 +223,7 @@ enum OpenAPIDocument {
                 "/api/v1/organisations/{org}/audit-events": ["get": operation("listAuditEvents", "The organisation's audit trail (R-L1), newest first", tag: "audit",
                     parameters: [org], responses: ["200": response("Events", list("AuditEvent"))])],
                 "/api/v1/partners": ["get": operation("searchPartners", "Search approved partners by name or e-mail (R-P3)", tag: "partnerships",
-                    parameters: [["name": "q", "in": "query", "required": false, "schema": ["type": "string"]]],
+                    parameters: [["name": "q", "in": "query", "required": false, "schema": text(100, required: false)]],
                     responses: ["200": response("Partners", list("PartnerSearchResult"))])],
                 "/api/v1/organisations/{org}/products": [
                     "get": operation("listProducts", "Products of the organisation the user may see, with the actions R-P10 allows", tag: "products",
@@ -208,21 +304,20 @@ enum OpenAPIDocument {
                 "errors": ["type": "array", "items": object(["field": string(), "code": string(), "detail": string()], required: ["field", "code", "detail"])],
             ], required: ["type", "title", "status", "detail"]),
             "SignUpRequest": object([
-                "name": ["type": "string", "minLength": 1, "maxLength": 120], "email": ["type": "string", "format": "email"],
-                "password": ["type": "string", "minLength": 10, "maxLength": 72], "organisation_name": ["type": "string", "minLength": 1, "maxLength": 160],
+                "name": text(120), "email": email, "password": newPassword, "organisation_name": text(160),
                 "country": country,
                 "currency": ["type": "string", "enum": ["CHF", "EUR"], "description": "Defaults to CHF for CH/LI, EUR otherwise (R-O1)"],
             ], required: ["name", "email", "password", "organisation_name", "country"]),
             "SignUpResponse": object(["user": ref("User"), "organisation": ref("Organisation")], required: ["user", "organisation"]),
-            "TokenLoginRequest": object(["email": string(), "password": string(), "name": ["type": "string", "maxLength": 100]], required: ["email", "password"]),
+            "TokenLoginRequest": object(["email": ["type": "string", "maxLength": 254], "password": secret, "name": text(100, required: false)],
+                                        required: ["email", "password"]),
             "User": object([
                 "id": uuid, "email": string(), "name": string(), "support_code": ["type": "string", "pattern": "^[1-9][0-9]{7}$"],
                 "language": ["type": "string", "enum": ["de", "en", "fr"]], "created_at": dateTime,
             ], required: ["id", "email", "name", "support_code", "created_at"]),
-            "ProfileUpdate": object(["name": ["type": "string", "minLength": 1, "maxLength": 120], "language": ["type": "string", "enum": ["de", "en", "fr"]]], required: []),
-            "PasswordChange": object(["current_password": string(), "new_password": ["type": "string", "minLength": 10, "maxLength": 72]],
-                                     required: ["current_password", "new_password"]),
-            "AccessTokenCreate": object(["name": ["type": "string", "minLength": 1, "maxLength": 100]], required: ["name"]),
+            "ProfileUpdate": object(["name": text(120), "language": languageEnum], required: []),
+            "PasswordChange": object(["current_password": secret, "new_password": newPassword], required: ["current_password", "new_password"]),
+            "AccessTokenCreate": object(["name": text(100)], required: ["name"]),
             "AccessToken": object(["id": uuid, "name": string(), "prefix": string(), "created_at": dateTime,
                                    "last_used_at": ["type": ["string", "null"], "format": "date-time"]],
                                   required: ["id", "name", "prefix", "created_at", "last_used_at"]),
@@ -233,9 +328,9 @@ enum OpenAPIDocument {
                                     "currency_fixed": ["type": "boolean"], "is_partner": ["type": "boolean"], "created_at": dateTime],
                                    required: ["id", "name", "country", "currency", "currency_fixed", "is_partner", "created_at"]),
             "OrganisationMembership": object(["organisation": ref("Organisation"), "role": role], required: ["organisation", "role"]),
-            "OrganisationCreate": object(["name": ["type": "string", "minLength": 1, "maxLength": 160], "country": country,
+            "OrganisationCreate": object(["name": text(160), "country": country,
                                           "currency": ["type": "string", "enum": ["CHF", "EUR"]]], required: ["name", "country"]),
-            "OrganisationUpdate": object(["name": ["type": "string", "minLength": 1, "maxLength": 160], "country": country,
+            "OrganisationUpdate": object(["name": text(160), "country": country,
                                           "currency": ["type": "string", "enum": ["CHF", "EUR"]]], required: []),
             "Member": object(["id": uuid, "user_id": uuid, "name": string(), "email": string(), "role": role, "since": dateTime],
                              required: ["id", "user_id", "name", "email", "role", "since"]),
@@ -243,8 +338,8 @@ enum OpenAPIDocument {
             "Invitation": object(["id": uuid, "organisation_id": uuid, "email": string(), "role": role,
                                   "status": ["type": "string", "enum": ["pending", "accepted", "declined", "withdrawn"]], "expires_at": dateTime, "created_at": dateTime],
                                  required: ["id", "organisation_id", "email", "role", "status", "expires_at", "created_at"]),
-            "InvitationCreate": object(["email": ["type": "string", "format": "email"], "role": role], required: ["email", "role"]),
-            "InvitationToken": object(["token": ["type": "string", "minLength": 1]], required: ["token"]),
+            "InvitationCreate": object(["email": email, "role": role], required: ["email", "role"]),
+            "InvitationToken": object(["token": secret], required: ["token"]),
             "InvitationAccepted": object(["organisation_id": uuid, "role": role], required: ["organisation_id", "role"]),
             "AuditEvent": object(["sequence": ["type": "integer"], "occurred_at": dateTime, "actor": string(), "action": string(), "target": string(), "details": string()],
                                  required: ["sequence", "occurred_at", "actor", "action", "target", "details"]),
@@ -253,23 +348,26 @@ enum OpenAPIDocument {
                                     "revoked_at": ["type": ["string", "null"], "format": "date-time"], "active": ["type": "boolean"], "created_at": dateTime],
                                    required: ["id", "product_id", "expires_at", "revoked_at", "active", "created_at"]),
             "ProductCreate": object(["category": ["type": "string", "enum": ProductCategory.allCases.map(\.rawValue)],
-                                     "name": ["type": "string", "minLength": 1, "maxLength": 160]], required: ["category", "name"]),
+                                     "name": text(160)], required: ["category", "name"]),
             "Product": object(["id": uuid, "organisation_id": uuid, "category": ["type": "string", "enum": ProductCategory.allCases.map(\.rawValue)],
                                "name": string(), "status": string(), "created_at": dateTime,
                                "allowed_actions": ["type": "array", "items": ["type": "string", "enum": ProductAction.allCases.map(\.rawValue)]]],
                               required: ["id", "organisation_id", "category", "name", "status", "created_at", "allowed_actions"]),
             "PartnerSearchResult": object(["id": uuid, "name": string(), "country": string()], required: ["id", "name", "country"]),
+            // At least one right per granted product (R-P3).
             "Grant": object(["product_id": uuid, "technical": ["type": "boolean"], "statistics": ["type": "boolean"]],
-                            required: ["product_id", "technical", "statistics"]),
+                            required: ["product_id", "technical", "statistics"]).merging(["anyOf": [
+                                ["properties": ["technical": ["enum": [true]]]], ["properties": ["statistics": ["enum": [true]]]],
+                            ] as [JSON]]) { a, _ in a },
             "PartnerAdd": object(["partner_id": uuid, "access": ["type": "string", "enum": ["limited", "full"]],
                                   "payment_mode": ["type": "string", "enum": ["client", "partner"]],
                                   "products": ["type": "array", "items": ref("Grant")], "ends_at": dateTime], required: ["partner_id", "access"]),
-            "ClientAdd": object(["email": ["type": "string", "format": "email"], "access": ["type": "string", "enum": ["limited", "full"]],
+            "ClientAdd": object(["email": email, "access": ["type": "string", "enum": ["limited", "full"]],
                                  "payment_mode": ["type": "string", "enum": ["client", "partner"]]], required: ["email", "access"]),
             "PartnershipTerms": object(["access": ["type": "string", "enum": ["limited", "full"]], "payment_mode": ["type": "string", "enum": ["client", "partner"]],
                                         "products": ["type": "array", "items": ref("Grant")], "ends_at": dateTime], required: ["access"]),
-            "PasswordConfirmation": object(["password": string()], required: ["password"]),
-            "PartnershipAnswer": object(["token": ["type": "string", "minLength": 1], "client_id": uuid,
+            "PasswordConfirmation": object(["password": secret], required: ["password"]),
+            "PartnershipAnswer": object(["token": secret, "client_id": uuid,
                                          "access": ["type": "string", "enum": ["limited", "full"]], "payment_mode": ["type": "string", "enum": ["client", "partner"]],
                                          "products": ["type": "array", "items": ref("Grant")], "ends_at": dateTime], required: ["token"]),
             "PartnershipRequestAnswer": object(["client_id": uuid,

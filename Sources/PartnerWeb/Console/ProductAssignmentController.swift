@@ -20,14 +20,15 @@ struct ProductAssignmentController: RouteCollection {
         guard let id = req.parameters.get("member").flatMap(MembershipID.init(string:)),
               let member = try await req.store.members(context).first(where: { $0.membershipID == id }) else { throw AppError.notFound }
         guard context.may(.manageMembers) else { throw AppError.forbidden("error.not_allowed") }
-        guard [.employee, .externalUser].contains(member.role) else { throw AppError.validation([FieldError("member", .invalidValue)]) }
+        // Representatives and admins see every product already: refused by what the member is (409).
+        guard [.employee, .externalUser].contains(member.role) else { throw AppError.refused("assignment.only_employees") }
         return (context, member)
     }
 
     /// Stores the assignment; every product must be the organisation's own. Audited.
     static func assign(_ req: Request, _ context: OrganisationContext, _ member: Member, _ products: Set<ProductID>) async throws {
         let own = Set(try await req.store.products(of: context.organisationID).map(\.id))
-        guard products.isSubset(of: own) else { throw AppError.validation([FieldError("product_ids", .invalidValue)]) }
+        guard products.isSubset(of: own) else { throw AppError.validation([FieldError("product_ids", .unknownReference)]) }
         let now = req.partnerHub.configuration.clock.now()
         try await req.store.write { tx in
             try await tx.setAssignedProducts(member.membershipID, products: products, now: now)

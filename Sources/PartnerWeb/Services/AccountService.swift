@@ -221,11 +221,10 @@ struct AccountService: Sendable {
         if let raw = rawCurrency, !raw.isEmpty {
             if let c = Currency(rawValue: raw.uppercased()) { chosen = c } else { errors.add("currency", .invalidCurrency) }
         }
-        if !errors.isEmpty { throw AppError.validation(errors.errors) }
-        let currency = chosen
+        guard errors.isEmpty, let country, let currency = chosen else { throw AppError.validation(errors.errors) }
         let now = clock.now()
         return try await store.write { tx in
-            let organisation = try await tx.createOrganisation(name: name, country: country!, currency: currency!, now: now)
+            let organisation = try await tx.createOrganisation(name: name, country: country, currency: currency, now: now)
             _ = try await tx.addMembership(organisation: organisation.id, user: user.id, role: .legalRepresentative, now: now)
             try await tx.appendAudit(AuditEntry(actor: "user:\(user.id.string)", organisation: organisation.id.string,
                                                 action: "organisation.created", target: "organisation:\(organisation.id.string)"), now: now)
@@ -244,10 +243,10 @@ struct AccountService: Sendable {
         let currency = Currency(rawValue: rawCurrency.uppercased())
         if currency == nil { errors.add("currency", rawCurrency.isEmpty ? .required : .invalidCurrency) }
         if let currency, currency != current.currency, current.currencyFixed { errors.add("currency", .currencyFixed) }
-        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        guard errors.isEmpty, let country, let currency else { throw AppError.validation(errors.errors) }
         let now = clock.now()
         return try await store.write { tx in
-            let updated = try await tx.updateOrganisation(context, name: name, country: country!, currency: currency!)
+            let updated = try await tx.updateOrganisation(context, name: name, country: country, currency: currency)
             try await tx.appendAudit(AuditEntry(actor: "user:\(context.userID.string)", organisation: context.organisationID.string,
                                                 action: "organisation.updated", target: "organisation:\(context.organisationID.string)",
                                                 details: "{\"currency\":\"\(current.currency.rawValue)→\(updated.currency.rawValue)\"}"), now: now)
@@ -263,20 +262,20 @@ struct AccountService: Sendable {
         if rawEmail.trimmingCharacters(in: .whitespaces).isEmpty { errors.add("email", .required) } else if email == nil { errors.add("email", .invalidEmail) }
         let role = OrganisationRole(rawValue: rawRole)
         if role == nil { errors.add("role", rawRole.isEmpty ? .required : .invalidValue) }
-        if !errors.isEmpty { throw AppError.validation(errors.errors) }
-        try membershipCheck { try MembershipRules.checkInvite(actor: context.role, role: role!) }
-        if try await store.members(context).contains(where: { $0.email == email! }) {
+        guard errors.isEmpty, let email, let role else { throw AppError.validation(errors.errors) }
+        try membershipCheck { try MembershipRules.checkInvite(actor: context.role, role: role) }
+        if try await store.members(context).contains(where: { $0.email == email }) {
             throw AppError.validation([FieldError("email", .taken)])
         }
         let token = random.token()
         let now = clock.now()
         let organisation = try await store.organisation(context)
         return try await store.write { tx in
-            let invitation = try await tx.createInvitation(context, email: email!, role: role!, tokenHash: Store.sha256Hex(token), now: now)
+            let invitation = try await tx.createInvitation(context, email: email, role: role, tokenHash: Store.sha256Hex(token), now: now)
             try await tx.appendAudit(AuditEntry(actor: "user:\(context.userID.string)", organisation: context.organisationID.string,
                                                 action: "membership.invited", target: "invitation:\(invitation.id.string)",
-                                                details: "{\"email\":\"\(email!.value)\",\"role\":\"\(role!.rawValue)\"}"), now: now)
-            try await enqueueInvitationMail(tx, to: email!, token: token, organisation: organisation, role: role!, inviter: inviter, language: language, now: now)
+                                                details: "{\"email\":\"\(email.value)\",\"role\":\"\(role.rawValue)\"}"), now: now)
+            try await enqueueInvitationMail(tx, to: email, token: token, organisation: organisation, role: role, inviter: inviter, language: language, now: now)
             return invitation
         }
     }
@@ -330,7 +329,10 @@ struct AccountService: Sendable {
 
     /// Accepting needs the invited address: the token alone does not hand membership to whoever holds it.
     func answerInvitation(token: String, user: User, accept: Bool, store: Store) async throws -> MemberInvitation {
-        guard case .open(let invitation, _) = try await lookUpInvitation(token: token, store: store) else { throw AppError.gone("invite.unknown") }
+        let lookup = try await lookUpInvitation(token: token, store: store)
+        // An unknown token is not found; a used or expired one is gone.
+        if case .problem(let key) = lookup { throw key == "invite.unknown" ? AppError.notFound : AppError.gone(key) }
+        guard case .open(let invitation, _) = lookup else { throw AppError.notFound }
         guard invitation.email == user.email else { throw AppError.forbidden("invite.wrong_user") }
         let now = clock.now()
         try await store.write { tx in

@@ -20,10 +20,10 @@ struct PartnershipService: Sendable {
         let category = ProductCategory(rawValue: raw)
         if category == nil { errors.add("category", raw.isEmpty ? .required : .invalidValue) }
         let name = TextInput.field(rawName, "name", max: 160, into: &errors)
-        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        guard errors.isEmpty, let category else { throw AppError.validation(errors.errors) }
         let now = clock.now()
         return try await store.write { tx in
-            let product = try await tx.createProduct(context, category: category!, name: name, now: now)
+            let product = try await tx.createProduct(context, category: category, name: name, now: now)
             try await tx.appendAudit(AuditEntry(actor: "user:\(context.userID.string)", organisation: context.organisationID.string,
                                                 action: "product.created", target: "product:\(product.id.string)"), now: now)
             return product
@@ -84,14 +84,24 @@ struct PartnershipService: Sendable {
         if let clientProducts {
             let owned = Set(clientProducts.map(\.id))
             // Granting a product of another organisation: refused, naming the field.
-            if grants.contains(where: { !owned.contains($0.product) }) { errors.add("products", .invalidValue) }
+            if grants.contains(where: { !owned.contains($0.product) }) { errors.add("products", .unknownReference) }
         }
         if grants.contains(where: { !$0.technical && !$0.statistics }) { errors.add("products", .invalidValue) }
-        if Set(grants.map(\.product)).count != grants.count { errors.add("products", .invalidValue) }
-        if let endsAt, endsAt <= clock.now() { errors.add("ends_at", .invalidValue) }
+        // A product named twice is granted once, with the rights of both.
+        var merged: [ProductGrant] = []
+        for grant in grants {
+            if let index = merged.firstIndex(where: { $0.product == grant.product }) {
+                let earlier = merged[index]
+                merged[index] = ProductGrant(product: grant.product, technical: earlier.technical || grant.technical, statistics: earlier.statistics || grant.statistics)
+            } else {
+                merged.append(grant)
+            }
+        }
+        if let endsAt, endsAt <= clock.now() { errors.add("ends_at", .notInFuture) }
         if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        guard let access else { throw AppError.validation([FieldError("access", .invalidValue)]) }
         // R-P6: limited access has no payment mode of its own — the client pays.
-        return Terms(access: access!, paymentMode: access == .full ? mode : .client, grants: access == .limited ? grants : [], endsAt: endsAt)
+        return Terms(access: access, paymentMode: access == .full ? mode : .client, grants: access == .limited ? merged : [], endsAt: endsAt)
     }
 
     /// R-P3: a client's legal representative adds an approved partner.
@@ -144,7 +154,7 @@ struct PartnershipService: Sendable {
         guard partner.isPartner else { throw AppError.refused("error.not_a_partner") }
         // Inviting oneself, or a colleague of the partner, is no client relationship.
         if try await tx.membersOf(partner.id).contains(where: { $0.0.email == email }) {
-            throw AppError.validation([FieldError("email", .invalidValue)])
+            throw AppError.validation([FieldError("email", .taken)])
         }
         let pending = try await tx.clientListings(partner: partner.id, onlyAssignedTo: nil).map(\.partnership)
             .filter { $0.state == .invited && $0.invitedEmail == email }
@@ -203,7 +213,10 @@ struct PartnershipService: Sendable {
     /// answers; for R-P2 a legal representative of the client organisation `clientID`, who may
     /// grant different terms than requested.
     func answer(token: String, user: User, accept: Bool, clientID: OrganisationID?, terms proposed: Terms?, store: Store) async throws -> Partnership {
-        guard case .open(let partnership, _, _) = try await lookUp(token: token, store: store) else { throw AppError.gone("invite.unknown") }
+        let lookup = try await lookUp(token: token, store: store)
+        // An unknown token is not found; a used or expired one is gone.
+        if case .problem(let key) = lookup { throw key == "invite.unknown" ? AppError.notFound : AppError.gone(key) }
+        guard case .open(let partnership, _, _) = lookup else { throw AppError.notFound }
         let now = clock.now()
         switch partnership.initiator {
         case .client:
@@ -244,14 +257,15 @@ struct PartnershipService: Sendable {
                 try await tx.transitionPartnership(partnership.id, from: .invited, to: .declined, now: now)
                 try await audit(tx, actor: user, organisation: partnership.partnerID, action: "partnership.declined", partnership: partnership.id, details: "{}", now: now)
                 try await notifyOther(tx, side: partnership.partnerID, key: "declined", partnership: partnership, now: now)
-                return try await tx.partnership(partnership.id)!
+                guard let stored = try await tx.partnership(partnership.id) else { throw AppError.notFound }
+            return stored
             }
         }
         let terms = try proposed ?? self.terms(access: partnership.requestedAccess.rawValue, paymentMode: partnership.requestedPaymentMode.rawValue,
                                                grants: [], endsAt: nil, clientProducts: nil)
         let products = try await store.products(of: clientID)
         let owned = Set(products.map(\.id))
-        if terms.grants.contains(where: { !owned.contains($0.product) }) { throw AppError.validation([FieldError("products", .invalidValue)]) }
+        if terms.grants.contains(where: { !owned.contains($0.product) }) { throw AppError.validation([FieldError("products", .unknownReference)]) }
         let partner = try await store.organisation(id: partnership.partnerID)
         let existing = try await store.existingPartnerships(client: clientID, excluding: partnership.id)
         try check(PartnershipRules.check(client: clientID, partner: partnership.partnerID, partnerApproved: partner?.isPartner ?? false,
@@ -263,7 +277,8 @@ struct PartnershipService: Sendable {
             try await audit(tx, actor: user, organisation: clientID, action: "partnership.accepted", partnership: partnership.id,
                             details: "{\"requested\":\"\(partnership.requestedAccess.rawValue)\",\"granted\":\"\(terms.access.rawValue)\",\"products\":\(terms.grants.count)}", now: now)
             try await notifyOther(tx, side: partnership.partnerID, key: "accepted", partnership: partnership, now: now)
-            return try await tx.partnership(partnership.id)!
+            guard let stored = try await tx.partnership(partnership.id) else { throw AppError.notFound }
+            return stored
         }
     }
 
@@ -285,7 +300,8 @@ struct PartnershipService: Sendable {
             try await audit(tx, actor: user, organisation: p.partnerID, action: accept ? "partnership.accepted" : "partnership.declined",
                             partnership: p.id, details: "{}", now: now)
             try await notifyOther(tx, side: p.clientID, key: accept ? "accepted" : "declined", partnership: p, now: now)
-            return try await tx.partnership(p.id)!
+            guard let stored = try await tx.partnership(p.id) else { throw AppError.notFound }
+            return stored
         }
     }
 
@@ -322,7 +338,7 @@ struct PartnershipService: Sendable {
         let p = try await sentInvitation(context, id, store: store)
         let token = random.token()
         let now = clock.now()
-        let recipients: [(EmailAddress, Language)] = p.initiator == .client ? try await answerers(p.partnerID, store: store) : [(p.invitedEmail!, language)]
+        let recipients: [(EmailAddress, Language)] = p.initiator == .client ? try await answerers(p.partnerID, store: store) : (p.invitedEmail.map { [($0, language)] } ?? [])
         let sender = try await store.organisation(context)
         try await store.write { tx in
             try await tx.renewPartnershipToken(p.id, tokenHash: Store.sha256Hex(token), now: now)
@@ -356,7 +372,7 @@ struct PartnershipService: Sendable {
         guard p.state == .active else { throw AppError.refused("error.partnership_changed") }
         let products = try await store.products(of: context.organisationID)
         let owned = Set(products.map(\.id))
-        if terms.grants.contains(where: { !owned.contains($0.product) }) { throw AppError.validation([FieldError("products", .invalidValue)]) }
+        if terms.grants.contains(where: { !owned.contains($0.product) }) { throw AppError.validation([FieldError("products", .unknownReference)]) }
         let partner = try await store.organisation(id: p.partnerID)
         let existing = try await store.existingPartnerships(client: context.organisationID, excluding: p.id)
         try check(PartnershipRules.check(client: context.organisationID, partner: p.partnerID, partnerApproved: partner?.isPartner ?? false,
@@ -367,7 +383,8 @@ struct PartnershipService: Sendable {
             try await audit(tx, actor: user, organisation: context.organisationID, action: "partnership.terms_changed", partnership: p.id,
                             details: "{\"from\":\"\(p.access.rawValue)/\(p.paymentMode.rawValue)/\(p.grants.count)\",\"to\":\"\(terms.access.rawValue)/\(terms.paymentMode.rawValue)/\(terms.grants.count)\"}", now: now)
             try await notifyOther(tx, side: p.partnerID, key: "changed", partnership: p, now: now)
-            return try await tx.partnership(p.id)!
+            guard let stored = try await tx.partnership(p.id) else { throw AppError.notFound }
+            return stored
         }
     }
 

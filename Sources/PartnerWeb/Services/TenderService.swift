@@ -104,7 +104,7 @@ struct TenderService: Sendable {
         _ = try await requirePartner(context, store: store)
         let known = Set(try await store.tenderCategories().map(\.key))
         var errors = ValidationErrors()
-        if !Set(categories).isSubset(of: known) { errors.add("categories", .invalidValue) }
+        if !Set(categories).isSubset(of: known) { errors.add("categories", .unknownReference) }
         let parsedRegions = regions.compactMap(TenderRegion.init(rawValue:)), parsedLanguages = languages.compactMap(TenderLanguage.init(rawValue:))
         if parsedRegions.count != regions.count { errors.add("regions", .invalidValue) }
         if parsedLanguages.count != languages.count { errors.add("languages", .invalidValue) }
