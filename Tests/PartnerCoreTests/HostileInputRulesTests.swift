@@ -116,3 +116,36 @@ struct HostileInputRulesTests {
         #expect(MailHeader.encode("=?UTF-8?B?QmNjOg==?=").hasPrefix("=?UTF-8?B?PT9"))
     }
 }
+
+@Suite("R-H1 dates read byte by byte")
+struct DateInputTests {
+    @Test("Days: what Foundation's formatter trapped on is refused; real days agree with it",
+          arguments: ["1\u{0301}", "2027-01-3\u{0301}1", "２０２７-01-31", "2027-02-29", "2028-02-29", "2027-13-01", "0000-01-01", "2027-1-31", "2027-01-31T00:00:00Z", ""])
+    func days(text: String) {
+        let reference = DateFormatter()
+        reference.locale = Locale(identifier: "en_US_POSIX")
+        reference.timeZone = TimeZone(identifier: "UTC")
+        reference.dateFormat = "yyyy-MM-dd"
+        reference.isLenient = false
+        // Only plain ASCII texts go to the reference: it is the formatter that traps on the others.
+        let expected = text.utf8.allSatisfy { $0 < 0x80 } && text.utf8.count == 10 ? reference.date(from: text) : nil
+        #expect(DateInput.day(text) == expected, "\(text)")
+    }
+
+    @Test("Date-times: RFC 3339 with fractions and offsets, as ISO8601DateFormatter reads them",
+          arguments: ["2027-01-31T12:00:00Z", "2027-01-31t12:00:00z", "2027-01-31T12:00:00+01:00", "2027-01-31T12:00:00-05:30", "2000-02-29T23:59:59Z",
+                      "2027-01-31T12:00:00.250Z"])
+    func dateTimes(text: String) {
+        let plain = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let expected = plain.date(from: text.uppercased()) ?? fractional.date(from: text.uppercased())
+        #expect(expected != nil && DateInput.dateTime(text) == expected, "\(text)")
+    }
+
+    @Test("Date-times that are not RFC 3339 are refused", arguments: ["2027-01-31 12:00:00Z", "2027-01-31T12:00:00", "2027-01-31T24:00:00Z",
+                                                                      "2027-01-31T12:00:0\u{0301}0Z", "2027-02-30T12:00:00Z", "2027-01-31T12:00:00+1:00"])
+    func refused(text: String) {
+        #expect(DateInput.dateTime(text) == nil)
+    }
+}

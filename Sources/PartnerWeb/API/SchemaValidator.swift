@@ -201,19 +201,8 @@ final class PatternCache: @unchecked Sendable {
 }
 
 /// RFC 3339 date-times as the API reads them (`2027-01-31T12:00:00Z`, fractions and offsets
-/// allowed), and plain dates.
+/// allowed), and plain dates: Core's byte-level reader, never a Foundation formatter (R-H1).
 enum DateTimeFormat {
-    static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
-    }
-
-    static func day(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return text.utf8.count == 10 ? formatter.date(from: text) : nil
-    }
+    static func parse(_ text: String) -> Date? { DateInput.dateTime(text) }
+    static func day(_ text: String) -> Date? { DateInput.day(text) }
 }

@@ -32,14 +32,7 @@ struct Renew: AsyncParsableCommand {
         if report.failed > 0 { throw ExitCode(1) }
     }
 
-    static func day(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.isLenient = false
-        return formatter.date(from: text)
-    }
+    static func day(_ text: String) -> Date? { DateInput.day(text) }
 }
 
 /// `partnerhub verify-ledger` (R-B10): re-derives every wallet balance from its entries and every

@@ -131,7 +131,7 @@ struct PartnershipConsoleController: RouteCollection {
     func endsAt(_ req: Request) throws -> Date? {
         let text = req.formValue("ends_at").trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { return nil }
-        guard let date = Self.dayFormatter.date(from: text) else { throw AppError.validation([FieldError("ends_at", .invalidValue)]) }
+        guard let date = DateInput.day(text) else { throw AppError.validation([FieldError("ends_at", .invalidValue)]) }
         return date
     }
 

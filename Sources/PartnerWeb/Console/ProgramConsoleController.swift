@@ -328,7 +328,7 @@ struct ProgramConsoleController: RouteCollection {
         do {
             var validUntil: Date? = nil
             if !values[field: "valid_until"].isEmpty {
-                guard let day = PartnershipConsoleController.dayFormatter.date(from: values[field: "valid_until"]) else {
+                guard let day = DateInput.day(values[field: "valid_until"]) else {
                     throw AppError.validation([FieldError("valid_until", .invalidValue)])
                 }
                 // Valid through the whole day named.
