@@ -59,7 +59,8 @@ extension Store {
     public func searchPartners(_ query: String, limit: Int = 20) async throws -> [Organisation] {
         let needle = query.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-        guard needle.count >= 2 else { return [] }
+        // A search of over 100 characters finds nobody (and SQLite refuses LIKE patterns that long).
+        guard needle.count >= 2, needle.unicodeScalars.count <= 100 else { return [] }
         let pattern = "%" + needle + "%"
         // One query whatever the number of partners; lower() on both sides because LIKE is
         // case-insensitive on SQLite but not on PostgreSQL (e-mails are stored lower-cased).

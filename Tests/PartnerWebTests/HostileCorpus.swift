@@ -64,17 +64,35 @@ struct PageForm: Sendable {
     /// value per checked box, the first option of each select unless one is selected.
     var defaults: [(String, String)] { fields.map { ($0.name, $0.value) } }
 
-    static func all(in html: String) -> [PageForm] {
-        var forms: [PageForm] = []
+    static func all(in html: String) -> [PageForm] { allForms(in: html).posts }
+
+    /// GET forms (searches) submitted with their defaults, as a person pressing the button would.
+    /// A search box gets, besides its default, a two-letter probe ("al": Alpenweb), so results and
+    /// the forms under them show.
+    static func searches(in html: String) -> [String] {
+        allForms(in: html).searches.flatMap { form -> [String] in
+            func url(_ pairs: [(String, String)]) -> String {
+                form.action + "?" + pairs.map { "\(HostileAPITests.formEncoded($0.0))=\(HostileAPITests.formEncoded($0.1))" }.joined(separator: "&")
+            }
+            let probe = form.fields.map { ($0.name, $0.kind == .singleLine && $0.value.isEmpty ? "al" : $0.value) }
+            return [url(form.defaults), url(probe)]
+        }
+    }
+
+    static func searchForms(in html: String) -> [PageForm] { allForms(in: html).searches }
+
+    static func allForms(in html: String) -> (posts: [PageForm], searches: [PageForm]) {
+        var forms: [PageForm] = [], searches: [PageForm] = []
         var rest = html[...]
         while let start = rest.range(of: "<form"), let end = rest[start.upperBound...].range(of: "</form>") {
             let open = rest[start.lowerBound..<(rest[start.upperBound...].firstIndex(of: ">") ?? end.lowerBound)]
             let body = rest[start.upperBound..<end.lowerBound]
             rest = rest[end.upperBound...]
-            guard attribute("method", in: open)?.lowercased() == "post", let action = attribute("action", in: open) else { continue }
-            forms.append(PageForm(action: action, fields: fields(in: body)))
+            guard let action = attribute("action", in: open) else { continue }
+            let form = PageForm(action: action, fields: fields(in: body))
+            if attribute("method", in: open)?.lowercased() == "post" { forms.append(form) } else { searches.append(form) }
         }
-        return forms
+        return (forms, searches)
     }
 
     static func fields(in body: Substring) -> [Field] {

@@ -102,8 +102,11 @@ struct BenefitsController: RouteCollection {
         let staff = try req.requireStaff()
         guard staff.role == .programAdmin else { throw AppError.forbidden("error.not_allowed") }
         guard let id = req.parameters.get("request").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
-        let key = req.formValue("licence_key").trimmingCharacters(in: .whitespaces)
-        guard !key.isEmpty, key.count <= 200 else { return .redirect("/provider", flash: "benefits.key_required") }
+        var errors = ValidationErrors()
+        let key = TextInput.field(req.formValue("licence_key"), "licence_key", max: 200, into: &errors)
+        // A licence key is one line (it is mailed and shown): anything else is refused naming the field.
+        if let problem = errors.errors.first, problem.code != .required { throw AppError.validation([problem]) }
+        guard !key.isEmpty else { return .redirect("/provider", flash: "benefits.key_required") }
         let now = req.partnerHub.configuration.clock.now()
         let baseURL = req.partnerHub.configuration.baseURL
         try await req.store.write { tx in

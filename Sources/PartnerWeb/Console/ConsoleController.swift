@@ -197,6 +197,10 @@ struct ConsoleController: RouteCollection {
             return try await startSession(req, .user(user.id), redirect: next)
         } catch AppError.unauthorised {
             return logInView(try await req.pageContext(), email: email, next: rawNext, message: req.strings("login.failed"), status: .unauthorized)
+        } catch AppError.validation(let errors) {
+            let s = req.strings
+            return logInView(try await req.pageContext(), email: "", next: localPath(rawNext) ?? "",
+                             message: errors.map { s.fieldError($0.code) }.joined(separator: " "), status: .unprocessableEntity)
         } catch AppError.tooManyRequests(let seconds) {
             let response = logInView(try await req.pageContext(), email: email, next: rawNext,
                                      message: req.strings("login.throttled", ["minutes": String((seconds + 59) / 60)]), status: .tooManyRequests)

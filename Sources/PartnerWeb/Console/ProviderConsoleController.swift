@@ -32,6 +32,10 @@ struct ProviderConsoleController: RouteCollection {
             let ctx = try await req.pageContext()
             return ConsoleController().logInView(ctx, email: email, next: "", message: ctx.strings("login.failed"), status: .unauthorized,
                                                  action: "/provider/login", title: ctx.strings("provider.login"))
+        } catch AppError.validation(let errors) {
+            let ctx = try await req.pageContext()
+            return ConsoleController().logInView(ctx, email: "", next: "", message: errors.map { ctx.strings.fieldError($0.code) }.joined(separator: " "),
+                                                 status: .unprocessableEntity, action: "/provider/login", title: ctx.strings("provider.login"))
         }
     }
 

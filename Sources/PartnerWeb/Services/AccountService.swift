@@ -67,6 +67,14 @@ struct AccountService: Sendable {
     /// guesses cannot all pass the count), then checks the password; a success takes its
     /// reservation back. The answer is the same for an unknown e-mail and a wrong password.
     func logIn(email rawEmail: String, password: String, ip: String, staff: Bool, store: Store) async throws -> LoginOutcome {
+        // R-H1: both are single lines; a control character is refused naming the field, before
+        // any attempt is counted (no address or password holds one).
+        var errors = ValidationErrors()
+        if !TextInput.hasOnlyAllowedScalars(rawEmail, .singleLine) { errors.add("email", .invalidCharacters) }
+        if !TextInput.hasOnlyAllowedScalars(password, .singleLine) { errors.add("password", .invalidCharacters) }
+        if TextInput.length(rawEmail) > 254 { errors.add("email", .tooLong) }
+        if TextInput.length(password) > PasswordRules.maximumLength { errors.add("password", .tooLong) }
+        if !errors.isEmpty { throw AppError.validation(errors.errors) }
         let now = clock.now()
         let email = EmailAddress(rawEmail)
         // An address that is no address has no account; its attempts still count per IP.

@@ -273,6 +273,10 @@ struct BillingService: Sendable {
             throw StaleQuote(fresh: try await storeQuote(situation, user: user, input: quote.input, store: store))
         }
         if method == .card, (card ?? "").isEmpty { throw AppError.validation([FieldError("card_number", .required)]) }
+        // R-H1: a card number is digits and spaces, whether or not this order pays by card.
+        if let card, !card.utf8.allSatisfy({ ASCIIDecimal.isDigit($0) || $0 == UInt8(ascii: " ") }) || card.utf8.count > 40 {
+            throw AppError.validation([FieldError("card_number", .invalidValue)])
+        }
         try await reserve("orders:\(client.string)", limit: Limits.ordersPerOrganisationPerHour, field: "quote_id", store: store)
         var chargeID: String? = nil
         if method == .card {

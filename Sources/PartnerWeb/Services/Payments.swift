@@ -19,8 +19,10 @@ struct SimulatedCardProvider: PaymentProvider {
     static let declinedCard = "4000000000000002"
 
     func charge(_ amount: Money, card: String, reference: String) async throws -> String {
-        let digits = card.filter(\.isNumber)
-        guard digits.count >= 12, digits.count <= 19, Self.luhn(digits) else { throw PaymentDeclined(reason: "invalid card number") }
+        // ASCII digits only, byte by byte (R-H1): a fullwidth or combined digit is no card digit.
+        guard card.utf8.allSatisfy({ ASCIIDecimal.isDigit($0) || $0 == UInt8(ascii: " ") }) else { throw PaymentDeclined(reason: "invalid card number") }
+        let digits = card.filter { $0 != " " }
+        guard digits.utf8.count >= 12, digits.utf8.count <= 19, Self.luhn(digits) else { throw PaymentDeclined(reason: "invalid card number") }
         guard digits != Self.declinedCard else { throw PaymentDeclined(reason: "card declined") }
         guard amount.minorUnits > 0 else { throw PaymentDeclined(reason: "nothing to charge") }
         return "sim_" + UUID().uuidString.lowercased()
@@ -29,9 +31,10 @@ struct SimulatedCardProvider: PaymentProvider {
     func refund(chargeID: String) async throws {}
 
     static func luhn(_ digits: String) -> Bool {
+        guard let values = ASCIIDecimal.digits(digits) else { return false }
         var sum = 0
-        for (index, character) in digits.reversed().enumerated() {
-            guard var d = character.wholeNumberValue else { return false }
+        for (index, value) in values.reversed().enumerated() {
+            var d = value
             if index % 2 == 1 { d *= 2; if d > 9 { d -= 9 } }
             sum += d
         }
