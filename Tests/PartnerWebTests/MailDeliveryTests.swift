@@ -103,6 +103,53 @@ struct MailDeliveryTests {
         }
     }
 
+    @Test("R-H1 a subject holding line breaks writes no header of its own: the received message has exactly the headers meant",
+          .enabled(if: aiosmtpdAvailable, "needs Python with aiosmtpd (pip install aiosmtpd; SMTP_TEST_PYTHON)"))
+    func headersStayHeaders() async throws {
+        try await withSink() { port, directory in
+            try await TestApp.with { t in
+                // Stored text can predate today's checks: the mail writer must hold on its own.
+                let subjects = ["Offer for \"Shop\"\r\nBcc: victim@example.ch\r\nX-Injected: yes", "Grüezi\nReply-To: evil@example.ch",
+                                String(repeating: "Zugriffsrechte für Bäckerei Huber – ", count: 6) + "\r\n\r\nbody?"]
+                try await t.store.write { tx in
+                    for subject in subjects {
+                        try await tx.enqueueMail(to: EmailAddress("hans@example.ch")!, subject: subject, body: "Line 1\r\n.\r\nLine 3\rLine 4", now: t.clock.now())
+                    }
+                }
+                let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, username: nil, password: nil, security: .none,
+                                                                         from: "noreply@partnerhub.test"))
+                #expect(try await OutboxWorker(client: client, clock: t.clock).deliverDue(store: t.store) == subjects.count)
+                let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }
+                #expect(files.count == subjects.count)
+                var received: [String] = []
+                for file in files {
+                    let raw = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+                    let head = String(raw[..<(raw.range(of: "\r\n\r\n")?.lowerBound ?? raw.endIndex)])
+                    // Unfold continuation lines, then every line is one header.
+                    let lines = head.replacingOccurrences(of: "\r\n ", with: " ").components(separatedBy: "\r\n")
+                    let names = lines.map { String($0.prefix { $0 != ":" }) }
+                    #expect(names == ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"], "\(names)")
+                    let subject = String(lines.first { $0.hasPrefix("Subject: ") }?.dropFirst(9) ?? "")
+                    received.append(Self.decodeEncodedWords(subject))
+                    // The body's lone CR and the lone dot cannot end the message early.
+                    #expect(raw.contains("Line 3\r\nLine 4"))
+                }
+                // What was meant, with the line breaks as spaces.
+                #expect(Set(received) == Set(subjects.map { $0.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") }),
+                        "\(received)")
+            }
+        }
+    }
+
+    /// RFC 2047 `=?UTF-8?B?…?=` words (and plain text) back to text, for the assertion.
+    static func decodeEncodedWords(_ value: String) -> String {
+        value.components(separatedBy: " ").map { word in
+            guard word.hasPrefix("=?UTF-8?B?"), word.hasSuffix("?="),
+                  let data = Data(base64Encoded: String(word.dropFirst(10).dropLast(2))) else { return word + " " }
+            return String(decoding: data, as: UTF8.self)
+        }.joined().trimmingCharacters(in: .whitespaces)
+    }
+
     @Test("R-N1 when the server cannot be reached, the message stays, counted, with the next try backed off")
     func failureKeepsMessage() async throws {
         try await TestApp.with { t in
