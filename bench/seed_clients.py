@@ -33,10 +33,10 @@ partner = next(o["organisation"]["id"] for o in call("GET", "/api/v1/organisatio
 carla_membership = next(m["id"] for m in call("GET", f"/api/v1/organisations/{partner}/members", anna) if m["email"] == "carla@alpenweb.demo")
 for i in range(COUNT):
     email = f"bench-client-{i}@bench.test"
-    signed = call("POST", "/api/v1/signup", body={"name": f"Bench {i}", "email": email, "password": PASSWORD,
-                                                  "organisation_name": f"Bench Client {i:03d}", "country": "CH"})
+    call("POST", "/api/v1/signup", body={"name": f"Bench {i}", "email": email, "password": PASSWORD,
+                                         "organisation_name": f"Bench Client {i:03d}", "country": "CH"})
     client_token = token(email)
-    client = signed["organisation"]["id"]
+    client = call("GET", "/api/v1/organisations", client_token)[0]["organisation"]["id"]
     for product in ("web-hosting", "mail-hosting"):
         call("POST", f"/api/v1/organisations/{client}/products", client_token, {"category": product, "name": f"{product} bench{i}.ch"})
     partnership = call("POST", f"/api/v1/organisations/{client}/partners", client_token, {"partner_id": partner, "access": "full"})["id"]

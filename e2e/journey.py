@@ -39,7 +39,12 @@ def main():
         fill(browser, "email", email)
         fill(browser, "password", password)
         submit(browser)
-        check("sign-up opens the organisation's dashboard", "/console/orgs/" in browser.current_url and "Journey AG" in browser.page_source,
+        # R-H1: sign-up answers alike for new and registered addresses: check the inbox, sign in.
+        check("sign-up asks to check the inbox, with a sign-in form for the address", "Check your inbox" in browser.page_source
+              and browser.find_element(By.NAME, "email").get_attribute("value") == email)
+        fill(browser, "password", password)
+        submit(browser)
+        check("signing in opens the organisation's dashboard", "/console/orgs/" in browser.current_url and "Journey AG" in browser.page_source,
               browser.current_url)
         browser.save_screenshot(os.path.join(ARTIFACTS, "dashboard.png"))
 

@@ -34,6 +34,9 @@ def main():
         fill(browser, "password", password)
         fill(browser, "organisation_name", name)
         submit(browser)
+        # Sign-up answers alike for every address (R-H1): sign in with the password just chosen.
+        fill(browser, "password", password)
+        submit(browser)
         org = BASE + "/console/orgs/" + browser.current_url.split("/console/orgs/")[1].split("/")[0]
         click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Partner program"))
         check("the program page shows the reseller terms", "Reseller terms (version" in browser.page_source)

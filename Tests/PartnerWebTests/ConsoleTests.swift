@@ -12,19 +12,47 @@ struct ConsoleTests {
         ["name": "Anna Alpen", "email": email, "password": password, "organisation_name": "Alpen AG", "country": "CH", "currency": ""]
     }
 
-    @Test("Sign-up in the console opens the new organisation with a HttpOnly, SameSite=Lax session cookie")
+    @Test("Sign-up in the console asks to check the inbox and sign in; signing in opens the new organisation with a HttpOnly, SameSite=Lax session cookie")
     func signUp() async throws {
         try await TestApp.with { t in
             let browser = Browser(t)
             try await browser.get("/signup")
             let response = try await browser.post("/signup", signUpForm("anna@example.ch"))
-            #expect(response.status == .seeOther)
-            let cookie = try #require(response.headers[.setCookie].first { $0.hasPrefix("ph_session=") })
+            #expect(response.status == .ok && response.body.string.contains("Check your inbox") && response.body.string.contains(#"value="anna@example.ch""#))
+            #expect(!response.headers[.setCookie].contains { $0.hasPrefix("ph_session=") })
+            let signedIn = try await browser.post("/login", ["email": "anna@example.ch", "password": TestApp.password, "next": ""])
+            let cookie = try #require(signedIn.headers[.setCookie].first { $0.hasPrefix("ph_session=") })
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
             #expect(!cookie.contains("Secure"))  // served over plain http here
-            let location = try #require(response.headers.first(name: .location))
-            let dashboard = try await browser.get(location)
-            #expect(dashboard.status == .ok && dashboard.body.string.contains("Alpen AG"))
+            let dashboard = try await browser.get("/console")
+            let location = try #require(dashboard.headers.first(name: .location))
+            #expect(try await browser.get(location).body.string.contains("Alpen AG"))
+        }
+    }
+
+    @Test("R-H1 signing up with a registered address answers exactly as for a new one, and mails the owner")
+    func signUpDoesNotTellRegisteredAddresses() async throws {
+        try await TestApp.with { t in
+            _ = try await t.signUp("anna@example.ch", organisation: "Alpen AG")
+            func attempt(_ email: String) async throws -> (HTTPResponseStatus, String) {
+                let browser = Browser(t)
+                try await browser.get("/signup")
+                let response = try await browser.post("/signup", signUpForm(email))
+                // The page differs only by the address typed, which the page repeats.
+                return (response.status, response.body.string.replacingOccurrences(of: email, with: "EMAIL")
+                    .replacingOccurrences(of: #"name="_csrf" value="[^"]*""#, with: "CSRF", options: .regularExpression))
+            }
+            let registered = try await attempt("anna@example.ch"), new = try await attempt("new@example.ch")
+            #expect(registered.0 == new.0 && registered.1 == new.1)
+            let apiRegistered = try await t.send(.POST, "/api/v1/signup", json: #"{"name":"A","email":"ANNA@example.ch","password":"\#(TestApp.password)","organisation_name":"X","country":"CH"}"#)
+            let apiNew = try await t.send(.POST, "/api/v1/signup", json: #"{"name":"A","email":"other@example.ch","password":"\#(TestApp.password)","organisation_name":"X","country":"CH"}"#)
+            #expect(apiRegistered.status == .accepted && apiNew.status == .accepted)
+            #expect(apiRegistered.body.string.replacingOccurrences(of: "anna@example.ch", with: "E") == apiNew.body.string.replacingOccurrences(of: "other@example.ch", with: "E"))
+            let mails = try await t.store.outbox(recipient: EmailAddress("anna@example.ch")!)
+            #expect(mails.filter { $0.subject == "Your PartnerHub account" }.count == 2)
+            // The registered account is untouched: its password still signs in, nobody got a second account.
+            #expect(try await t.send(.POST, "/api/v1/auth/tokens", json: #"{"email":"anna@example.ch","password":"\#(TestApp.password)"}"#).status == .created)
+            #expect(try await t.store.allOrganisations().count == 3)
         }
     }
 
@@ -296,7 +324,9 @@ struct ConsoleInvitationTests {
             try await browser.get("/signup?next=/invitations/\(token)&email=ben%40example.ch")
             let signedUp = try await browser.post("/signup", ["name": "Ben", "email": "ben@example.ch", "password": TestApp.password,
                                                               "organisation_name": "Ben GmbH", "country": "DE", "currency": "", "next": "/invitations/\(token)"])
-            #expect(signedUp.headers.first(name: .location) == "/invitations/\(token)")
+            #expect(signedUp.status == .ok && signedUp.body.string.contains(#"name="next" value="/invitations/\#(token)""#))
+            let signedIn = try await browser.post("/login", ["email": "ben@example.ch", "password": TestApp.password, "next": "/invitations/\(token)"])
+            #expect(signedIn.headers.first(name: .location) == "/invitations/\(token)")
             try await browser.get("/invitations/\(token)")
             let accepted = try await browser.post("/invitations/\(token)/accept", [:])
             #expect(accepted.headers.first(name: .location) == "/console/orgs/\(owner.organisationID)")

@@ -90,10 +90,16 @@ struct APIController: RouteCollection {
 
     func signUp(req: Request) async throws -> Response {
         let input = try body(req, SignUpRequest.self)
-        let result = try await req.accounts.signUp(
+        _ = try await req.accounts.signUp(
             SignUpInput(name: input.name, email: input.email, password: input.password, organisationName: input.organisationName,
                         country: input.country, currency: input.currency), language: req.language, referral: req.cookies[Cookies.referral]?.string, store: req.store)
-        return try json(SignUpResponse(user: UserResponse(result.user), organisation: OrganisationResponse(result.organisation)), .created)
+        return try Self.signUpAccepted(input.email)
+    }
+
+    /// R-H1: one answer whether the address was new or registered (its owner was mailed).
+    static func signUpAccepted(_ rawEmail: String) throws -> Response {
+        try APIController().json(SignUpAcceptedResponse(email: EmailAddress(rawEmail)?.value ?? rawEmail, status: "accepted",
+                                                        next: "An e-mail is on its way. Sign in with POST /api/v1/auth/tokens."), .accepted)
     }
 
     /// Exchanges e-mail and password for a personal access token (same throttle as the console).

@@ -7,7 +7,7 @@ import Vapor
 // The schema does not leak: these are built from PartnerCore values, never from rows.
 
 struct SignUpRequest: Content { var name: String; var email: String; var password: String; var organisationName: String; var country: String; var currency: String? }
-struct SignUpResponse: Content { var user: UserResponse; var organisation: OrganisationResponse }
+struct SignUpAcceptedResponse: Content { var email: String; var status: String; var next: String }
 struct TokenLoginRequest: Content { var email: String; var password: String; var name: String? }
 struct ProfileUpdateRequest: Content { var name: String?; var language: String? }
 struct PasswordChangeRequest: Content { var currentPassword: String; var newPassword: String }

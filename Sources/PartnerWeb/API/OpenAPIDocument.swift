@@ -159,7 +159,8 @@ enum OpenAPIDocument {
         let org = pathParam("org")
         return [
                 "/api/v1/signup": ["post": operation("signUp", "Create a user and an organisation (the user becomes its legal representative)", tag: "accounts", secured: false,
-                    body: jsonBody(ref("SignUpRequest")), responses: ["201": response("Created", ref("SignUpResponse"))])],
+                    body: jsonBody(ref("SignUpRequest")),
+                    responses: ["202": response("Accepted: the same answer whether the address is new or registered (R-H1); sign in next", ref("SignUpAccepted"))])],
                 "/api/v1/auth/tokens": ["post": operation("createTokenWithPassword", "Exchange e-mail and password for a personal access token", tag: "accounts", secured: false,
                     body: jsonBody(ref("TokenLoginRequest")), responses: ["201": response("Created; the token is shown only here", ref("NewAccessToken"))])],
                 "/api/v1/quote": ["get": operation("quote", "Price a line by R-B2 (list, partner discount, tier)", tag: "pricing", secured: false,
@@ -308,7 +309,7 @@ enum OpenAPIDocument {
                 "country": country,
                 "currency": ["type": "string", "enum": ["CHF", "EUR"], "description": "Defaults to CHF for CH/LI, EUR otherwise (R-O1)"],
             ], required: ["name", "email", "password", "organisation_name", "country"]),
-            "SignUpResponse": object(["user": ref("User"), "organisation": ref("Organisation")], required: ["user", "organisation"]),
+            "SignUpAccepted": object(["email": string(), "status": ["type": "string", "enum": ["accepted"]], "next": string()], required: ["email", "status", "next"]),
             "TokenLoginRequest": object(["email": ["type": "string", "maxLength": 254], "password": secret, "name": text(100, required: false)],
                                         required: ["email", "password"]),
             "User": object([

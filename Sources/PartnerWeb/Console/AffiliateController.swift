@@ -82,9 +82,9 @@ struct AffiliateController: RouteCollection {
                 _ = try await req.affiliates.join(user: user, country: values[field: "country"], store: req.store)
                 return .redirect("/console/affiliate", flash: "affiliate.welcome")
             }
-            let result = try await signUpAffiliate(req, name: values[field: "name"], email: values[field: "email"], password: req.formValue("password"), country: values[field: "country"])
-            let response = try await ConsoleController().startSession(req, .user(result.user.id), redirect: "/console/affiliate")
-            return response
+            _ = try await signUpAffiliate(req, name: values[field: "name"], email: values[field: "email"], password: req.formValue("password"), country: values[field: "country"])
+            // R-H1: the same page whether the address was new or registered.
+            return ConsoleController().checkInbox(try await req.pageContext(), email: EmailAddress(values[field: "email"])?.value ?? "", next: "/console/affiliate")
         } catch AppError.validation(let errors) {
             return try await schemeView(req, values: values, errors: errors, message: nil, status: .unprocessableEntity)
         } catch AppError.conflict(let field, let code) {
@@ -96,7 +96,7 @@ struct AffiliateController: RouteCollection {
 
     /// A new person: the account, an organisation of theirs for the payouts' wallet, and the
     /// enrolment — one transaction.
-    func signUpAffiliate(_ req: Request, name: String, email: String, password: String, country: String) async throws -> AccountService.SignUpResult {
+    func signUpAffiliate(_ req: Request, name: String, email: String, password: String, country: String) async throws -> AccountService.SignUpOutcome {
         let affiliates = req.affiliates
         let now = req.partnerHub.configuration.clock.now()
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -242,8 +242,7 @@ struct AffiliateController: RouteCollection {
 
     func apiSignUp(req: Request) async throws -> Response {
         let input = try api.body(req, SignUpAffiliateRequest.self)
-        let result = try await signUpAffiliate(req, name: input.name, email: input.email, password: input.password, country: input.country)
-        guard let affiliate = try await req.store.affiliate(user: result.user.id) else { throw AppError.notFound }
-        return try api.json(try await affiliateJSON(req, affiliate), .created)
+        _ = try await signUpAffiliate(req, name: input.name, email: input.email, password: input.password, country: input.country)
+        return try APIController.signUpAccepted(input.email)
     }
 }

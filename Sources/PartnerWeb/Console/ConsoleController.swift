@@ -145,9 +145,11 @@ struct ConsoleController: RouteCollection {
         let input = SignUpInput(name: values[field: "name"], email: values[field: "email"], password: req.formValue("password"),
                                 organisationName: values[field: "organisation_name"], country: values[field: "country"], currency: values["currency"])
         do {
-            let result = try await req.accounts.signUp(input, language: req.language, referral: req.cookies[Cookies.referral]?.string, store: req.store)
-            let response = try await startSession(req, .user(result.user.id), redirect: localPath(values["next"]) ?? "/console/orgs/\(result.organisation.id.string)")
-            if req.cookies[Cookies.referral] != nil { response.cookies[Cookies.referral] = .expired }
+            let outcome = try await req.accounts.signUp(input, language: req.language, referral: req.cookies[Cookies.referral]?.string, store: req.store)
+            // R-H1: the same page whether the address was new (the account exists now) or already
+            // registered (its owner got a mail): sign in next, with the password just chosen.
+            let response = checkInbox(try await req.pageContext(), email: EmailAddress(values[field: "email"])?.value ?? "", next: localPath(values["next"]) ?? "")
+            if case .created = outcome, req.cookies[Cookies.referral] != nil { response.cookies[Cookies.referral] = .expired }
             return response
         } catch AppError.validation(let errors) {
             return signUpView(try await req.pageContext(), values: values, errors: errors, status: .unprocessableEntity)
@@ -169,12 +171,19 @@ struct ConsoleController: RouteCollection {
         return logInView(try await req.pageContext(), email: "", next: (try? req.query.get(String.self, at: "next")) ?? "", message: nil)
     }
 
+    /// After a sign-up, whatever the address: check the inbox, then sign in.
+    func checkInbox(_ ctx: PageContext, email: String, next: String) -> Response {
+        let s = ctx.strings
+        return logInView(ctx, email: email, next: next, message: nil, title: s("signup.check_title"), intro: s("signup.check_body", ["email": email]))
+    }
+
     func logInView(_ ctx: PageContext, email: String, next: String, message: String?, status: HTTPResponseStatus = .ok,
-                   action: String = "/login", title: String? = nil) -> Response {
+                   action: String = "/login", title: String? = nil, intro: String? = nil) -> Response {
         let s = ctx.strings
         return Layout.page(title ?? s("login.title"), ctx, status: status) {
             tag("div", cls("narrow")) {
                 tag("h1") { text(title ?? s("login.title")) }
+                if let intro { tag("p", cls("flash"), attr("role", "status")) { text(intro) } }
                 if let message { tag("div", cls("error-summary"), attr("role", "alert")) { tag("p") { text(message) } } }
                 postForm(action, csrf: ctx.csrf) {
                     hidden("next", next)

@@ -19,17 +19,31 @@ struct AccountService: Sendable {
         let organisation: Organisation
     }
 
+    /// R-H1: signing up never tells whether an address is registered. Both answers look the same
+    /// to the person signing up ("check your inbox, then sign in"); a new address has its
+    /// account, a registered one gets a mail telling its owner (and costs the same bcrypt hash).
+    enum SignUpOutcome: Sendable {
+        case created(SignUpResult)
+        case alreadyRegistered
+    }
+
     /// `referral`: the token of an affiliate link's click (R-A1), attributed in the same
     /// transaction; `then` runs in it too (an affiliate's sign-up enrols there).
     func signUp(_ input: SignUpInput, language: Language, referral: String? = nil, store: Store,
-                then: (@Sendable (Store, SignUpResult) async throws -> Void)? = nil) async throws -> SignUpResult {
+                then: (@Sendable (Store, SignUpResult) async throws -> Void)? = nil) async throws -> SignUpOutcome {
         let valid: ValidSignUp
         do { valid = try SignUpRules.validate(input) } catch { throw AppError.validation(error.errors) }
         let hash = try await hasher.hash(valid.password)
         let now = clock.now()
         return try await withFreshSupportCode { code in
-            try await store.write { tx in
-                if try await tx.user(email: valid.email) != nil { throw AppError.conflict(field: "email", code: .taken) }
+            try await store.write { tx -> SignUpOutcome in
+                if let owner = try await tx.user(email: valid.email) {
+                    let s = Strings(language: owner.language ?? language)
+                    try await tx.enqueueMail(to: owner.email, subject: s("mail.signup_existing.subject"),
+                                             body: s("mail.signup_existing.body", ["link": "\(baseURL)/login"]), now: now)
+                    try await tx.appendAudit(AuditEntry(actor: "anonymous", action: "user.signup_existing_address", target: "user:\(owner.id.string)"), now: now)
+                    return .alreadyRegistered
+                }
                 let user = try await tx.createUser(email: valid.email, name: valid.name, passwordHash: hash, supportCode: code, language: language, now: now)
                 let organisation = try await tx.createOrganisation(name: valid.organisationName, country: valid.country, currency: valid.currency, now: now)
                 _ = try await tx.addMembership(organisation: organisation.id, user: user.id, role: .legalRepresentative, now: now)
@@ -41,7 +55,7 @@ struct AccountService: Sendable {
                 let result = SignUpResult(user: user, organisation: organisation)
                 if let referral { try await AffiliateService.attribute(tx, organisation: organisation.id, referral: referral, now: now) }
                 try await then?(tx, result)
-                return result
+                return .created(result)
             }
         }
     }
