@@ -131,7 +131,7 @@ public struct PriceList: Sendable, Hashable {
         for currency in Currency.allCases {
             // Both present: the guard above checked the keys.
             guard let preferential = domain.preferential[currency], let list = domain.list[currency] else { return .missingCurrency }
-            // Minor units, not `Money`'s `<`: that one traps on mixed currencies (R-H1).
+            // Minor units of one currency: the comparison the rule means.
             if preferential.minorUnits > list.minorUnits { return .preferentialAboveList }
         }
         return nil
