@@ -179,6 +179,9 @@ struct PartnershipTests {
             let path = "/api/v1/organisations/\(w.client.organisationID)/partners"
             // Inviting a non-partner.
             #expect(try await t.send(.POST, path, token: w.client.token, json: #"{"partner_id":"\#(stranger.organisationID)","access":"full"}"#).status == .conflict)
+            // Naming itself, or an organisation that does not exist: valid by the contract, refused by what is stored (R-H1).
+            #expect(try await t.send(.POST, path, token: w.client.token, json: #"{"partner_id":"\#(w.client.organisationID)","access":"full"}"#).status == .conflict)
+            #expect(try await t.send(.POST, path, token: w.client.token, json: #"{"partner_id":"\#(UUID().uuidString)","access":"full"}"#).status == .conflict)
             // Inviting oneself.
             #expect(try await t.send(.POST, "/api/v1/organisations/\(w.partner.organisationID)/clients", token: w.partner.token,
                                      json: #"{"email":"paul@partner.test","access":"full"}"#).status == .conflict)

@@ -87,6 +87,8 @@ struct Strings: Sendable {
         "assignment.only_employees": ("Produkte werden nur Mitarbeitern und externen Benutzern zugewiesen; gesetzliche Vertreter und Administratoren sehen alle.",
                                       "Products are assigned to employees and external users only; legal representatives and admins see all of them.",
                                       "Les produits ne sont attribués qu'aux collaborateurs et utilisateurs externes ; représentants légaux et administrateurs les voient tous."),
+        "error.self_partnership": ("Eine Organisation kann nicht ihr eigener Partner sein.", "An organisation cannot be its own partner.",
+                                   "Une organisation ne peut pas être son propre partenaire."),
         "error.unknown_reference": ("Gibt es hier nicht (mehr).", "Does not exist here (any more).", "N'existe pas (ou plus) ici."),
         "error.not_in_future": ("Muss in der Zukunft liegen.", "Must lie in the future.", "Doit se situer dans le futur."),
         "error.over_limit": ("Mehr als die dokumentierte Grenze erlaubt.", "More than the documented limit allows.", "Dépasse la limite documentée."),

@@ -107,7 +107,8 @@ struct PartnershipService: Sendable {
     /// R-P3: a client's legal representative adds an approved partner.
     func addPartner(_ client: OrganisationContext, inviter: User, partner partnerID: OrganisationID, terms: Terms, store: Store) async throws -> Partnership {
         guard client.may(.managePartnerships) else { throw AppError.forbidden("error.only_legal_representative_partnerships") }
-        guard let partner = try await store.organisation(id: partnerID) else { throw AppError.validation([FieldError("partner_id", .invalidValue)]) }
+        // An organisation that does not exist, or oneself: refused by what is stored (409), not by the contract.
+        guard let partner = try await store.organisation(id: partnerID) else { throw AppError.validation([FieldError("partner_id", .unknownReference)]) }
         let existing = try await store.existingPartnerships(client: client.organisationID)
         try check(PartnershipRules.check(client: client.organisationID, partner: partnerID, partnerApproved: partner.isPartner,
                                          access: terms.access, products: Set(terms.grants.map(\.product)), existing: existing))
@@ -188,7 +189,7 @@ struct PartnershipService: Sendable {
         case .alreadyLinked: throw AppError.refused("error.already_linked")
         case .secondFullAccess: throw AppError.refused("error.second_full_access")
         case .productAlreadyGranted: throw AppError.validation([FieldError("products", .taken)])
-        case .selfPartnership: throw AppError.validation([FieldError("partner_id", .invalidValue)])
+        case .selfPartnership: throw AppError.refused("error.self_partnership")
         case .notAPartner: throw AppError.refused("error.not_a_partner")
         }
     }
