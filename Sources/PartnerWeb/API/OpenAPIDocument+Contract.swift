@@ -1,0 +1,69 @@
+import Foundation
+import PartnerCore
+
+/// The document as the contract the server enforces (ContractMiddleware, R-H1).
+extension OpenAPIDocument {
+    /// R-H1: request bodies take the properties they name and no others (`additionalProperties:
+    /// false`, nested objects and referenced schemas too), so a field the server would ignore is
+    /// refused instead, as the contract then says.
+    static func closingRequestBodies(_ document: JSON) -> JSON {
+        var document = document
+        var components = document["components"] as? JSON ?? [:]
+        var schemas = components["schemas"] as? JSON ?? [:]
+        var closedNames = Set<String>()
+        func close(_ schema: JSON) -> JSON {
+            var schema = schema
+            if let ref = schema["$ref"] as? String {
+                let name = String(ref.split(separator: "/").last ?? "")
+                if !closedNames.contains(name), let target = schemas[name] as? JSON {
+                    closedNames.insert(name)
+                    schemas[name] = close(target)
+                }
+                return schema
+            }
+            if schema["type"] as? String == "object" || schema["properties"] != nil {
+                schema["additionalProperties"] = false
+                if let properties = schema["properties"] as? JSON { schema["properties"] = properties.mapValues { close($0 as? JSON ?? [:]) } }
+            }
+            // Every text of a request holds no control character but line breaks, no direction
+            // override (what the input gate refuses in forms): fields that say more keep theirs.
+            if schema["type"] as? String == "string", schema["enum"] == nil, schema["format"] == nil, schema["not"] == nil {
+                schema["not"] = ["pattern": TextInput.forbiddenPattern(.multiLine)]
+            }
+            if let items = schema["items"] as? JSON { schema["items"] = close(items) }
+            return schema
+        }
+        var paths = document["paths"] as? JSON ?? [:]
+        for (path, methods) in paths {
+            var methods = methods as? JSON ?? [:]
+            for (method, operation) in methods {
+                guard var operation = operation as? JSON else { continue }
+                // Parameters are single lines: no control character at all.
+                if let parameters = operation["parameters"] as? [JSON] {
+                    operation["parameters"] = parameters.map { parameter -> JSON in
+                        var parameter = parameter
+                        if var schema = parameter["schema"] as? JSON, schema["type"] as? String == "string", schema["enum"] == nil,
+                           schema["format"] == nil, schema["not"] == nil {
+                            schema["not"] = ["pattern": TextInput.forbiddenPattern(.singleLine)]
+                            parameter["schema"] = schema
+                        }
+                        return parameter
+                    }
+                    methods[method] = operation
+                }
+                guard var body = operation["requestBody"] as? JSON,
+                      var content = body["content"] as? JSON, var json = content["application/json"] as? JSON, let schema = json["schema"] as? JSON else { continue }
+                json["schema"] = close(schema)
+                content["application/json"] = json
+                body["content"] = content
+                operation["requestBody"] = body
+                methods[method] = operation
+            }
+            paths[path] = methods
+        }
+        components["schemas"] = schemas
+        document["components"] = components
+        document["paths"] = paths
+        return document
+    }
+}
