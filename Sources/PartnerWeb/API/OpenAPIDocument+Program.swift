@@ -95,7 +95,7 @@ extension OpenAPIDocument {
                 "A private person becomes an affiliate (R-A1): the account, an organisation for the payouts' wallet, the referral link", tag: "affiliates",
                 secured: false, body: jsonBody(object(["name": text(120), "email": email, "password": newPassword,
                                                        "country": country], required: ["name", "email", "password", "country"])),
-                responses: ["201": response("Enrolled", ref("Affiliate"))])],
+                responses: ["202": response("Accepted: the same answer whether the address is new or registered (R-H1); sign in next", ref("SignUpAccepted"))])],
             "/api/v1/me/affiliate": [
                 "get": operation("getAffiliate", "The signed-in affiliate: link, clicks, sign-ups, totals and commissions by anonymous number only (R-A1)",
                                  tag: "affiliates", responses: ["200": response("The affiliate", ref("Affiliate"))]),
