@@ -11,7 +11,11 @@ value, title, aria-label, placeholder, alt: that is what escaping is for.
 Phases, in order:
   1. --plant (optional): stores payloads through the JSON API (user, organisation, token and product
      names, directory descriptions, a tender, an offer, a tender category), each within the field's
-     maxLength from the OpenAPI document, so that the crawl renders hostile stored data.
+     maxLength from the OpenAPI document, so that the crawl renders hostile stored data. Then the
+     contract walk (ContractPlanter): every POST/PUT/PATCH of the served OpenAPI document with a
+     free-text field, sent by every persona that can call it, with a payload in every text field
+     and valid values elsewhere; a 5xx fails the run, other refusals are reported. Each value it
+     stores carries a serial (`name#42 …`); the end of the run tells which were never seen on a page.
   2. seed (always): reaches pages no link leads to on a fresh demo (see seed()).
   3. crawl: for each persona (2 staff, 10 customers, 1 visitor who also reads /dev/mailbox) sign in
      through the HTML form, then breadth first over a[href] and GET forms. No POST form is ever
@@ -419,6 +423,8 @@ class Crawler:
             doc = parse(body)
             persona.parsed += 1
             problems += check_document(doc)
+            if PLANTED:
+                RENDERED.update(rendered_marks(doc))
         if report:
             for kind, text in problems:
                 failures.add(persona.email, url, pattern, kind, label + text)
@@ -558,8 +564,8 @@ class Api:
         status, _, _, body, _ = self.client.get(base + "/api/v1/openapi.json")
         self.spec = json.loads(body)
 
-    def call(self, method, path, token=None, body=None):
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    def call(self, method, path, token=None, body=None, extra_headers=None):
+        headers = {"Content-Type": "application/json", "Accept": "application/json", **(extra_headers or {})}
         if token:
             headers["Authorization"] = "Bearer " + token
         data = json.dumps(body).encode() if body is not None else None
@@ -684,7 +690,378 @@ def plant(base):
         time.sleep(0.5)
     for org in waiting:
         print(f"note - the tender did not reach organisation {org} (it does not match it): no offer from it")
-    return n
+    return n + ContractPlanter(api).run()
+
+
+# ---------------------------------------------------------------- planting from the contract
+
+# The text pattern of the contract: one negated class of control and space characters, unanchored
+# ("holds something visible"). E-mails, websites, amounts, card numbers, phone numbers and keys have
+# anchored patterns of their own.
+TEXT_PATTERN = re.compile(r"\[\^[^\]]*\]")
+# Strings without a pattern that are not text either (credentials, secret tokens, addresses).
+NOT_TEXT_NAMES = re.compile(r"email|password|token$")
+
+# Write operations the contract walk never sends, whatever their body: they would end the sessions or
+# tokens the crawl signs in with, change a password, end partnerships, delete, refund or remove
+# members (DELETE operations are not walked at all).
+CONTRACT_SKIP = [
+    (r"/me/password$", "password change"),
+    (r"/sessions/|/tokens/\{", "sign-out / token revocation"),
+    (r"/partnerships/\{partnership\}/end$", "ends a partnership"),
+    (r"/refund$", "refund"),
+    (r"/members/\{member\}$", "member role change / removal (could demote a persona the crawl relies on)"),
+]
+# Operations whose body holds no string of its own but which turn strings planted just before into
+# other pages: an order makes the planted quote's line names into order lines, invoices, products.
+CONTRACT_FOLLOW_UPS = {"/api/v1/organisations/{org}/quotes": ("post", "/api/v1/organisations/{org}/orders", "quote_id")}
+
+# Where the ids a path parameter or a uuid body field stands for are listed: (list path, key in
+# each item, whether an item is preferred). Ids the walk itself created (POST answers) come first.
+ID_SOURCES = {
+    "tender": ("/api/v1/organisations/{org}/tenders", "id", lambda t: t.get("available") and not t.get("offered")),
+    "member": ("/api/v1/organisations/{org}/members", "id", None),
+    "partnership": ("/api/v1/organisations/{org}/clients", "id", None),
+    "product": ("/api/v1/organisations/{org}/products", "id", None),
+    "product_id": ("/api/v1/organisations/{org}/products", "id", None),
+    "renew_product_id": ("/api/v1/organisations/{org}/products", "id", None),
+    "invitation": ("/api/v1/organisations/{org}/invitations", "id", None),
+    "client_id": ("/api/v1/organisations/{org}/clients", "client_id", None),
+    "application": ("/api/v1/provider/applications", "id", lambda a: a.get("status") == "pending"),
+    "key": ("/api/v1/tender-categories", "key", lambda c: c.get("active")),
+    "categories": ("/api/v1/tender-categories", "key", lambda c: c.get("active")),
+    "specialties": ("/api/v1/tender-categories", "key", lambda c: c.get("active")),
+}
+# Which POST's answers are ids of which parameter.
+CREATED_AS = {"/partner-applications": "application", "/quotes": "quote_id", "/products": "product_id"}
+
+
+# Values the contract walk stored (serial -> (operation, field)) and the serials seen on crawled pages.
+PLANTED = {}
+RENDERED = set()
+OVERWRITTEN = set()   # serials a later PUT/PATCH of the same resource replaced
+
+
+def rendered_marks(doc):
+    """Serials of planted values shown on a page, as text or in an attribute value."""
+    pieces = [t for e in elements(doc) for t in (e.text, e.tail, *e.attrib.values()) if t]
+    return set(re.findall(r"\w#(\d+) ", " ".join(pieces)))
+
+
+class Skip(Exception):
+    """An operation the walk cannot send with valid values (an id that nothing lists)."""
+
+
+class ContractPlanter:
+    """Walks the served OpenAPI document: every POST/PUT/PATCH with at least one free-text string
+    (see is_text) is sent by every persona that can call it — each customer for each organisation
+    it belongs to ({org}), the provider staff for /api/v1/provider/…, a visitor for the public
+    ones, each persona with its own e-mail and password for the token sign-ins — with a payload
+    in every text field (within maxLength) and valid values in the other required fields. Prints
+    each call with its status and what it planted; a 5xx is a failure, any other refusal is only
+    reported."""
+
+    def __init__(self, api):
+        self.api = api
+        self.spec = api.spec
+        self.stamp = int(time.time()) % 1_000_000
+        self.serial = 0            # rotates the payloads and makes e-mail addresses fresh
+        self.lists = {}            # (path, token) -> list answer
+        self.created = defaultdict(list)
+        self.tokens = {}           # persona e-mail -> token
+        self.orgs = {}             # customer e-mail -> own organisation ids
+        self.rows = []             # (method, path, persona, where, status, planted fields)
+        self.stored = 0
+        self.last_write = {}       # (URL, caller) of a PUT/PATCH -> serials it stored
+
+    # -- the schema
+
+    def resolve(self, schema):
+        while isinstance(schema, dict) and "$ref" in schema:
+            schema = self.spec["components"]["schemas"][schema["$ref"].split("/")[-1]]
+        return schema or {}
+
+    def is_text(self, schema, name):
+        schema = self.resolve(schema)
+        if schema.get("type") != "string" or "maxLength" not in schema or "enum" in schema or "format" in schema:
+            return False
+        if "not" not in schema:       # every string of this contract refuses control characters
+            return False
+        if "pattern" in schema:
+            return bool(TEXT_PATTERN.fullmatch(schema["pattern"]))
+        return not NOT_TEXT_NAMES.search(name)
+
+    def holds_text(self, schema, name=""):
+        schema = self.resolve(schema)
+        if self.is_text(schema, name):
+            return True
+        if schema.get("type") == "array":
+            return self.holds_text(schema.get("items", {}), name)
+        return any(self.holds_text(v, k) for k, v in schema.get("properties", {}).items())
+
+    # -- values
+
+    def payload(self, schema, field):
+        """`field ` and a payload within maxLength; all payloads at once where they fit."""
+        limit = schema.get("maxLength", 10_000)
+        self.serial += 1
+        prefix = f"{field}#{self.serial} "   # the serial tells, on a page, which call stored it
+        everything = prefix + " ".join(PAYLOADS)
+        if len(everything) <= limit:
+            return everything
+        fitting = [p for p in PAYLOADS if len(prefix) + len(p) <= limit]
+        if not fitting:
+            prefix = ""
+            fitting = [p for p in PAYLOADS if len(p) <= limit] or ["<b>"[:limit]]
+        return prefix + fitting[self.serial % len(fitting)]
+
+    def fresh_email(self):
+        self.serial += 1
+        return f"plant-{self.stamp}-{self.serial}@example.org"
+
+    def ids(self, name, ctx):
+        """Candidate ids for a path parameter or uuid field: created by this walk first, then listed."""
+        out = list(reversed(self.created.get(name, [])))
+        source = ID_SOURCES.get(name)
+        if source:
+            path, key, prefer = source
+            path = path.replace("{org}", ctx.get("org", ""))
+            cache = (path, ctx.get("token"))
+            if cache not in self.lists:
+                status, answer = self.api.call("GET", path, ctx.get("token"))
+                self.lists[cache] = listed(answer) if status == 200 else []
+            items = [i for i in self.lists[cache] if isinstance(i, dict) and i.get(key)]
+            if prefer:
+                items = [i for i in items if prefer(i)] + [i for i in items if not prefer(i)]
+            out += [i[key] for i in items if i[key] not in out]
+        return out
+
+    def value(self, schema, name, ctx, required, planted, where):
+        """The value of one property: a payload if it is text, a valid value if required, else
+        None (left out). Raises Skip when a required id is listed nowhere."""
+        schema = self.resolve(schema)
+        if self.is_text(schema, name):
+            v = self.payload(schema, name)
+            planted.append((where, v))
+            return v
+        kind = schema.get("type")
+        if kind == "object":
+            if not (required or self.holds_text(schema)):
+                return None
+            out = {}
+            needed = set(schema.get("required", []))
+            for key, sub in schema.get("properties", {}).items():
+                v = self.value(sub, key, ctx, key in needed, planted, f"{where}.{key}")
+                if v is not None:
+                    out[key] = v
+            return out
+        if kind == "array":
+            items = self.resolve(schema.get("items", {}))
+            if self.holds_text(items, name):
+                return [self.value(items, name, ctx, True, planted, f"{where}[0]")]
+            if not required:
+                return None
+            n = schema.get("minItems", 0)
+            if n and items.get("type") == "string" and "enum" not in items and "format" not in items:
+                found = self.ids(name, ctx)       # keys (categories, specialties)
+                if len(found) < n:
+                    raise Skip(f"no {name} listed")
+                return found[:n]
+            return [self.value(items, name, ctx, True, [], where) for _ in range(n)]
+        if not required:
+            return None
+        if name in ctx.get("path", {}):
+            return ctx["path"][name]
+        if name in ctx.get("credentials", {}):
+            return ctx["credentials"][name]
+        if "enum" in schema:
+            return schema["enum"][0]
+        if kind == "boolean":
+            return True
+        if kind in ("integer", "number"):
+            return schema.get("minimum", 0)
+        fmt, pattern = schema.get("format"), schema.get("pattern", "")
+        if fmt == "uuid":
+            found = self.ids(name, ctx)
+            if not found:
+                raise Skip(f"no id for {name}")
+            return found[0]
+        if fmt == "date-time":
+            return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30 * 86400))
+        if "website" in name or pattern.startswith("^[Hh][Tt][Tt][Pp]"):
+            return "https://www.example.ch"
+        if "email" in name or "}@" in pattern:
+            return self.fresh_email()
+        if "password" in name:
+            return PASSWORD
+        found = self.ids(name, ctx)
+        if found:
+            return found[0]
+        raise Skip(f"no valid value for the required {name}")
+
+    # -- the walk
+
+    def operations(self):
+        """(method, path, operation) of every POST/PUT/PATCH, public ones first, provider ones last
+        (so that staff decide what customers applied for)."""
+        ops = [(m, p, op) for p, item in self.spec["paths"].items() for m, op in item.items()
+               if m in ("post", "put", "patch")]
+        return sorted(ops, key=lambda o: (bool(o[2].get("security")), o[1].startswith("/api/v1/provider/"), o[1]))
+
+    def callers(self, path, op):
+        """(persona, token, credentials, {param: value}) for every persona that can call the operation."""
+        public = not op.get("security")
+        staff = path.startswith("/api/v1/provider/")
+        if public and path.endswith("/auth/tokens"):
+            for email in (STAFF if staff else CUSTOMERS):
+                yield email, None, {"email": email, "password": PASSWORD}, {}
+        elif public:
+            if "{org}" in path:   # addressed to a partner: the customers' own organisations in the directory
+                directory = {i.get("organisation_id") for i in self.ids_list("/api/v1/directory")}
+                for org in sorted({o for orgs in self.orgs.values() for o in orgs} & directory):
+                    yield VISITOR, None, {}, {"org": org}
+            else:
+                yield VISITOR, None, {}, {}
+        elif staff:
+            for email in STAFF:
+                if email in self.tokens:
+                    yield email, self.tokens[email], {}, {}
+        else:
+            for email in CUSTOMERS:
+                if email not in self.tokens:
+                    continue
+                if "{org}" in path:
+                    for org in self.orgs.get(email, []):
+                        yield email, self.tokens[email], {}, {"org": org}
+                else:
+                    yield email, self.tokens[email], {}, {}
+
+    def ids_list(self, path):
+        if (path, None) not in self.lists:
+            status, answer = self.api.call("GET", path)
+            self.lists[(path, None)] = listed(answer) if status == 200 else []
+        return self.lists[(path, None)]
+
+    def send(self, method, path, op, persona, token, credentials, params):
+        """One call. Returns the answer (or None when skipped)."""
+        ctx = {"token": token, "org": params.get("org", ""), "credentials": credentials, "path": dict(params)}
+        names = re.findall(r"\{(\w+)\}", path)
+        # Path parameters other than {org}: the first listed id that is accepted (a 409 "already
+        # offered/exists" tries the next one, up to three).
+        free = [n for n in names if n not in params]
+        candidates = [{}]
+        try:
+            for name in free:
+                found = self.ids(name, ctx)
+                if not found:
+                    raise Skip(f"no id for {{{name}}}")
+                candidates = [dict(c, **{name: v}) for c in candidates for v in found[:3]][:3]
+        except Skip as reason:
+            self.rows.append((method, path, persona, params.get("org", ""), f"skipped: {reason}", []))
+            print(f"planted (skipped: {reason}): {method.upper()} {path} [{persona}]", flush=True)
+            return None
+        schema = (op.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema", {})
+        headers = {}
+        for p in op.get("parameters", []):
+            if p.get("in") == "header" and p.get("required"):
+                headers[p["name"]] = f"plant-{self.stamp}-{self.serial}-{time.time_ns()}"
+        answer = None
+        for chosen in candidates:
+            ctx["path"] = dict(params, **chosen)
+            planted = []
+            try:
+                body = self.value(schema, "body", ctx, True, planted, "body") if schema else None
+            except Skip as reason:
+                self.rows.append((method, path, persona, params.get("org", ""), f"skipped: {reason}", []))
+                print(f"planted (skipped: {reason}): {method.upper()} {path} [{persona}]", flush=True)
+                return None
+            url = path
+            for name, v in ctx["path"].items():
+                url = url.replace("{" + name + "}", urllib.parse.quote(str(v), safe=""))
+            status, answer = self.api.call(method.upper(), url, token, body, headers)
+            fields = [w.removeprefix("body.") for w, _ in planted]
+            self.rows.append((method, path, persona, params.get("org", ""), status, fields))
+            where = f"{persona}" + (f", org {params['org'][:8]}" if "org" in params else "") + \
+                    "".join(f", {k} {str(v)[:8]}" for k, v in chosen.items())
+            shown = "; ".join(f"{w.removeprefix('body.')}={v[:60]!r}{'…' if len(v) > 60 else ''}" for w, v in planted)
+            why = ""
+            if status >= 400 and isinstance(answer, dict):   # problem details: the refusal's reason
+                codes = [e.get("code") or e.get("detail") for e in answer.get("errors") or [] if isinstance(e, dict)]
+                why = f" — {', '.join(filter(None, codes)) or answer.get('detail') or answer.get('title')}"
+            print(f"planted ({status}{why}): {method.upper()} {path} [{where}]: {shown or 'no text field'}", flush=True)
+            if status >= 500:
+                failures.add(persona, self.api.base + url, path, "5xx while planting",
+                             f"{method.upper()} {path} answered {status} while planting {', '.join(fields)}")
+            if status < 300:
+                self.stored += len(planted)
+                serials = []
+                for w, v in planted:
+                    mark = re.match(r"\w+#(\d+) ", v)
+                    if mark:
+                        PLANTED[mark.group(1)] = (f"{method.upper()} {path}", w.removeprefix("body."))
+                        serials.append(mark.group(1))
+                if method in ("put", "patch"):
+                    # A later change of the same resource replaces what an earlier call stored (the
+                    # caller's own resource when the path names none).
+                    resource = (url, persona if "{" not in path else "")
+                    OVERWRITTEN.update(self.last_write.get(resource, []))
+                    self.last_write[resource] = serials
+                for suffix, name in CREATED_AS.items():
+                    if method == "post" and path.endswith(suffix) and isinstance(answer, dict) and answer.get("id"):
+                        self.created[name].append(answer["id"])
+                if path.endswith("/auth/tokens") and isinstance(answer, dict) and answer.get("token"):
+                    self.tokens.setdefault(persona, answer["token"])
+            if status not in (409, 422):
+                break
+        return answer
+
+    def run(self):
+        started = time.time()
+        not_text, skipped = [], []
+        for method, path, op in self.operations():
+            reason = next((why for pattern, why in CONTRACT_SKIP if re.search(pattern, path)), None)
+            if reason:
+                skipped.append(f"{method.upper()} {path} ({reason})")
+                continue
+            schema = (op.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema", {})
+            if not (schema and self.holds_text(schema)):
+                if path not in {f[1] for f in CONTRACT_FOLLOW_UPS.values()}:
+                    not_text.append(f"{method.upper()} {path}")
+                continue
+            for persona, token, credentials, params in list(self.callers(path, op)):
+                answer = self.send(method, path, op, persona, token, credentials, params)
+                follow = CONTRACT_FOLLOW_UPS.get(path)
+                if follow and isinstance(answer, dict) and answer.get("id"):
+                    f_method, f_path, field = follow
+                    earlier = self.created[field]
+                    self.created[field] = [answer["id"]]   # this quote, not an earlier one
+                    self.send(f_method, f_path, self.spec["paths"][f_path][f_method], persona, token, credentials, params)
+                    self.created[field] = earlier
+            if path.endswith("/auth/tokens"):
+                self.load_personas()
+        self.summary(not_text, skipped, time.time() - started)
+        return self.stored
+
+    def load_personas(self):
+        for email, token in self.tokens.items():
+            if email in CUSTOMERS and email not in self.orgs:
+                status, memberships = self.api.call("GET", "/api/v1/organisations", token)
+                self.orgs[email] = [m["organisation"]["id"] for m in listed(memberships)]
+
+    def summary(self, not_text, skipped, seconds):
+        by_op = defaultdict(lambda: [0, defaultdict(int), set()])
+        for method, path, _, _, status, fields in self.rows:
+            row = by_op[(method.upper(), path)]
+            row[0] += 1
+            row[1][status] += 1
+            row[2].update(fields)
+        print(f"contract walk: {len(by_op)} operations with free text, {len(self.rows)} calls, "
+              f"{self.stored} text values stored, {seconds:.0f} s", flush=True)
+        for (method, path), (calls, statuses, fields) in sorted(by_op.items(), key=lambda kv: kv[0][1]):
+            counts = ", ".join(f"{s}×{n}" for s, n in sorted(statuses.items(), key=lambda kv: str(kv[0])))
+            print(f"  {method:5} {path}  fields: {', '.join(sorted(fields)) or '-'}  statuses: {counts}")
+        print(f"  not sent, no free-text field: {len(not_text)}: {', '.join(not_text)}")
+        print(f"  not sent, would break the crawl: {len(skipped)}: {', '.join(skipped)}", flush=True)
 
 
 # ---------------------------------------------------------------- seeding (every run)
@@ -846,7 +1223,7 @@ def main():
         with open(args.routes) as f:
             routes = Routes(f.read().splitlines())
     if args.plant:
-        print(f"planted {plant(base)} values", flush=True)
+        print(f"planted {plant(base)} values ({time.time() - started:.0f} s)", flush=True)
     extra_starts = seed(base)
 
     crawler = Crawler(base, routes)
@@ -904,6 +1281,15 @@ def main():
           + (f", covering {covered} of {len(routes.must_visit())} GET page routes ({len(uncovered)} uncovered, "
              f"{len(ALLOWED_UNVISITED)} allowed)" if routes else "")
           + f"; parameter names: {len(crawler.param_names)}; browser pages: {opened}; {time.time() - started:.0f} s")
+    if PLANTED:
+        unseen = defaultdict(list)
+        for serial, (operation, field) in PLANTED.items():
+            if serial not in RENDERED and serial not in OVERWRITTEN:
+                unseen[operation].append(f"{field}#{serial}")
+        replaced = len(OVERWRITTEN - RENDERED)
+        print(f"contract walk: {len(set(PLANTED) & RENDERED)} of {len(PLANTED)} stored values seen on crawled pages"
+              + (f", {replaced} replaced by a later change of the same resource" if replaced else "")
+              + ("; never seen: " + "; ".join(f"{op}: {', '.join(fields)}" for op, fields in sorted(unseen.items())) if unseen else ""))
     if crawler.server_errors:
         print(f"note - {len(crawler.server_errors)} responses with status 5xx, e.g. {crawler.server_errors[:3]}")
     if failures.items:
