@@ -1,9 +1,9 @@
 """A real SMTP server on 127.0.0.1 for the tests (aiosmtpd from PyPI): every accepted message is
 written to DIR as N.eml with its envelope in N.json (sender, recipients, whether the session was
 encrypted, who logged in). It stops by itself when its standard input closes (the test that
-started it is done or gone) or after 120 seconds, whichever comes first.
+started it is done or gone) or after 600 seconds, whichever comes first.
 
-Usage: python e2e/smtp_sink.py PORT DIR [CERT KEY]
+Usage: python e2e/smtp_sink.py PORT DIR [CERT KEY]   (PORT 0: a free one, printed as "ready PORT")
 With CERT and KEY the server offers STARTTLS, requires it, and requires AUTH PLAIN/LOGIN as
 user "mailer" with password "secret" over the encrypted session.
 """
@@ -18,6 +18,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 PORT, DIRECTORY = int(sys.argv[1]), sys.argv[2]
+if PORT == 0:  # a port the system has just handed out and nobody holds
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        PORT = probe.getsockname()[1]
 TLS = sys.argv[3:5] if len(sys.argv) >= 5 else None
 os.makedirs(DIRECTORY, exist_ok=True)
 
@@ -55,6 +60,6 @@ else:
     controller = Controller(Sink(), hostname="127.0.0.1", port=PORT)
 controller.start()
 threading.Thread(target=stop_when_stdin_closes, daemon=True).start()
-print("ready", flush=True)
-time.sleep(120)
+print(f"ready {PORT}", flush=True)
+time.sleep(600)
 os._exit(0)

@@ -50,18 +50,19 @@ struct MailDeliveryTests {
 
     /// Starts the sink on a free port; returns it with the port and the directory it writes to.
     func startSink(tls: (String, String)? = nil) throws -> (Process, Int, URL, Pipe) {
-        let port = Int.random(in: 20_000...40_000)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = Self.pythonArguments + [Self.sinkScript, String(port), directory.path] + (tls.map { [$0.0, $0.1] } ?? [])
+        process.arguments = Self.pythonArguments + [Self.sinkScript, "0", directory.path] + (tls.map { [$0.0, $0.1] } ?? [])
         let output = Pipe()
         let input = Pipe()  // closing it tells the sink to stop
         process.standardOutput = output
         process.standardInput = input
         process.standardError = FileHandle.nullDevice
         try process.run()
-        _ = output.fileHandleForReading.availableData  // "ready"
+        // "ready PORT" once it listens on the port the system gave it.
+        let ready = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let port = try #require(Int(ready.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst("ready ".count)), "the SMTP sink did not start: \(ready)")
         return (process, port, directory, input)
     }
 
@@ -78,8 +79,9 @@ struct MailDeliveryTests {
     @Test("R-N1 outbox messages reach a real SMTP server and leave the queue only once accepted",
           .enabled(if: aiosmtpdAvailable, "needs Python with aiosmtpd (pip install aiosmtpd; SMTP_TEST_PYTHON)"))
     func deliversOverSMTP() async throws {
-        try await withSink() { port, directory in
-            try await TestApp.with { t in
+        // The sink starts once the app is up: under a loaded CI machine the app's set-up can be slow.
+        try await TestApp.with { t in
+            try await withSink() { port, directory in
                 _ = try await t.signUp("anna@example.ch")  // a welcome mail in German, English or French
                 try await t.store.write { tx in
                     try await tx.enqueueMail(to: EmailAddress("hans@example.ch")!, subject: "Grüezi – Zugriffsrechte",
@@ -106,8 +108,8 @@ struct MailDeliveryTests {
     @Test("R-H1 a subject holding line breaks writes no header of its own: the received message has exactly the headers meant",
           .enabled(if: aiosmtpdAvailable, "needs Python with aiosmtpd (pip install aiosmtpd; SMTP_TEST_PYTHON)"))
     func headersStayHeaders() async throws {
-        try await withSink() { port, directory in
-            try await TestApp.with { t in
+        try await TestApp.with { t in
+            try await withSink() { port, directory in
                 // Stored text can predate today's checks: the mail writer must hold on its own.
                 let subjects = ["Offer for \"Shop\"\r\nBcc: victim@example.ch\r\nX-Injected: yes", "Grüezi\nReply-To: evil@example.ch",
                                 String(repeating: "Zugriffsrechte für Bäckerei Huber – ", count: 6) + "\r\n\r\nbody?"]
