@@ -36,10 +36,15 @@ struct BillingConsoleController: RouteCollection {
     // MARK: ordering (R-B2, R-B3)
 
     /// The page header for a client organisation: a member's own, or the partner's client context.
+    /// Every page about a client is for those who reach it (R-P10) — whichever path led here, a
+    /// form refused before its handler's own check included: everyone else gets 404, never the
+    /// client's name or prices.
     func clientPage(_ req: Request, client: OrganisationID) async throws -> (PageContext, Organisation) {
-        guard let organisation = try await req.store.organisation(id: client) else { throw AppError.notFound }
         let user = try req.requireUser()
-        let isMember = try await req.store.context(user: user.id, organisation: client) != nil
+        let access = try await req.store.clientAccess(user: user.id, organisation: client)
+        guard access.reachesOrganisation(now: req.partnerHub.configuration.clock.now()),
+              let organisation = try await req.store.organisation(id: client) else { throw AppError.notFound }
+        let isMember = access.clientMembership != nil
         return (try await req.pageContext(current: isMember ? organisation : nil), organisation)
     }
 
