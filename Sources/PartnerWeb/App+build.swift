@@ -71,11 +71,13 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
     // controller reads it; the routes' own collection never sees more than that.
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: BodyLimits.standard)
     app.middleware = Middlewares()
-    app.middleware.use(ProblemMiddleware())
+    // Security headers outermost, so error pages (the refused form among them) carry them too;
+    // the input gate after identity, so a refused form is shown to whoever sent it, signed in.
     app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(ProblemMiddleware())
     app.middleware.use(BodyCollectionMiddleware())
-    app.middleware.use(InputGateMiddleware())
     app.middleware.use(IdentityMiddleware())
+    app.middleware.use(InputGateMiddleware())
     app.middleware.use(CSRFMiddleware())
     app.middleware.use(ContractMiddleware(document: OpenAPIDocument.document))
 

@@ -7,13 +7,21 @@ import Vapor
 /// page says why and offers every field again — as the user typed it, in an editable box — to send
 /// to the same address. Passwords are never echoed.
 enum RefusedForm {
+    /// Never shown again: what a person types once and a page must not repeat.
+    static func isSecret(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return ["password", "passwd", "pwd", "card", "cvc", "cvv", "secret", "token", "_csrf"].contains { lower.contains($0) }
+    }
+
     static func page(_ req: Request, ctx: PageContext, status: HTTPResponseStatus, reason: String, errors: [FieldError]) -> Response? {
         guard req.method == .POST, !req.isAPI, let buffer = req.body.data else { return nil }
-        // Unreadable bodies (not UTF-8) are shown without the unreadable fields.
-        let pairs = (try? FormEncoding.pairs(Array(buffer.readableBytesView))) ?? []
-        let shown = pairs.filter { $0.name != "_csrf" && !$0.name.contains("password") }
+        // Every field as typed, minus what no field may hold (the reason it came back).
+        let pairs = FormEncoding.read(Array(buffer.readableBytesView))
+        let shown = pairs.filter { !isSecret($0.name) && TextInput.hasOnlyAllowedScalars($0.name, .singleLine) && !$0.name.isEmpty }
+        let withheld = pairs.contains { isSecret($0.name) && $0.name != "_csrf" }
         let s = ctx.strings
         let refused = Set(errors.map(\.field))
+        var firstIDs: [String: String] = [:]
         return Layout.page(s("form.refused.title"), ctx, status: status) {
             tag("h1") { text(s("form.refused.title")) }
             tag("div", cls("error-summary"), attr("role", "alert")) {
@@ -28,15 +36,14 @@ enum RefusedForm {
             }
             if ctx.user != nil || ctx.staff != nil || req.cookies[Cookies.csrf] != nil {
                 tag("p", cls("muted")) { text(s("form.refused.again")) }
+                if withheld { tag("p", cls("hint")) { text(s("form.refused.secrets")) } }
                 postForm(req.url.path, csrf: ctx.csrf) {
-                    for (index, pair) in shown.enumerated() {
-                        let id = "f-\(anchor(pair.name))-\(index)"
+                    for pair in shown {
+                        let id = firstIDs[pair.name] == nil ? "f-\(anchor(pair.name))" : "f-\(anchor(pair.name))-\(UUID().uuidString.prefix(8))"
+                        let _ = firstIDs[pair.name] = id
                         tag("div", cls(refused.contains(pair.name) ? "field has-error" : "field")) {
                             tag("label", attr("for", id)) { text(label(pair.name, s)) }
-                            // Control characters are what got the form refused; show the rest.
-                            tag("textarea", attr("name", pair.name), attr("id", id), attr("rows", "2")) {
-                                text(String(String.UnicodeScalarView(pair.value.unicodeScalars.filter { TextInput.isAllowed($0, in: .multiLine) })))
-                            }
+                            tag("textarea", attr("name", pair.name), attr("id", id), attr("rows", "2")) { text(pair.clean) }
                         }
                     }
                     button(s("form.refused.send"))

@@ -14,9 +14,8 @@ extension Request {
     var formFields: [String: String] {
         if let parsed = storage[FormFieldsKey.self] { return parsed }
         var fields: [String: String] = [:]
-        if headers.contentType == .urlEncodedForm, let body = body.data,
-           let pairs = try? FormEncoding.pairs(Array(body.readableBytesView)) {
-            for pair in pairs where fields[pair.name] == nil { fields[pair.name] = pair.value }
+        if headers.contentType == .urlEncodedForm, let body = body.data {
+            for pair in FormEncoding.read(Array(body.readableBytesView)) where fields[pair.name] == nil { fields[pair.name] = pair.value }
         }
         storage[FormFieldsKey.self] = fields
         return fields

@@ -8,27 +8,64 @@ import Vapor
 enum FormEncoding {
     struct Pair {
         let name: String
+        /// As sent, decoded (bytes that were not UTF-8 read as U+FFFD).
         let value: String
+        /// Whether name and value hold only what a field may hold (UTF-8, no control character
+        /// but line breaks and tabs, no direction override …).
+        let readable: Bool
+        /// The value without what no field may hold: what a refused form shows again.
+        var clean: String { String(String.UnicodeScalarView(value.unicodeScalars.filter { TextInput.isAllowed($0, in: .multiLine) })) }
     }
 
     enum Problem: Error {
-        /// The named field (or the name itself) is not UTF-8, or holds a character no field may
-        /// hold (TextInput: controls other than line breaks and tabs, direction overrides …).
         case unreadable(field: String)
     }
 
-    static func pairs(_ bytes: some Collection<UInt8>) throws(Problem) -> [Pair] {
+    /// Every field, each marked readable or not: one bad field leaves the others readable, so a
+    /// refused form can be shown again with all that was typed.
+    static func read(_ bytes: some Collection<UInt8>) -> [Pair] {
         var result: [Pair] = []
         for part in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let halves = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            let rawName = halves.first.map(Array.init) ?? []
-            let name = decode(rawName) ?? ""
-            guard !name.isEmpty, TextInput.hasOnlyAllowedScalars(name, .singleLine) else { throw .unreadable(field: "body") }
+            let strictName = decode(halves.first.map(Array.init) ?? [])
+            let name = strictName ?? String(decoding: percentDecoded(halves.first.map(Array.init) ?? []), as: UTF8.self)
             let rawValue = halves.count > 1 ? Array(halves[1]) : []
-            guard let value = decode(rawValue), TextInput.hasOnlyAllowedScalars(value, .multiLine) else { throw .unreadable(field: name) }
-            result.append(Pair(name: name, value: value))
+            let strictValue = decode(rawValue)
+            let value = strictValue ?? String(decoding: percentDecoded(rawValue), as: UTF8.self)
+            let readable = strictName != nil && strictValue != nil && !name.isEmpty && TextInput.hasOnlyAllowedScalars(name, .singleLine)
+                && TextInput.hasOnlyAllowedScalars(value, .multiLine)
+            result.append(Pair(name: name, value: value, readable: readable))
         }
         return result
+    }
+
+    /// The fields, or the first unreadable one.
+    static func pairs(_ bytes: some Collection<UInt8>) throws(Problem) -> [Pair] {
+        let all = read(bytes)
+        if let bad = all.first(where: { !$0.readable }) {
+            throw .unreadable(field: bad.name.isEmpty || !TextInput.hasOnlyAllowedScalars(bad.name, .singleLine) ? "body" : bad.name)
+        }
+        return all
+    }
+
+    /// `%XX` and `+` decoded, bytes as they come (a malformed escape is kept as text).
+    static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                out.append(UInt8(ascii: " "))
+                index += 1
+            } else if byte == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) {
+                out.append(high << 4 | low)
+                index += 3
+            } else {
+                out.append(byte)
+                index += 1
+            }
+        }
+        return out
     }
 
     /// Percent-decoding into bytes, then strict UTF-8 validation; nil when either fails.

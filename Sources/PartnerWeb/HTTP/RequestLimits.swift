@@ -32,8 +32,10 @@ struct BodyCollectionMiddleware: AsyncMiddleware {
             // Beyond the limit Vapor throws 413 while the body streams in; a body that arrived
             // whole (a small request, or the test client) is measured here.
             let limit = BodyLimits.limit(for: req.route)
-            let body = try await req.body.collect(max: limit).get()
-            if let body, body.readableBytes > limit { throw Abort(.payloadTooLarge) }
+            let tooLarge = Abort(.payloadTooLarge, reason: "The request body is larger than this route's limit of \(limit / 1024) KB.")
+            let body: ByteBuffer?
+            do { body = try await req.body.collect(max: limit).get() } catch let abort as any AbortError where abort.status == .payloadTooLarge { throw tooLarge }
+            if let body, body.readableBytes > limit { throw tooLarge }
         }
         return try await next.respond(to: req)
     }
