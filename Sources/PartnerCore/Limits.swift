@@ -15,6 +15,12 @@ public enum Limits {
     /// Referral-link clicks recorded per IP address in a sliding hour (R-A1); more are followed
     /// without being recorded.
     public static let referralClicksPerAddressPerHour = 30
+    /// Sign-ups (each sends a mail) per IP address, and mails one address receives from sign-ups, an hour.
+    public static let signUpsPerAddressPerHour = 20
+    public static let signUpMailsPerRecipientPerHour = 3
+    /// Member and partnership invitations an organisation sends an hour, and resends of one invitation.
+    public static let invitationsPerOrganisationPerHour = 100
+    public static let resendsPerInvitationPerHour = 5
 
     public static let hour: TimeInterval = 3600
 }

@@ -1,4 +1,5 @@
 import FluentKit
+import PartnerCore
 import Foundation
 import SQLKit
 
@@ -36,5 +37,25 @@ extension Store {
     public func withdrawAttempts(_ ids: [UUID]) async throws {
         guard !ids.isEmpty else { return }
         try await LoginFailureRow.query(on: database).filter(\.$id ~~ ids).delete()
+    }
+}
+
+/// An hourly (or other) limit reached: try again in `retryAfter` seconds (answered 429).
+public struct AttemptLimitReached: Error, Sendable {
+    public let retryAfter: Int
+}
+
+extension Store {
+    /// One more attempt under each key's limit, or `AttemptLimitReached` and nothing recorded:
+    /// locked, counted and recorded in one write (R-H1).
+    public func reserveAttempts(_ rules: [(key: String, limit: LoginThrottle)], now: Date) async throws {
+        try await write { tx in
+            try await tx.lockAttemptKeys(rules.map(\.key))
+            for rule in rules {
+                let recent = try await tx.loginFailures(key: rule.key, since: now.addingTimeInterval(-rule.limit.window))
+                if case .retryAfter(let seconds) = rule.limit.decide(failures: recent, now: now) { throw AttemptLimitReached(retryAfter: seconds) }
+            }
+            _ = try await tx.recordAttempts(keys: rules.map(\.key), now: now)
+        }
     }
 }

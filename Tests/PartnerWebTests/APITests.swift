@@ -127,11 +127,11 @@ struct APITests {
         }
     }
 
-    @Test("Twenty failures from one address lock that address, whichever accounts were tried")
+    @Test("A hundred failures from one address lock that address, whichever accounts were tried")
     func addressThrottle() async throws {
         try await TestApp.with { t in
             _ = try await t.signUp("anna@example.ch")
-            for i in 1...20 {
+            for i in 1...100 {
                 _ = try await t.send(.POST, "/api/v1/auth/tokens", json: #"{"email":"guess\#(i)@example.ch","password":"wrong-password"}"#)
             }
             let locked = try await t.send(.POST, "/api/v1/auth/tokens", json: #"{"email":"anna@example.ch","password":"\#(TestApp.password)"}"#)

@@ -47,7 +47,7 @@ struct RequestLimitsTests {
             let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
-                        do { try await billing.reserve("orders:limit-test", limit: 3, field: "quote_id", store: store); return true } catch AppError.tooManyRequests {
+                        do { try await billing.reserve("orders:limit-test", limit: 3, field: "quote_id", store: store); return true } catch is AttemptLimitReached {
                             return false
                         }
                     }
@@ -74,6 +74,9 @@ struct RequestLimitsTests {
             let together = try await t.send(.POST, path, token: anna.token, json: #"{"lines":\#(lines(11, quantity: 19))}"#)
             #expect(together.status == .unprocessableEntity && together.body.string.contains("over_limit") && together.body.string.contains("200 units"))
             #expect(try await t.send(.POST, path, token: anna.token, json: #"{"lines":\#(lines(20, quantity: 10))}"#).status == .created)
+            // New lines or one renewal, not both: the lines would otherwise be dropped unseen.
+            let both = try await t.send(.POST, path, token: anna.token, json: #"{"lines":\#(lines(1, quantity: 1)),"renew_product_id":"\#(UUID().uuidString)"}"#)
+            #expect(both.status == .unprocessableEntity && both.body.string.contains(#""field":"renew_product_id""#), "\(both.body.string)")
         }
     }
 
@@ -111,6 +114,90 @@ struct RequestLimitsTests {
             #expect(me.status == .methodNotAllowed && me.headers.first(name: .allow) == "GET, HEAD, PATCH")
             #expect(try await t.send(.GET, "/api/v1/nothing-here").status == .notFound)
             #expect(try await t.app.testing().sendRequest(.DELETE, "/console").status == .methodNotAllowed)
+        }
+    }
+}
+
+@Suite("R-H1 sign-in limits by account and address")
+struct SignInAddressTests {
+    /// The in-memory test client has no address ("unknown"): trusting it as a proxy lets each
+    /// request name its client in `X-Forwarded-For`, as a reverse proxy would.
+    static func behindProxy(_ configuration: inout AppConfiguration) { configuration.trustedProxies = ["unknown"] }
+
+    func attempt(_ t: TestApp, from address: String, password: String) async throws -> HTTPResponseStatus {
+        try await t.send(.POST, "/api/v1/auth/tokens", json: #"{"email":"anna@example.ch","password":"\#(password)"}"#,
+                         headers: [("X-Forwarded-For", "203.0.113.9, \(address)")]).status
+    }
+
+    @Test("R-H1 five wrong passwords from one address stop that address for the account, not the account's owner elsewhere")
+    func guesserDoesNotLockOutOwner() async throws {
+        try await TestApp.with(configure: Self.behindProxy) { t in
+            _ = try await t.signUp("anna@example.ch")
+            for _ in 1...5 { #expect(try await attempt(t, from: "198.51.100.7", password: "wrong-password") == .unauthorized) }
+            #expect(try await attempt(t, from: "198.51.100.7", password: TestApp.password) == .tooManyRequests)
+            // Anna at her own address signs in; the address a client wrote first is not believed.
+            #expect(try await attempt(t, from: "192.0.2.44", password: TestApp.password) == .created)
+        }
+    }
+
+    @Test("R-H1 fifty wrong passwords for one account from many addresses lock the account everywhere")
+    func distributedGuessing() async throws {
+        try await TestApp.with(configure: Self.behindProxy) { t in
+            _ = try await t.signUp("anna@example.ch")
+            for i in 1...50 { _ = try await attempt(t, from: "198.51.100.\(i)", password: "wrong-password") }
+            #expect(try await attempt(t, from: "192.0.2.44", password: TestApp.password) == .tooManyRequests)
+        }
+    }
+}
+
+@Suite("R-H1 limits on what sends mail: sign-ups and invitations")
+struct MailingLimitsTests {
+    func signUp(_ t: TestApp, _ email: String, from address: String) async throws -> TestingHTTPResponse {
+        try await t.send(.POST, "/api/v1/signup", json: """
+            {"name":"N","email":"\(email)","password":"\(TestApp.password)","organisation_name":"Org","country":"CH"}
+            """, headers: [("X-Forwarded-For", address)])
+    }
+
+    @Test("R-H1 one address receives at most 3 sign-up mails an hour; the fourth sign-up is 429 and mails nothing, registered or not")
+    func signUpMailsPerRecipient() async throws {
+        try await TestApp.with(configure: SignInAddressTests.behindProxy) { t in
+            for i in 1...3 { #expect(try await signUp(t, "target@example.ch", from: "198.51.100.\(i)").status == .accepted) }
+            let fourth = try await signUp(t, "target@example.ch", from: "198.51.100.4")
+            #expect(fourth.status == .tooManyRequests)
+            #expect(fourth.headers.first(name: .retryAfter) != nil)
+            #expect(try await t.store.outbox(recipient: EmailAddress("target@example.ch")!).count == 3)
+            // An hour later the address may be mailed again.
+            t.clock.advance(Limits.hour + 1)
+            #expect(try await signUp(t, "target@example.ch", from: "198.51.100.5").status == .accepted)
+        }
+    }
+
+    @Test("R-H1 one client address signs up at most 20 accounts an hour; another address is not held up")
+    func signUpsPerAddress() async throws {
+        try await TestApp.with(configure: SignInAddressTests.behindProxy) { (t: TestApp) async throws in
+            for i in 1...20 { #expect(try await signUp(t, "user\(i)@example.ch", from: "198.51.100.7").status == .accepted) }
+            #expect(try await signUp(t, "user21@example.ch", from: "198.51.100.7").status == .tooManyRequests)
+            #expect(try await t.store.outbox(recipient: EmailAddress("user21@example.ch")!).isEmpty)
+            #expect(try await signUp(t, "user21@example.ch", from: "192.0.2.1").status == .accepted)
+        }
+    }
+
+    @Test("R-H1 one invitation is resent at most 5 times an hour; the sixth is 429 and the link mailed last still works")
+    func resendsPerInvitation() async throws {
+        try await TestApp.with { t in
+            let owner = try await t.signUp("anna@example.ch")
+            let invite = try #require(try t.json(try await t.send(.POST, "/api/v1/organisations/\(owner.organisationID)/invitations", token: owner.token,
+                                                                  json: #"{"email":"ben@example.ch","role":"employee"}"#)) as? [String: Any])
+            let path = "/api/v1/organisations/\(owner.organisationID)/invitations/\(try #require(invite["id"] as? String))/resend"
+            for _ in 1...5 {
+                t.clock.advance(1)  // each mail later than the one before: the last mailed link is the newest
+                #expect(try await t.send(.POST, path, token: owner.token).status == .noContent)
+            }
+            let last = try await t.invitationToken(to: "ben@example.ch")
+            #expect(try await t.send(.POST, path, token: owner.token).status == .tooManyRequests)
+            #expect(try await t.store.outbox(recipient: EmailAddress("ben@example.ch")!).count == 6)  // the invitation and 5 resends
+            let ben = try await t.signUp("ben@example.ch")
+            #expect(try await t.send(.POST, "/api/v1/invitations/accept", token: ben.token, json: #"{"token":"\#(last)"}"#).status == .ok)
         }
     }
 }

@@ -14,7 +14,8 @@ struct TestApp {
     let app: Application
     let clock: TestClock
 
-    static func with(demo: Bool = false, database existing: TestDatabase? = nil, _ body: (TestApp) async throws -> Void) async throws {
+    static func with(demo: Bool = false, database existing: TestDatabase? = nil, configure: (inout AppConfiguration) -> Void = { _ in },
+                     _ body: (TestApp) async throws -> Void) async throws {
         let database: TestDatabase
         if let existing { database = existing } else { database = try await TestDatabase.make() }
         let clock = TestClock()
@@ -24,6 +25,7 @@ struct TestApp {
         // The suite runs in parallel against one server: a request may wait long for one of the
         // few connections, and that wait is not what a test checks.
         configuration.poolTimeoutSeconds = 120
+        configure(&configuration)
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         do {

@@ -92,7 +92,7 @@ struct APIController: RouteCollection {
         let input = try body(req, SignUpRequest.self)
         _ = try await req.accounts.signUp(
             SignUpInput(name: input.name, email: input.email, password: input.password, organisationName: input.organisationName,
-                        country: input.country, currency: input.currency), language: req.language, referral: req.cookies[Cookies.referral]?.string, store: req.store)
+                        country: input.country, currency: input.currency), language: req.language, referral: req.cookies[Cookies.referral]?.string, ip: req.clientIP, store: req.store)
         return try Self.signUpAccepted(input.email)
     }
 

@@ -150,7 +150,8 @@ struct BillingAPIController: RouteCollection {
     static func orderInput(_ input: QuoteRequest) throws -> BillingService.OrderInput {
         var renew: ProductID? = nil
         if let raw = input.renewProductId {
-            guard let id = ProductID(string: raw) else { throw AppError.validation([FieldError("renew_product_id", .invalidValue)]) }
+            // A renewal quote renews one product; lines beside it would be silently dropped.
+            guard let id = ProductID(string: raw), input.lines == nil else { throw AppError.validation([FieldError("renew_product_id", .invalidValue)]) }
             renew = id
         }
         var errors = ValidationErrors()

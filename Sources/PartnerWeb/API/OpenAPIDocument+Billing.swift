@@ -99,9 +99,11 @@ extension OpenAPIDocument {
                                            "quantity": ["type": "integer", "minimum": 1, "maximum": Limits.unitsPerOrder]], required: ["category", "name"])],
                 "renew_product_id": uuid,
                 "means": ["type": "string", "enum": ["client", "own"], "description": "A partner's choice of whose means pay"],
-            ], required: []).merging(["anyOf": [
-                ["required": ["lines"], "properties": ["lines": ["minItems": 1]]], ["required": ["renew_product_id"]],
-            ] as [JSON]]) { a, _ in a },
+            ], required: []).merging([
+                // New products or the renewal of one, never both in one quote.
+                "anyOf": [["required": ["lines"], "properties": ["lines": ["minItems": 1]]], ["required": ["renew_product_id"]]] as [JSON],
+                "not": ["required": ["lines", "renew_product_id"]],
+            ]) { a, _ in a },
             "OrderRequest": object(["quote_id": uuid, "payment_method": ["type": "string", "enum": ["wallet", "card"]], "card_number": cardNumber],
                                    required: ["quote_id", "payment_method"]),
             "TopUpRequest": object(["amount": topUpAmount, "currency": currency, "card_number": cardNumber],

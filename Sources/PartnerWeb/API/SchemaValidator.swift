@@ -42,10 +42,15 @@ struct SchemaValidator {
             // The first alternative's errors name what is missing (e.g. `lines` for a quote).
             let attempts = any.map { validate(value, against: $0, at: path) }
             let passing = attempts.filter(\.isEmpty).count
-            if passing == 0 || (schema["oneOf"] != nil && passing > 1) { return attempts.first ?? [FieldError(field, .invalidValue)] }
+            if passing == 0 { return attempts.first ?? [FieldError(field, .invalidValue)] }
+            if schema["oneOf"] != nil && passing > 1 { return [FieldError(field, .invalidValue)] }
         }
         if let barred = schema["not"] as? JSON, validate(value, against: barred, at: path).isEmpty {
-            // The text fields' `not` bars their forbidden characters.
+            // The text fields' `not` bars their forbidden characters; an object's `not` with
+            // `required` bars fields sent together, and names the last of them.
+            if let together = barred["required"] as? [String], let last = together.last {
+                return [FieldError(path.isEmpty ? last : "\(path).\(last)", .invalidValue)]
+            }
             return [FieldError(field, value is String ? .invalidCharacters : .invalidValue)]
         }
         switch value {

@@ -197,7 +197,7 @@ enum DemoSeed {
         }
         let referral = try require(try await hub.affiliates.click(code: affiliate.code, existing: nil, ip: "127.0.0.1", store: store))
         let outcome = try await hub.accounts.signUp(SignUpInput(name: "Pia Huber", email: "pia@konditorei.demo", password: password, organisationName: "Konditorei Huber",
-                                                                country: "CH", currency: nil), language: .de, referral: referral, store: store)
+                                                                country: "CH", currency: nil), language: .de, referral: referral, ip: "127.0.0.1", store: store)
         guard case .created(let referred) = outcome else { throw Missing() }
         guard let pia = try await store.context(user: referred.user.id, organisation: referred.organisation.id) else { throw Missing() }
         let quote = try await hub.billing.quote(user: referred.user, client: pia.organisationID,

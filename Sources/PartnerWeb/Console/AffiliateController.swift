@@ -101,7 +101,7 @@ struct AffiliateController: RouteCollection {
         let now = req.partnerHub.configuration.clock.now()
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         return try await req.accounts.signUp(SignUpInput(name: trimmed, email: email, password: password, organisationName: "\(trimmed.isEmpty ? "–" : trimmed) (affiliate)",
-                                                         country: country, currency: nil), language: req.language, store: req.store) { tx, result in
+                                                         country: country, currency: nil), language: req.language, ip: req.clientIP, store: req.store) { tx, result in
             _ = try await affiliates.enrol(tx, user: result.user, wallet: result.organisation.id, now: now)
         }
     }

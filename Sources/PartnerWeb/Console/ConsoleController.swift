@@ -126,7 +126,8 @@ struct ConsoleController: RouteCollection {
         let input = SignUpInput(name: values[field: "name"], email: values[field: "email"], password: req.formValue("password"),
                                 organisationName: values[field: "organisation_name"], country: values[field: "country"], currency: values["currency"])
         do {
-            let outcome = try await req.accounts.signUp(input, language: req.language, referral: req.cookies[Cookies.referral]?.string, store: req.store)
+            let outcome = try await req.accounts.signUp(input, language: req.language, referral: req.cookies[Cookies.referral]?.string, ip: req.clientIP,
+                                                        store: req.store)
             // R-H1: the same page whether the address was new (the account exists now) or already
             // registered (its owner got a mail): sign in next, with the password just chosen.
             let response = checkInbox(try await req.pageContext(), email: EmailAddress(values[field: "email"])?.value ?? "", next: localPath(values["next"]) ?? "")

@@ -67,7 +67,15 @@ extension Request {
         return context
     }
 
-    var clientIP: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The client's address: the connection's, or — when that is a trusted proxy — the last
+    /// address in `X-Forwarded-For` that is not one of ours (earlier ones the client may have written).
+    var clientIP: String {
+        let remote = remoteAddress?.ipAddress ?? "unknown"
+        let trusted = partnerHub.configuration.trustedProxies
+        guard trusted.contains(remote) else { return remote }
+        let forwarded = headers[.xForwardedFor].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        return forwarded.last { !trusted.contains($0) && !$0.isEmpty && $0.utf8.count <= 45 } ?? remote
+    }
 }
 
 /// Resolves the session cookie (console) or bearer token (API) into an `Identity`.
@@ -115,7 +123,8 @@ struct IdentityMiddleware: AsyncMiddleware {
 /// Signed-in users echo their session's token; anonymous forms (sign-in, sign-up) a double-submit cookie.
 struct CSRFMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard !req.isAPI, req.method == .POST else { return try await next.respond(to: req) }
+        // No route: the method is not the path's (405 answers it), nothing is changed.
+        guard !req.isAPI, req.method == .POST, req.route != nil else { return try await next.respond(to: req) }
         let expected: String?
         if let session = req.identity?.session { expected = session.csrfToken } else { expected = req.cookies[Cookies.csrf]?.string }
         let sent = req.formFields["_csrf"]

@@ -42,6 +42,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             case .validation(let errors):
                 detail = "The request has invalid fields: " + errors.map(\.field).joined(separator: ", ") + "."
                 fields = errors.map { Problem.InvalidField(field: $0.field, code: $0.code.rawValue, detail: english.fieldError($0.code)) }
+                if let first = errors.first { messageKey = "error.\(first.code.rawValue)" }
                 // R-H1: 422 means the request breaks the contract; one the contract allows but
                 // what is stored refuses answers 409 (403 a wrong password, 402 a declined card).
                 if req.isAPI, !errors.isEmpty, errors.allSatisfy(\.code.dependsOnState) {
@@ -73,6 +74,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             case .methodNotAllowed(let allow):
                 detail = "This path does not answer \(req.method.rawValue); it answers \(allow)."
                 headers.replaceOrAdd(name: .allow, value: allow)
+                messageKey = "error.method"
             case .overLimit(let field, let limit):
                 detail = "Over a documented limit: \(limit)."
                 fields = [Problem.InvalidField(field: field, code: FieldError.Code.overLimit.rawValue, detail: limit)]
@@ -80,6 +82,8 @@ struct ProblemMiddleware: AsyncMiddleware {
             }
         case let store as StoreError:
             return await handle(AppError.from(store), req)
+        case let limit as AttemptLimitReached:
+            return await handle(AppError.tooManyRequests(retryAfter: limit.retryAfter), req)
         case is ConnectionPoolTimeoutError:
             // Every connection stayed busy for the pool's whole wait: a load peak, not a bug;
             // the client may retry, and nothing was written.
@@ -96,7 +100,7 @@ struct ProblemMiddleware: AsyncMiddleware {
         case let abort as any AbortError:
             status = abort.status
             if abort.status == .payloadTooLarge {
-                detail = "The request body is larger than this route's limit of \(BodyLimits.limit(for: req.route) / 1024) KB."
+                detail = abort.reason.hasPrefix("The request body") ? abort.reason : "The request body is larger than this route's limit."
                 messageKey = "error.too_large"
             } else {
                 detail = abort.reason
@@ -108,6 +112,7 @@ struct ProblemMiddleware: AsyncMiddleware {
         }
 
         if status == .notFound, !req.isAPI { messageKey = "error.not_found" }
+        if status == .payloadTooLarge { messageKey = "error.too_large" }
         if req.isAPI {
             let problem = Problem(type: "about:blank", title: status.reasonPhrase, status: Int(status.code), detail: detail, errors: fields)
             let response = Response(status: status, headers: headers)

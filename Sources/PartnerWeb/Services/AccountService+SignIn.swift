@@ -23,10 +23,15 @@ extension AccountService {
 
     /// `referral`: the token of an affiliate link's click (R-A1), attributed in the same
     /// transaction; `then` runs in it too (an affiliate's sign-up enrols there).
-    func signUp(_ input: SignUpInput, language: Language, referral: String? = nil, store: Store,
+    /// `ip`: every sign-up sends a mail, so they are limited per address and per recipient (R-H1),
+    /// alike for new and registered addresses.
+    func signUp(_ input: SignUpInput, language: Language, referral: String? = nil, ip: String, store: Store,
                 then: (@Sendable (Store, SignUpResult) async throws -> Void)? = nil) async throws -> SignUpOutcome {
         let valid: ValidSignUp
         do { valid = try SignUpRules.validate(input) } catch { throw AppError.validation(error.errors) }
+        try await store.reserveAttempts([("signup-ip:\(ip)", LoginThrottle(maximumFailures: Limits.signUpsPerAddressPerHour, window: Limits.hour)),
+                                         ("signup-mail:\(valid.email.value)", LoginThrottle(maximumFailures: Limits.signUpMailsPerRecipientPerHour, window: Limits.hour))],
+                                        now: clock.now())
         let hash = try await hasher.hash(valid.password)
         let now = clock.now()
         return try await withFreshSupportCode { code in
@@ -86,13 +91,15 @@ extension AccountService {
         let now = clock.now()
         let email = EmailAddress(rawEmail)
         // An address that is no address has no account; its attempts still count per IP.
-        let accountKey = "\(staff ? "staff" : "account"):\(email?.value ?? "-")"
-        let ipKey = "ip:\(ip)"
+        let account = "\(staff ? "staff" : "account"):\(email?.value ?? "-")"
         let since = now.addingTimeInterval(-throttle.window)
-        // Per account: `throttle` (5 in 15 minutes). Per address a wider limit of the same window, so
-        // one office behind a shared address is not locked out by a colleague's typos.
-        let perAddress = LoginThrottle(maximumFailures: throttle.maximumFailures * 4, window: throttle.window)
-        let rules = [(accountKey, throttle), (ipKey, perAddress)]
+        // Per account and address: `throttle` (5 in 15 minutes) — a guesser is stopped, but nobody
+        // elsewhere can lock a named person out. Per account from everywhere 10 times that (a
+        // guesser with many addresses), per address 20 times (many accounts from one address;
+        // an office behind one address is not locked out by a colleague's typos).
+        let rules = [("\(account)@ip:\(ip)", throttle),
+                     (account, LoginThrottle(maximumFailures: throttle.maximumFailures * 10, window: throttle.window)),
+                     ("ip:\(ip)", LoginThrottle(maximumFailures: throttle.maximumFailures * 20, window: throttle.window))]
         let reservation = try await store.write { tx -> [UUID] in
             try await tx.lockAttemptKeys(rules.map(\.0))
             for (key, rule) in rules {

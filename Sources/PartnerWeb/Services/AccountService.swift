@@ -165,8 +165,11 @@ struct AccountService: Sendable {
         if try await store.members(context).contains(where: { $0.email == email }) {
             throw AppError.validation([FieldError("email", .taken)])
         }
-        let token = random.token()
         let now = clock.now()
+        // Each invitation is a mail to someone else's address: bounded per organisation (R-H1).
+        try await store.reserveAttempts([("invite:\(context.organisationID.string)",
+                                          LoginThrottle(maximumFailures: Limits.invitationsPerOrganisationPerHour, window: Limits.hour))], now: now)
+        let token = random.token()
         let organisation = try await store.organisation(context)
         return try await store.write { tx in
             let invitation = try await tx.createInvitation(context, email: email, role: role, tokenHash: Store.sha256Hex(token), now: now)
@@ -189,8 +192,10 @@ struct AccountService: Sendable {
     /// R-P4 for memberships: a new token, the old one stops working.
     func resendInvitation(_ context: OrganisationContext, inviter: User, id: InvitationID, language: Language, store: Store) async throws {
         guard context.may(.manageMembers) else { throw AppError.notFound }
-        let token = random.token()
         let now = clock.now()
+        try await store.reserveAttempts([("resend:\(id.string)", LoginThrottle(maximumFailures: Limits.resendsPerInvitationPerHour, window: Limits.hour))],
+                                        now: now)
+        let token = random.token()
         let organisation = try await store.organisation(context)
         try await store.write { tx in
             let invitation = try await tx.renewInvitationToken(context, id, tokenHash: Store.sha256Hex(token), now: now)

@@ -38,14 +38,6 @@ extension BillingService {
 
     /// R-H1: an hourly limit per organisation, reserved atomically before the work it limits.
     func reserve(_ key: String, limit: Int, field: String, store: Store) async throws {
-        let now = clock.now()
-        let rule = LoginThrottle(maximumFailures: limit, window: Limits.hour)
-        try await store.write { tx in
-            try await tx.lockAttemptKeys([key])
-            if case .retryAfter(let seconds) = rule.decide(failures: try await tx.loginFailures(key: key, since: now.addingTimeInterval(-Limits.hour)), now: now) {
-                throw AppError.tooManyRequests(retryAfter: seconds)
-            }
-            _ = try await tx.recordAttempts(keys: [key], now: now)
-        }
+        try await store.reserveAttempts([(key, LoginThrottle(maximumFailures: limit, window: Limits.hour))], now: clock.now())
     }
 }

@@ -112,8 +112,9 @@ struct PartnershipService: Sendable {
         let existing = try await store.existingPartnerships(client: client.organisationID)
         try check(PartnershipRules.check(client: client.organisationID, partner: partnerID, partnerApproved: partner.isPartner,
                                          access: terms.access, products: Set(terms.grants.map(\.product)), existing: existing))
-        let token = random.token()
         let now = clock.now()
+        try await reserveInvitation(client.organisationID, store: store)
+        let token = random.token()
         let clientOrganisation = try await store.organisation(client)
         let recipients = try await answerers(partnerID, store: store)
         return try await store.write { tx in
@@ -134,12 +135,19 @@ struct PartnershipService: Sendable {
     }
 
     /// R-P2: a partner's legal representative adds a client by e-mail; the client decides what to grant.
+    /// Each invitation mails someone else's address: bounded per organisation (R-H1).
+    func reserveInvitation(_ organisation: OrganisationID, store: Store) async throws {
+        try await store.reserveAttempts([("invite:\(organisation.string)", LoginThrottle(maximumFailures: Limits.invitationsPerOrganisationPerHour,
+                                                                                             window: Limits.hour))], now: clock.now())
+    }
+
     func addClient(_ partner: OrganisationContext, inviter: User, email rawEmail: String, terms: Terms, language: Language, store: Store) async throws -> Partnership {
         guard partner.may(.managePartnerships) else { throw AppError.forbidden("error.only_legal_representative_partnerships") }
         guard let email = EmailAddress(rawEmail) else {
             throw AppError.validation([FieldError("email", rawEmail.isEmpty ? .required : .invalidEmail)])
         }
         let partnerOrganisation = try await store.organisation(partner)
+        try await reserveInvitation(partner.organisationID, store: store)
         let id = try await store.write { tx in
             try await requestClient(partner: partnerOrganisation, inviter: inviter.id, email: email, terms: terms, language: language, reusePending: false, store: tx)
         }
@@ -337,8 +345,10 @@ struct PartnershipService: Sendable {
 
     func resend(_ context: OrganisationContext, user: User, id: PartnershipID, language: Language, store: Store) async throws {
         let p = try await sentInvitation(context, id, store: store)
-        let token = random.token()
         let now = clock.now()
+        try await store.reserveAttempts([("resend:\(p.id.string)", LoginThrottle(maximumFailures: Limits.resendsPerInvitationPerHour, window: Limits.hour))],
+                                        now: now)
+        let token = random.token()
         let recipients: [(EmailAddress, Language)] = p.initiator == .client ? try await answerers(p.partnerID, store: store) : (p.invitedEmail.map { [($0, language)] } ?? [])
         let sender = try await store.organisation(context)
         try await store.write { tx in

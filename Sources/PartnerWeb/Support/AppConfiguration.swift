@@ -29,6 +29,10 @@ public struct AppConfiguration: Sendable {
     public var connectionsPerEventLoop: Int?
     /// Seconds a request waits for a database connection before it is answered 503 (DATABASE_POOL_TIMEOUT).
     public var poolTimeoutSeconds: Int?
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the client (PARTNERHUB_TRUSTED_PROXIES):
+    /// behind a proxy every visitor would otherwise share its address, and one address's limits
+    /// (sign-in, tenders, referral clicks) would lock out everyone.
+    public var trustedProxies: Set<String> = []
 
     public init(database: DatabaseLocation, bcryptCost: Int = 12, demo: Bool = false, secureCookies: Bool = false,
                 baseURL: String = "http://127.0.0.1:8080", clock: any Clock = SystemClock(),
@@ -53,6 +57,9 @@ public struct AppConfiguration: Sendable {
         configuration.secureCookies = env["PARTNERHUB_SECURE_COOKIES"] == "1" || configuration.baseURL.hasPrefix("https://")
         if let url = env["SMTP_URL"], !url.isEmpty { configuration.smtp = SMTPConfiguration.parse(url) }
         if let seconds = env["DATABASE_POOL_TIMEOUT"].flatMap(Int.init), seconds > 0 { configuration.poolTimeoutSeconds = seconds }
+        if let proxies = env["PARTNERHUB_TRUSTED_PROXIES"] {
+            configuration.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
         return configuration
     }
 }
