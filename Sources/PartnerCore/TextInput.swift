@@ -14,17 +14,24 @@ public enum TextInput {
     /// Refused everywhere: C0 and C1 controls (line breaks and tabs only in multi-line text), DEL,
     /// U+2028/29 in single lines, the bidirectional embeddings, overrides and isolates (they make
     /// a text read differently from what it holds), noncharacters, U+FEFF and U+FFFD (the mark of
-    /// bytes that were not UTF-8). The same ranges make the API contract's patterns (`pattern`).
+    /// bytes that were not UTF-8), and the characters that show nothing at all — the zero-width
+    /// space, word joiner and invisible operators, the Mongolian vowel separator, the Hangul
+    /// fillers — with which a name looks like another or like none. (The zero-width joiner and
+    /// non-joiner stay: emoji sequences and Persian need them.) The same ranges make the API
+    /// contract's patterns (`pattern`).
     static func forbidden(_ kind: TextKind) -> [ClosedRange<UInt32>] {
         let controls: [ClosedRange<UInt32>] = kind == .singleLine
             ? [0x00...0x1F, 0x7F...0x9F, 0x2028...0x2029] : [0x00...0x08, 0x0B...0x0C, 0x0E...0x1F, 0x7F...0x9F]
-        return controls + [0x202A...0x202E, 0x2066...0x2069, 0xFDD0...0xFDEF, 0xFEFF...0xFEFF, 0xFFFD...0xFFFF]
+        let invisible: [ClosedRange<UInt32>] = [0x115F...0x1160, 0x180E...0x180E, 0x200B...0x200B, 0x2060...0x2064, 0x3164...0x3164, 0xFFA0...0xFFA0]
+        return controls + invisible + [0x202A...0x202E, 0x2066...0x2069, 0xFDD0...0xFDEF, 0xFEFF...0xFEFF, 0xFFFD...0xFFFF]
     }
 
     /// What trimming removes and what a required field needs one character besides: the Unicode
-    /// spaces (Zs), and in multi-line text the line breaks and tabs too.
+    /// spaces (Zs) and the left-to-right and right-to-left marks, and in multi-line text the line
+    /// breaks and tabs too.
     static func blank(_ kind: TextKind) -> [ClosedRange<UInt32>] {
-        let spaces: [ClosedRange<UInt32>] = [0x20...0x20, 0xA0...0xA0, 0x1680...0x1680, 0x2000...0x200A, 0x202F...0x202F, 0x205F...0x205F, 0x3000...0x3000]
+        let spaces: [ClosedRange<UInt32>] = [0x20...0x20, 0xA0...0xA0, 0x1680...0x1680, 0x2000...0x200A, 0x200E...0x200F, 0x202F...0x202F, 0x205F...0x205F,
+                                             0x3000...0x3000]
         return kind == .singleLine ? spaces : [0x09...0x0A, 0x0D...0x0D, 0x2028...0x2029] + spaces
     }
 

@@ -81,10 +81,16 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
         let bytes = Array(text.utf8)
         guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")) else { return nil }
         let local = bytes[..<at], domain = bytes[(at + 1)...]
+        // A dot-atom (RFC 5322): no dot first, last or twice in a row — mail servers refuse those.
         guard !local.isEmpty, local.count <= 64, !domain.contains(UInt8(ascii: "@")),
-              local.allSatisfy({ Self.isLetterOrDigit($0) || Self.atextSymbols.contains($0) }) else { return nil }
+              local.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy({ atom in
+                  !atom.isEmpty && atom.allSatisfy { Self.isLetterOrDigit($0) || Self.atextSymbols.contains($0) }
+              })
+        else { return nil }
         let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        // The top-level domain is letters, or an internationalised one in its xn-- form.
         guard labels.count >= 2, let last = labels.last, last.count >= 2,
+              last.allSatisfy({ (0x61...0x7A).contains($0) }) || (last.starts(with: Array("xn--".utf8)) && last.count > 4),
               labels.allSatisfy({ label in
                   !label.isEmpty && label.count <= 63 && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
                       && label.allSatisfy { Self.isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }
@@ -99,10 +105,18 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
     public static var pattern: String {
         let blank = TextInput.classBody(TextInput.blank(.singleLine))
         let label = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-        return "^[\(blank)]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:\(label)\\.)+[A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9][\(blank)]*$"
+        let top = "(?:[A-Za-z]{2,63}|[Xx][Nn]--[A-Za-z0-9](?:[A-Za-z0-9-]{0,57}[A-Za-z0-9])?)"
+        return "^[\(blank)]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:\(label)\\.)+\(top)[\(blank)]*$"
     }
 
-    static let atextSymbols = Set(".!#$%&'*+/=?^_`{|}~-".utf8)
+    /// What `pattern` cannot say with its lengths: a local part's dot first, last or doubled.
+    /// With the forbidden characters, the API contract's `not` pattern for addresses.
+    public static var forbiddenPattern: String {
+        let blank = TextInput.classBody(TextInput.blank(.singleLine))
+        return TextInput.forbiddenPattern(.singleLine) + "|^[\(blank)]*[.]|[.][.]|[.]@"
+    }
+
+    static let atextSymbols = Set("!#$%&'*+/=?^_`{|}~-".utf8)
     static func isLetterOrDigit(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) }
 }
 

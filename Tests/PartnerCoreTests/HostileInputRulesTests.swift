@@ -44,7 +44,9 @@ struct HostileInputRulesTests {
 
     @Test("The contract's patterns accept exactly what the field accepts (one set of ranges for both)",
           arguments: ["Anna", " Anna ", "Anna\n", "", "   ", "\u{3000}", "a\u{0}", "a\rb", "a\nb", "\nb", "Zürich 👩‍👩‍👧", "a\u{202E}b", "a\u{FEFF}",
-                      "a\u{85}", "x\u{2028}y", "\t", "x\ty", "\n\n"])
+                      "a\u{85}", "x\u{2028}y", "\t", "x\ty", "\n\n",
+                      "\u{200B}", "An\u{200B}na", "\u{3164}", "\u{115F}\u{1160}", "\u{FFA0}", "a\u{2060}", "\u{180E}", "\u{200E}", " \u{200F} ",
+                      "\u{200F}שלום", "Ann\u{200D}a", "می\u{200C}خواهم"])
     func patternsAgreeWithField(text: String) throws {
         func contains(_ pattern: String) throws -> Bool {
             try NSRegularExpression(pattern: pattern).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
@@ -59,13 +61,25 @@ struct HostileInputRulesTests {
         }
     }
 
+    @Test("A name that shows nothing, or looks like another, is refused: zero-width space, word joiner, Hangul fillers; direction marks alone are empty",
+          arguments: [("An\u{200B}na", FieldError.Code.invalidCharacters), ("\u{3164}", .invalidCharacters), ("\u{115F}", .invalidCharacters),
+                      ("\u{FFA0}", .invalidCharacters), ("Anna\u{2060}", .invalidCharacters), ("\u{180E}", .invalidCharacters),
+                      ("\u{200E}\u{200F}", .required), ("Ann\u{200D}a", nil), ("\u{200F}שלום", nil)] as [(String, FieldError.Code?)])
+    func invisible(text: String, code: FieldError.Code?) {
+        var errors = ValidationErrors()
+        _ = TextInput.field(text, "name", kind: .singleLine, max: 100, into: &errors)
+        #expect(errors.errors.map(\.code) == (code.map { [$0] } ?? []), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+    }
+
     @Test("E-mail addresses: the contract's pattern agrees with the parser",
           arguments: ["anna@alpenweb.ch", " anna@alpenweb.ch ", "ANNA@Alpenweb.CH", "a@b.c", "a@b", "a.b+c@x-y.example.ch", "a@-b.ch", "a@b-.ch",
-                      "\"a\"@b.ch", "a@b.ch\n", "é@b.ch", "a@b..ch", "a@@b.ch", "0@0.com", "a@" + String(repeating: "x", count: 64) + ".ch"])
+                      "\"a\"@b.ch", "a@b.ch\n", "é@b.ch", "a@b..ch", "a@@b.ch", "0@0.com", "a@" + String(repeating: "x", count: 64) + ".ch",
+                      ".a@b.ch", " .a@b.ch", "a.@b.ch", "a..b@b.ch", "a.b.c@b.ch", "a@b.c1", "a@b.123", "a@b.xn--p1ai", "a@b.XN--P1AI", "a@b.xn--",
+                      "a@b.xn-p1ai", "a@b.ch.", String(repeating: "a", count: 64) + "@b.ch", String(repeating: "a", count: 65) + "@b.ch"])
     func emailPattern(text: String) throws {
         let whole = NSRange(text.startIndex..., in: text)
         let matches = try NSRegularExpression(pattern: EmailAddress.pattern).firstMatch(in: text, range: whole).map { $0.range == whole } ?? false
-        let clean = try NSRegularExpression(pattern: TextInput.forbiddenPattern(.singleLine)).firstMatch(in: text, range: whole) == nil
+        let clean = try NSRegularExpression(pattern: EmailAddress.forbiddenPattern).firstMatch(in: text, range: whole) == nil
         #expect((matches && clean) == (EmailAddress(text) != nil), "\(text)")
     }
 
@@ -89,7 +103,8 @@ struct HostileInputRulesTests {
     }
 
     @Test("E-mail addresses are ASCII byte by byte; anything with a line break, quote or combining mark is refused",
-          arguments: ["a@b.ch\r\nBcc: x@evil.example", "a\"@b.ch", "é@b.ch", "a@b\u{0301}.ch", "a@b.ch\u{0}", "<a@b.ch>", "a@@b.ch", "a@-b.ch"])
+          arguments: ["a@b.ch\r\nBcc: x@evil.example", "a\"@b.ch", "é@b.ch", "a@b\u{0301}.ch", "a@b.ch\u{0}", "<a@b.ch>", "a@@b.ch", "a@-b.ch",
+                      ".anna@b.ch", "anna.@b.ch", "an..na@b.ch", "anna@b.c0m", "anna@10.0.0.1"])
     func emails(text: String) {
         #expect(EmailAddress(text) == nil)
     }

@@ -63,7 +63,9 @@ extension Strings {
         "program.not_pending": ("Diese Bewerbung ist bereits entschieden.", "This application has already been decided.", "Cette candidature a déjà été traitée."),
         "error.invalid_register_id": ("Keine gültige Nummer (Prüfziffer stimmt nicht).", "Not a valid id (the check digit does not match).",
                                       "Numéro non valide (le chiffre de contrôle ne correspond pas)."),
-        "error.invalid_url": ("Keine vollständige http(s)-Adresse.", "Not an absolute http(s) address.", "Pas une adresse http(s) complète."),
+        "error.invalid_url": ("Keine vollständige öffentliche http(s)-Adresse, z. B. https://www.beispiel.ch (Domains mit Umlauten in ihrer xn--…-Form).",
+                              "Not a complete public http(s) address, e.g. https://www.example.ch (domains with accents in their xn--… form).",
+                              "Pas une adresse http(s) publique complète, p. ex. https://www.exemple.ch (domaines accentués sous leur forme xn--…)."),
         "error.too_many": ("Zu viele Einträge.", "Too many entries.", "Trop d'entrées."),
 
         // The provider's queue and partner list (R-E2, R-E3)
