@@ -37,6 +37,40 @@ struct ProviderAPITests {
         }
     }
 
+    @Test("R-O3 every provider operation asks who before what: a customer's token with a broken body gets 401, a support agent 403 where only admins may, never 422")
+    func whoBeforeWhat() async throws {
+        try await TestApp.with { t in
+            let customer = try await t.signUp("anna@client.test")
+            let support = try await staffToken(t, role: .support)
+            let samples = ["category": "web-hosting", "extension": "ch", "code": "12345678", "key": "web-design"]
+            var checked = 0
+            for (path, methods) in OpenAPIDocument.document["paths"] as! [String: Any] where path.hasPrefix("/api/v1/provider/") {
+                for (method, raw) in methods as! [String: Any] {
+                    let operation = raw as! [String: Any]
+                    guard let security = operation["security"] as? [[String: Any]], !security.isEmpty else { continue }
+                    #expect(security.contains { $0["staffBearer"] != nil }, "\(method) \(path) is not declared for staff tokens")
+                    let filled = path.split(separator: "/").map { part -> String in
+                        guard part.hasPrefix("{") else { return String(part) }
+                        return samples[String(part.dropFirst().dropLast())] ?? UUID().uuidString
+                    }.joined(separator: "/")
+                    let broken = #"{"unknown_field":1,"rates":"none","period":7}"#
+                    let httpMethod = HTTPMethod(rawValue: method.uppercased())
+                    let body = method == "get" ? nil : broken
+                    let asCustomer = try await t.send(httpMethod, "/" + filled, token: customer.token, json: body)
+                    #expect(asCustomer.status == .unauthorized, "\(method) \(path) as a customer: \(asCustomer.status)")
+                    let asSupport = try await t.send(httpMethod, "/" + filled, token: support, json: body)
+                    if operation["x-staff-role"] as? String == "any" {
+                        #expect(asSupport.status != .unauthorized && asSupport.status != .forbidden, "\(method) \(path) as support")
+                    } else {
+                        #expect(asSupport.status == .forbidden, "\(method) \(path) as support: \(asSupport.status)")
+                    }
+                    checked += 1
+                }
+            }
+            #expect(checked >= 12)
+        }
+    }
+
     @Test("R-B4 a program admin sets a list price through the API: the version moves on, the next quote uses it, the change is audited")
     func setPrice() async throws {
         try await TestApp.with { t in

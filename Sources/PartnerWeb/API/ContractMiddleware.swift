@@ -12,6 +12,19 @@ struct ContractMiddleware: AsyncMiddleware {
         let parameters: [(name: String, location: String, required: Bool, schema: JSON)]
         let body: (required: Bool, schema: JSON)?
         let secured: Bool
+        /// Provider staff only (`staffBearer`); `adminOnly` when support agents are not let in either.
+        let staffOnly: Bool
+        let adminOnly: Bool
+
+        /// Whether the contract is this request's to check: anyone the operation is not for is
+        /// answered by its handler (401, 403) before what they sent is looked at (R-O3).
+        func isFor(_ identity: Identity?) -> Bool {
+            guard secured else { return true }
+            guard let identity else { return false }
+            guard staffOnly else { return identity.user != nil }
+            guard let staff = identity.staff else { return false }
+            return !adminOnly || staff.role == .programAdmin
+        }
     }
 
     let operations: [String: Operation]
@@ -32,8 +45,11 @@ struct ContractMiddleware: AsyncMiddleware {
                    let schema = ((requestBody["content"] as? JSON)?["application/json"] as? JSON)?["schema"] as? JSON {
                     body = (requestBody["required"] as? Bool ?? false, schema)
                 }
-                let secured = !((operation["security"] as? [Any])?.isEmpty ?? true)
-                operations[Self.key(method: method.uppercased(), path: path)] = Operation(parameters: parameters, body: body, secured: secured)
+                let security = operation["security"] as? [JSON] ?? []
+                let staffOnly = security.contains { $0["staffBearer"] != nil }
+                operations[Self.key(method: method.uppercased(), path: path)] = Operation(
+                    parameters: parameters, body: body, secured: !security.isEmpty, staffOnly: staffOnly,
+                    adminOnly: staffOnly && operation["x-staff-role"] as? String != "any")
             }
         }
         self.operations = operations
@@ -55,8 +71,9 @@ struct ContractMiddleware: AsyncMiddleware {
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard req.isAPI, let route = req.route, let operation = operations[Self.key(route)] else { return try await next.respond(to: req) }
-        // A secured operation without a valid token is the handler's to answer (401) first.
-        if operation.secured, req.identity == nil { return try await next.respond(to: req) }
+        // A secured operation without a valid token, or with one it is not for, is the handler's
+        // to answer (401, 403) first.
+        if !operation.isFor(req.identity) { return try await next.respond(to: req) }
         var errors: [FieldError] = []
         let query = (try? FormEncoding.pairs(Array((req.url.query ?? "").utf8))) ?? []
         for parameter in operation.parameters {

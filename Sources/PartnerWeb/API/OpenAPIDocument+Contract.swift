@@ -66,4 +66,25 @@ extension OpenAPIDocument {
         document["paths"] = paths
         return document
     }
+
+    /// R-O3: every secured operation under /api/v1/provider is for provider staff (`phs_` tokens),
+    /// and for program admins unless it says `x-staff-role: any` (the VIP look-up support agents
+    /// use). The contract middleware leaves a request from anyone else to its handler, which
+    /// answers 401 or 403 before the body is looked at: who may ask is decided before what was asked.
+    static func securingProviderPaths(_ document: JSON) -> JSON {
+        var document = document
+        var paths = document["paths"] as? JSON ?? [:]
+        for (path, methods) in paths where path.hasPrefix("/api/v1/provider/") {
+            var methods = methods as? JSON ?? [:]
+            for (method, raw) in methods {
+                guard var operation = raw as? JSON, !((operation["security"] as? [Any])?.isEmpty ?? true) else { continue }
+                operation["security"] = [["staffBearer": [String]()]]
+                if operation["x-staff-role"] == nil { operation["x-staff-role"] = StaffRole.programAdmin.rawValue }
+                methods[method] = operation
+            }
+            paths[path] = methods
+        }
+        document["paths"] = paths
+        return document
+    }
 }

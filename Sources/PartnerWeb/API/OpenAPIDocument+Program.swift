@@ -111,7 +111,7 @@ extension OpenAPIDocument {
             ],
             "/api/v1/provider/vip-codes/{code}": ["get": operation("lookUpVIPCode", "Provider staff verify a caller by VIP code (R-S2); every look-up audited",
                 tag: "provider", parameters: [["name": "code", "in": "path", "required": true, "schema": ["type": "string", "pattern": "^[0-9 ]{8,9}$"]]],
-                responses: ["200": response("Whose code it is", ref("VIPCaller"))])],
+                responses: ["200": response("Whose code it is", ref("VIPCaller"))]).merging(["x-staff-role": "any"]) { a, _ in a }],
             "/api/v1/organisations/{org}/directory-profile": [
                 "get": operation("getDirectoryProfile", "The partner's own profile, published or not", tag: "directory", parameters: [org],
                                  responses: ["200": response("The profile", ref("DirectoryProfile"))]),

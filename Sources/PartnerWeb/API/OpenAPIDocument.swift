@@ -18,7 +18,7 @@ enum OpenAPIDocument {
 
     /// An e-mail address as EmailAddress reads it.
     static var email: JSON {
-        ["type": "string", "maxLength": 254, "pattern": EmailAddress.pattern, "not": ["pattern": TextInput.forbiddenPattern(.singleLine)]]
+        ["type": "string", "maxLength": 254, "pattern": EmailAddress.pattern, "not": ["pattern": EmailAddress.forbiddenPattern]]
     }
 
     /// A new password as PasswordRules checks it.
@@ -69,7 +69,7 @@ enum OpenAPIDocument {
     static func list(_ name: String) -> JSON { ["type": "array", "items": ref(name)] }
 
     /// Built once: the served JSON and the contract middleware read the same document.
-    nonisolated(unsafe) static let document: JSON = closingRequestBodies(assembled)
+    nonisolated(unsafe) static let document: JSON = closingRequestBodies(securingProviderPaths(assembled))
 
     static var assembled: JSON {
         return [
@@ -79,7 +79,8 @@ enum OpenAPIDocument {
             "servers": [["url": "/"]],
             "paths": parts.map(\.paths).reduce([:]) { $0.merging($1) { a, _ in a } },
             "components": [
-                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "A personal access token (ph_…)"]],
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "A personal access token (ph_…)"],
+                                    "staffBearer": ["type": "http", "scheme": "bearer", "description": "A provider staff token (phs_…)"]],
                 // Names are unique across both parts (a test checks): a clash would hide a schema.
                 "schemas": parts.map(\.schemas).reduce([:]) { $0.merging($1) { a, _ in a } },
             ],
