@@ -54,8 +54,20 @@ public enum PartnershipRules {
         let open = existing.filter { isOpen($0.state) }
         if open.contains(where: { $0.partner == partner }) { return .alreadyLinked }
         if access == .full && open.contains(where: { $0.access == .full }) { return .secondFullAccess }
-        let taken = open.reduce(into: Set<ProductID>()) { $0.formUnion($1.grantedProducts) }
-        if !taken.isDisjoint(with: products) { return .productAlreadyGranted }
+        if !contestedProducts(access: access, products: products, existing: existing).isEmpty { return .productAlreadyGranted }
         return nil
+    }
+
+    /// The products a proposed partnership would share with another partner (R-P1: each product
+    /// at most one partner). Full access manages every product, so it contests every product
+    /// granted to a limited partner; a limited grant contests products another partner holds,
+    /// by grant or by full access.
+    public static func contestedProducts(access: AccessType, products: Set<ProductID>, existing: [Existing]) -> Set<ProductID> {
+        let open = existing.filter { isOpen($0.state) }
+        let granted = open.reduce(into: Set<ProductID>()) { $0.formUnion($1.grantedProducts) }
+        switch access {
+        case .full: return granted
+        case .limited: return open.contains { $0.access == .full } ? products : granted.intersection(products)
+        }
     }
 }

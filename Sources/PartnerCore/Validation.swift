@@ -5,9 +5,13 @@ import Foundation
 public struct FieldError: Error, Sendable, Hashable, Codable {
     public let field: String
     public let code: Code
-    public init(_ field: String, _ code: Code) {
+    /// What the refusal is about, when a person needs to know which (the products already
+    /// granted to another partner): shown after the message, in the API's detail too.
+    public let names: [String]
+    public init(_ field: String, _ code: Code, names: [String] = []) {
         self.field = field
         self.code = code
+        self.names = names
     }
 
     public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
@@ -40,6 +44,10 @@ public struct FieldError: Error, Sendable, Hashable, Codable {
         case unknownReference = "unknown_reference"
         /// A date that has to lie in the future and does not.
         case notInFuture = "not_in_future"
+        /// R-B5: a top-up in a currency nothing of the organisation's can be paid in.
+        case currencyNotSpendable = "currency_not_spendable"
+        /// R-P1: products another partner already manages (by grant or full access), named.
+        case grantedToAnotherPartner = "granted_to_another_partner"
 
         /// A request can be as the contract says and still be refused by what is stored (an
         /// address taken, a balance too low, a date now past): the API answers those 409 (403 for
@@ -47,7 +55,8 @@ public struct FieldError: Error, Sendable, Hashable, Codable {
         /// gets wrong (R-H1).
         public var dependsOnState: Bool {
             switch self {
-            case .taken, .wrongPassword, .currencyFixed, .insufficientFunds, .declined, .tooMany, .unknownReference, .notInFuture:
+            case .taken, .wrongPassword, .currencyFixed, .insufficientFunds, .declined, .tooMany, .unknownReference, .notInFuture, .currencyNotSpendable,
+                 .grantedToAnotherPartner:
                 return true
             default:
                 return false

@@ -205,4 +205,26 @@ struct PartnershipRulesTests {
         #expect(PartnershipRules.check(client: Self.client, partner: Self.client, partnerApproved: true, access: .full, products: [], existing: []) == .selfPartnership)
         #expect(PartnershipRules.check(client: Self.client, partner: Self.p2, partnerApproved: false, access: .full, products: [], existing: []) == .notAPartner)
     }
+
+    static let z = ProductID(UUID())
+    static let limitedXY = PartnershipRules.Existing(partner: p1, state: .active, access: .limited, grantedProducts: [x, y])
+    static let fullP1 = PartnershipRules.Existing(partner: p1, state: .active, access: .full, grantedProducts: [])
+    static let endedXY = PartnershipRules.Existing(partner: p1, state: .ended, access: .limited, grantedProducts: [x, y])
+
+    @Test("R-P1 each product at most one partner, full access counting as every product: the contested products, by case",
+          arguments: [
+              // (proposed access, proposed grants, existing, contested)
+              (AccessType.full, Set<ProductID>(), [limitedXY], Set([x, y])),  // full beside a limited partner's grants: both contested
+              (.full, [], [endedXY], []),  // an ended partnership holds nothing
+              (.full, [], [], []),
+              (.limited, [z], [fullP1], [z]),  // a grant beside another partner's full access
+              (.limited, [], [fullP1], []),  // limited without grants contests nothing
+              (.limited, [x, z], [limitedXY], [x]),  // only the overlap
+              (.limited, [z], [limitedXY], []),
+          ] as [(AccessType, Set<ProductID>, [PartnershipRules.Existing], Set<ProductID>)])
+    func contested(access: AccessType, products: Set<ProductID>, existing: [PartnershipRules.Existing], contested: Set<ProductID>) {
+        #expect(PartnershipRules.contestedProducts(access: access, products: products, existing: existing) == contested)
+        let problem = PartnershipRules.check(client: Self.client, partner: Self.p2, partnerApproved: true, access: access, products: products, existing: existing)
+        #expect((problem == .productAlreadyGranted) == !contested.isEmpty)
+    }
 }

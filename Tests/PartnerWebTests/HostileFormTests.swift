@@ -111,13 +111,22 @@ struct HostileFormTests {
         func expect(_ response: TestingHTTPResponse, _ what: String) { #expect(response.status.code < 300, "\(what): \(response.status) \(response.body.string)") }
         expect(try await t.send(.POST, "/api/v1/organisations/\(alpenweb)/invitations", token: anna, json: #"{"email":"hans@huber.demo","role":"external_user"}"#),
                "member invitation")
-        expect(try await t.send(.POST, "/api/v1/organisations/\(huber)/partners", token: hans, json: #"{"partner_id":"\#(lumiere)","access":"full"}"#),
+        // R-P1: Alpenweb holds two of Huber's products, so Lumière is offered another one, limited.
+        let huberProducts = (try? t.json(try await t.send(.GET, "/api/v1/organisations/\(huber)/products", token: hans)) as? [[String: Any]]) ?? []
+        let free = huberProducts.first { $0["category"] as? String == "kdrive" }?["id"] as? String ?? ""
+        expect(try await t.send(.POST, "/api/v1/organisations/\(huber)/partners", token: hans,
+                                json: #"{"partner_id":"\#(lumiere)","access":"limited","products":[{"product_id":"\#(free)","technical":true,"statistics":true}]}"#),
                "partnership invitation")
         expect(try await t.send(.POST, "/api/v1/organisations/\(alpenweb)/clients", token: anna, json: #"{"email":"lea@parisien.demo","access":"full"}"#),
                "partnership request")
         expect(try await t.send(.POST, "/api/v1/organisations/\(huber)/support-grants", token: hans, json: #"{"duration":"24h"}"#), "support grant")
-        expect(try await t.send(.POST, "/api/v1/organisations/\(lumiere)/products", token: elise, json: #"{"category":"swiss-backup","name":"Backup Lumière"}"#),
-               "Swiss Backup product")
+        // R-B9: the product comes with a paid order.
+        let quote = try await t.send(.POST, "/api/v1/organisations/\(lumiere)/quotes", token: elise,
+                                     json: #"{"lines":[{"category":"swiss-backup","name":"Backup Lumière","quantity":1}]}"#)
+        expect(quote, "Swiss Backup quote")
+        let quoteID = (try? t.json(quote) as? [String: Any])?["id"] as? String ?? ""
+        expect(try await t.send(.POST, "/api/v1/organisations/\(lumiere)/orders", token: elise,
+                                json: #"{"quote_id":"\#(quoteID)","payment_method":"card","card_number":"4242424242424242"}"#), "Swiss Backup order")
         if let tenders = try t.json(try await t.send(.GET, "/api/v1/organisations/\(alpenweb)/tenders", token: anna)) as? [[String: Any]],
            let tender = tenders.first?["id"] as? String {
             expect(try await t.send(.POST, "/api/v1/organisations/\(alpenweb)/tenders/\(tender)/offers", token: anna, json: #"{"message":"We can help."}"#), "offer")

@@ -19,13 +19,7 @@ struct PartnershipTests {
         let client = try await t.signUp("clara@client.test", organisation: "Client AG")
         let partner = try await t.signUp("paul@partner.test", organisation: "Partner GmbH")
         try await t.app.partnerHub.partnerships.approvePartner(OrganisationID(string: partner.organisationID)!, actor: "test", store: t.store)
-        var products: [String] = []
-        for name in ["Web hosting client.ch", "Mail client.ch", "VPS backend"] {
-            let response = try await t.send(.POST, "/api/v1/organisations/\(client.organisationID)/products", token: client.token,
-                                            json: #"{"category":"web-hosting","name":"\#(name)"}"#)
-            try #require(response.status == .created, "\(response.body.string)")
-            products.append((try t.json(response) as! [String: Any])["id"] as! String)
-        }
+        let products = try await t.existingProducts(client, ["Web hosting client.ch", "Mail client.ch", "VPS backend"].map { (.webHosting, $0) })
         return World(client: client, partner: partner, products: products)
     }
 
@@ -186,9 +180,7 @@ struct PartnershipTests {
             #expect(try await t.send(.POST, "/api/v1/organisations/\(w.partner.organisationID)/clients", token: w.partner.token,
                                      json: #"{"email":"paul@partner.test","access":"full"}"#).status == .conflict)
             // Granting a product of another organisation.
-            let foreign = try await t.send(.POST, "/api/v1/organisations/\(stranger.organisationID)/products", token: stranger.token,
-                                           json: #"{"category":"vps","name":"Foreign"}"#)
-            let foreignID = (try t.json(foreign) as! [String: Any])["id"] as! String
+            let foreignID = try await t.existingProducts(stranger, [(.vps, "Foreign")])[0]
             let grantForeign = try await t.send(.POST, path, token: w.client.token,
                                                 json: #"{"partner_id":"\#(w.partner.organisationID)","access":"limited","products":\#(grantsJSON([foreignID]))}"#)
             #expect(grantForeign.status == .conflict && grantForeign.body.string.contains(#""field":"products""#))
@@ -206,7 +198,7 @@ struct PartnershipTests {
         }
     }
 
-    @Test("R-P1 a product is granted to one partner only, and only one partner has full access")
+    @Test("R-P1 a product is granted to one partner only; full access (every product) is refused while another partner holds a grant")
     func oneGrantPerProduct() async throws {
         try await TestApp.with { t in
             let w = try await world(t)
@@ -217,7 +209,7 @@ struct PartnershipTests {
                                          json: #"{"partner_id":"\#(second.organisationID)","access":"limited","products":\#(grantsJSON([w.products[0]]))}"#)
             #expect(taken.status == .conflict)  // R-H1: valid by the contract, refused by what is stored
             let free = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/partners", token: w.client.token,
-                                        json: #"{"partner_id":"\#(second.organisationID)","access":"full"}"#)
+                                        json: #"{"partner_id":"\#(second.organisationID)","access":"limited","products":\#(grantsJSON([w.products[2]]))}"#)
             #expect(free.status == .created)
             let third = try await t.signUp("rita@third.test", organisation: "Third Partner")
             try await t.app.partnerHub.partnerships.approvePartner(OrganisationID(string: third.organisationID)!, actor: "test", store: t.store)
@@ -300,7 +292,6 @@ struct PartnershipTests {
             let o = w.client.organisationID, p = w.partner.organisationID
             let routes: [(HTTPMethod, String, String?)] = [
                 (.GET, "/api/v1/organisations/\(o)/products", nil),
-                (.POST, "/api/v1/organisations/\(o)/products", #"{"category":"vps","name":"x"}"#),
                 (.GET, "/api/v1/organisations/\(o)/products/\(w.products[0])/access?user_id=\(outsider.userID)", nil),
                 (.GET, "/api/v1/organisations/\(o)/partners", nil),
                 (.POST, "/api/v1/organisations/\(o)/partners", #"{"partner_id":"\#(p)","access":"full"}"#),

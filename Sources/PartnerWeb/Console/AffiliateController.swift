@@ -31,7 +31,7 @@ struct AffiliateController: RouteCollection {
         if let user, try await req.store.affiliate(user: user.id) != nil, status == .ok { return .redirect("/console/affiliate") }
         let ctx = try await req.pageContext()
         let s = ctx.strings
-        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0.code) } }
+        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0) } }
         let labels = ["name": s("field.name"), "email": s("field.email"), "password": s("field.password"), "country": s("field.country")]
         return Layout.page(s("affiliate.title"), ctx, status: status) {
             tag("h1") { text(s("affiliate.title")) }

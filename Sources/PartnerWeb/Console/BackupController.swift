@@ -52,7 +52,7 @@ struct BackupController: RouteCollection {
         let manages = organisation.isPartner && (context.role == .legalRepresentative || context.role == .admin)
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
-        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0.code) } }
+        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0) } }
         return Layout.page(s("backup.title"), ctx, status: status) {
             tag("h1") { text(s("backup.title")) }
             if let message { tag("p", cls("error-summary"), attr("role", "alert")) { text(message) } }

@@ -98,7 +98,7 @@ struct ConsoleController: RouteCollection {
         let s = ctx.strings
         let labels = ["name": s("field.name"), "email": s("field.email"), "password": s("field.password"),
                       "organisation_name": s("field.organisation_name"), "country": s("field.country"), "currency": s("field.currency")]
-        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
         return Layout.page(s("signup.title"), ctx, status: status) {
             tag("div", cls("narrow")) {
                 tag("h1") { text(s("signup.title")) }
@@ -191,7 +191,7 @@ struct ConsoleController: RouteCollection {
         } catch AppError.validation(let errors) {
             let s = req.strings
             return logInView(try await req.pageContext(), email: "", next: localPath(rawNext) ?? "",
-                             message: errors.map { s.fieldError($0.code) }.joined(separator: " "), status: .unprocessableEntity)
+                             message: errors.map { s.fieldError($0) }.joined(separator: " "), status: .unprocessableEntity)
         } catch AppError.tooManyRequests(let seconds) {
             let response = logInView(try await req.pageContext(), email: email, next: rawNext,
                                      message: req.strings("login.throttled", ["minutes": String((seconds + 59) / 60)]), status: .tooManyRequests)
@@ -250,7 +250,7 @@ struct ConsoleController: RouteCollection {
     func newOrganisationView(_ ctx: PageContext, values: [String: String], errors: [FieldError], status: HTTPResponseStatus = .ok) -> Response {
         let s = ctx.strings
         let labels = ["name": s("field.organisation_name"), "country": s("field.country"), "currency": s("field.currency")]
-        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
         return Layout.page(s("org.new"), ctx, status: status) {
             tag("div", cls("narrow")) {
                 tag("h1") { text(s("org.new")) }
@@ -340,7 +340,7 @@ struct ConsoleController: RouteCollection {
                       errors: [FieldError], status: HTTPResponseStatus = .ok, support: Component = ComponentGroup(members: [])) -> Response {
         let s = ctx.strings
         let labels = ["name": s("field.organisation_name"), "country": s("field.country"), "currency": s("field.currency")]
-        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
         let countryOptions = Self.countries.contains { $0.0 == organisation.country.rawValue } ? Self.countries
             : Self.countries + [(organisation.country.rawValue, organisation.country.rawValue)]
         return Layout.page(s("settings.title"), ctx, status: status) {
@@ -390,7 +390,7 @@ struct ConsoleController: RouteCollection {
         let s = ctx.strings
         let base = "/console/orgs/\(organisation.id.string)"
         let grantable: [OrganisationRole] = context.role == .legalRepresentative ? OrganisationRole.allCases : [.admin, .employee, .externalUser]
-        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
         return Layout.page(s("members.title"), ctx, status: status) {
             tag("div", cls("page-head")) {
                 tag("h1") { text(s("members.title")) }
@@ -697,7 +697,7 @@ struct ConsoleController: RouteCollection {
         let ctx = try await req.pageContext()
         let s = ctx.strings
         let current = req.identity?.session?.id
-        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
         let labels = ["name": s("field.name"), "current_password": s("field.current_password"), "new_password": s("field.new_password")]
         return Layout.page(s("profile.title"), ctx, status: status) {
             tag("h1") { text(s("profile.title")) }

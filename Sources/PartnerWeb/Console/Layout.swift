@@ -174,7 +174,7 @@ enum Layout {
             tag("p") { text(s("error.summary")) }
             tag("ul") {
                 for error in errors {
-                    tag("li") { link("\(labels[error.field] ?? error.field): \(s.fieldError(error.code))", "#f-\(error.field)") }
+                    tag("li") { link("\(labels[error.field] ?? error.field): \(s.fieldError(error))", "#f-\(error.field)") }
                 }
             }
         }

@@ -85,7 +85,7 @@ struct ProgramConsoleController: RouteCollection {
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
         let pending = applications.first { $0.status == .pending }
-        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0.code) } }
+        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0) } }
         let version = ResellerTerms.currentVersion
         return Layout.page(s("program.title"), ctx, status: status) {
             tag("h1") { text(s("program.title")) }
@@ -184,7 +184,7 @@ struct ProgramConsoleController: RouteCollection {
         let s = ctx.strings
         let options = ProgramOptions(s: s, categories: try await req.store.tenderCategories())
         let now = req.partnerHub.configuration.clock.now()
-        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0.code) } }
+        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0) } }
         return Layout.page(s("tender.list_title"), ctx, status: status) {
             tag("h1") { text(s("tender.list_title")) }
             if matches.isEmpty {
@@ -258,7 +258,7 @@ struct ProgramConsoleController: RouteCollection {
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
         let options = ProgramOptions(s: s, categories: try await req.store.tenderCategories(includingInactive: true))
-        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0.code) } }
+        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0) } }
         switch opened {
         case .noLongerAvailable(let title):
             return Layout.page(title, ctx, status: status == .ok ? .gone : status) {
@@ -360,7 +360,7 @@ struct ProgramConsoleController: RouteCollection {
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
         let options = ProgramOptions(s: s, categories: try await req.store.tenderCategories())
-        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0.code) } }
+        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0) } }
         return Layout.page(s("directory.profile_title"), ctx, status: status) {
             tag("h1") { text(s("directory.profile_title")) }
             tag("p") { text(s("directory.profile_help")) }

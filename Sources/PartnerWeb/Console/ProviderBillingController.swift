@@ -62,7 +62,7 @@ struct ProviderBillingController: RouteCollection {
         let list = try await req.store.priceList()
         let ctx = try await req.pageContext()
         let s = ctx.strings
-        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
         func plain(_ m: Money?) -> String { m.map { MoneyFormat.plain($0, withCurrency: false) } ?? "" }
         return Layout.page(s("catalogue.title"), ctx, status: status) {
             tag("p") { link("← " + s("provider.title"), "/provider") }
@@ -269,7 +269,7 @@ struct ProviderBillingController: RouteCollection {
         let rates = try await req.store.partnerRates(organisation.id)
         let ctx = try await req.pageContext()
         let s = ctx.strings
-        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
         return Layout.page(s("rates.title", ["partner": organisation.name]), ctx, status: status) {
             tag("p") { link("← " + s("provider.title"), "/provider") }
             tag("h1") { text(s("rates.title", ["partner": organisation.name])) }

@@ -34,7 +34,7 @@ struct ProviderConsoleController: RouteCollection {
                                                  action: "/provider/login", title: ctx.strings("provider.login"))
         } catch AppError.validation(let errors) {
             let ctx = try await req.pageContext()
-            return ConsoleController().logInView(ctx, email: "", next: "", message: errors.map { ctx.strings.fieldError($0.code) }.joined(separator: " "),
+            return ConsoleController().logInView(ctx, email: "", next: "", message: errors.map { ctx.strings.fieldError($0) }.joined(separator: " "),
                                                  status: .unprocessableEntity, action: "/provider/login", title: ctx.strings("provider.login"))
         }
     }

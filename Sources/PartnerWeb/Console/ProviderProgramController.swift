@@ -79,7 +79,7 @@ struct ProviderProgramController: RouteCollection {
                          status: HTTPResponseStatus = .ok) async throws -> Response {
         let ctx = try await req.pageContext()
         let s = ctx.strings
-        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0.code) } }
+        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0) } }
         let title = s("provider.application", ["org": application.organisationName])
         return Layout.page(title, ctx, status: status) {
             Self.menu(s)
@@ -207,7 +207,7 @@ struct ProviderProgramController: RouteCollection {
         let categories = try await req.store.tenderCategories(includingInactive: true)
         let ctx = try await req.pageContext()
         let s = ctx.strings
-        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0.code) } }
+        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0) } }
         func form(_ category: TenderCategory?) -> Component {
             postForm("/provider/tender-categories", csrf: ctx.csrf, classes: "form inline-fields") {
                 if let category {

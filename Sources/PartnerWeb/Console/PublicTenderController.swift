@@ -48,7 +48,7 @@ struct PublicTenderController: RouteCollection {
         let ctx = try await req.pageContext()
         let s = ctx.strings
         let options = ProgramOptions(s: s, categories: try await req.store.tenderCategories())
-        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0.code) } }
+        func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0) } }
         let labels = ["title": s("tender.title"), "description": s("tender.description"), "categories": s("tender.categories"), "region": s("tender.region"),
                       "language": s("tender.language"), "budget": s("tender.budget"), "contact_name": s("tender.contact_name"),
                       "contact_email": s("tender.contact_email"), "contact_phone": s("tender.contact_phone"), "contact_organisation": s("tender.contact_organisation")]

@@ -29,7 +29,7 @@ enum RefusedForm {
                 if !errors.isEmpty {
                     tag("ul") {
                         for error in errors {
-                            tag("li") { link("\(label(error.field, s)): \(s.fieldError(error.code))", "#f-\(anchor(error.field))") }
+                            tag("li") { link("\(label(error.field, s)): \(s.fieldError(error))", "#f-\(anchor(error.field))") }
                         }
                     }
                 }

@@ -23,6 +23,11 @@ struct Strings: Sendable {
 
     func fieldError(_ code: FieldError.Code) -> String { self("error.\(code.rawValue)") }
 
+    /// The message for a field's error, followed by what it names (R-P1: which products).
+    func fieldError(_ error: FieldError) -> String {
+        error.names.isEmpty ? fieldError(error.code) : fieldError(error.code) + " " + error.names.joined(separator: ", ")
+    }
+
     // (de, en, fr)
     static let table: [String: (String, String, String)] = core.merging(program) { first, _ in first }
 
@@ -71,6 +76,10 @@ struct Strings: Sendable {
         "error.taken": ("Bereits vergeben.", "Already taken.", "Déjà utilisé."),
         "error.mismatch": ("Stimmt nicht überein.", "Does not match.", "Ne correspond pas."),
         "error.wrong_password": ("Das Passwort ist falsch.", "The password is wrong.", "Le mot de passe est incorrect."),
+        "error.currency_not_spendable": ("In dieser Währung kann Ihre Organisation nichts bezahlen: Laden Sie in der Währung der Organisation oder eines betreuten Kunden auf.",
+                                         "Nothing of your organisation's is paid in this currency: top up in its own currency or that of a client you manage.",
+                                         "Votre organisation ne paie rien dans cette devise : rechargez dans sa devise ou celle d'un client que vous gérez."),
+        "error.granted_to_another_partner": ("Bereits einem anderen Partner gewährt:", "Already granted to another partner:", "Déjà accordé à un autre partenaire :"),
         "error.currency_fixed": ("Die Währung ist seit der ersten Rechnung fest.", "The currency is fixed since the first invoice.", "La devise est fixée depuis la première facture."),
         "error.last_legal_representative": ("Der letzte gesetzliche Vertreter kann weder entfernt noch herabgestuft werden.", "The last legal representative can be neither removed nor demoted.", "Le dernier représentant légal ne peut être ni retiré ni rétrogradé."),
         "error.only_legal_representative": ("Nur ein gesetzlicher Vertreter darf diese Rolle vergeben oder ändern.", "Only a legal representative may grant or change this role.", "Seul un représentant légal peut attribuer ou modifier ce rôle."),
@@ -306,9 +315,9 @@ struct Strings: Sendable {
         "category.kdrive": ("kDrive", "kDrive", "kDrive"),
         "category.premium-support": ("Premium-Support", "Premium Support", "Support Premium"),
         "category.vps": ("VPS", "VPS", "VPS"),
-        "products.add": ("Produkt hinzufügen", "Add product", "Ajouter un produit"),
-        "products.empty": ("Keine Produkte. Produkte gehören immer der Organisation des Kunden, wer sie auch verwaltet oder bezahlt.", "No products. Products always belong to the client's organisation, whoever manages or pays for them.", "Aucun produit. Les produits appartiennent toujours à l'organisation du client, quel que soit celui qui les gère ou les paie."),
-        "products.added": ("Produkt hinzugefügt.", "Product added.", "Produit ajouté."),
+        "products.empty": ("Keine Produkte. Produkte entstehen mit einer bezahlten Bestellung und gehören immer der Organisation des Kunden, wer sie auch verwaltet oder bezahlt.",
+                           "No products. Products come with a paid order and always belong to the client's organisation, whoever manages or pays for them.",
+                           "Aucun produit. Les produits naissent d'une commande payée et appartiennent toujours à l'organisation du client, quel que soit celui qui les gère ou les paie."),
         "products.all": ("alle", "all", "tous"),
         "partners.add": ("Partner hinzufügen", "Add partner", "Ajouter un partenaire"),
         "error.insufficient_funds": ("Das Guthaben reicht nicht aus. Bitte laden Sie das Prepaid-Konto auf oder zahlen Sie mit Karte.", "The prepaid balance is too low. Top up the prepaid account or pay by card.", "Le solde prépayé est insuffisant. Rechargez le compte prépayé ou payez par carte."),

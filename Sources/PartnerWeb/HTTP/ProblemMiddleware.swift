@@ -41,14 +41,14 @@ struct ProblemMiddleware: AsyncMiddleware {
             switch app {
             case .validation(let errors):
                 detail = "The request has invalid fields: " + errors.map(\.field).joined(separator: ", ") + "."
-                fields = errors.map { Problem.InvalidField(field: $0.field, code: $0.code.rawValue, detail: english.fieldError($0.code)) }
+                fields = errors.map { Problem.InvalidField(field: $0.field, code: $0.code.rawValue, detail: english.fieldError($0)) }
                 if let first = errors.first { messageKey = "error.\(first.code.rawValue)" }
                 // R-H1: 422 means the request breaks the contract; one the contract allows but
                 // what is stored refuses answers 409 (403 a wrong password, 402 a declined card).
                 if req.isAPI, !errors.isEmpty, errors.allSatisfy(\.code.dependsOnState) {
                     let codes = Set(errors.map(\.code))
                     status = codes == [.wrongPassword] ? .forbidden : codes == [.declined] ? .paymentRequired : .conflict
-                    detail = "The request was refused by what is stored: " + errors.map { "\($0.field) (\(english.fieldError($0.code)))" }.joined(separator: ", ") + "."
+                    detail = "The request was refused by what is stored: " + errors.map { "\($0.field) (\(english.fieldError($0)))" }.joined(separator: ", ") + "."
                 }
             case .notFound: detail = "Not found."
             case .unauthorised:
