@@ -49,3 +49,17 @@ public enum Ledger {
         return balance
     }
 }
+
+/// R-B5 with R-O1: a prepaid balance is only money if something can spend it. Orders are priced in
+/// the client's currency and paid by whoever R-B3 names, so an organisation spends its own
+/// currency, and a partner also the currencies of the clients it manages (it pays for them in
+/// payment mode "partner" or with its own means). A top-up in any other currency is refused.
+public enum WalletRules {
+    public static func spendableCurrencies(own: Currency, managedClients: some Sequence<Currency>) -> Set<Currency> {
+        Set(managedClients).union([own])
+    }
+
+    public static func mayTopUp(_ currency: Currency, own: Currency, managedClients: some Sequence<Currency>) -> Bool {
+        spendableCurrencies(own: own, managedClients: managedClients).contains(currency)
+    }
+}

@@ -264,3 +264,19 @@ struct BillingPropertyTests {
         }
     }
 }
+
+@Suite("R-B5 what a wallet may be topped up in")
+struct WalletCurrencyTests {
+    @Test("A top-up is money only in a currency the organisation pays in: its own, or a managed client's",
+          arguments: [
+              (Currency.chf, Currency.chf, [Currency](), true),
+              (.eur, .chf, [], false),  // EUR into a CHF organisation with no EUR client: nothing could spend it
+              (.eur, .chf, [.chf, .chf], false),
+              (.eur, .chf, [.chf, .eur], true),  // a CHF partner managing an EUR client pays for it in EUR
+              (.chf, .eur, [.chf], true),
+              (.eur, .eur, [.chf], true),
+          ] as [(Currency, Currency, [Currency], Bool)])
+    func topUp(currency: Currency, own: Currency, clients: [Currency], allowed: Bool) {
+        #expect(WalletRules.mayTopUp(currency, own: own, managedClients: clients) == allowed)
+    }
+}

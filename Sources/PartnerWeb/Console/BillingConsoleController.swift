@@ -61,7 +61,7 @@ struct BillingConsoleController: RouteCollection {
                    status: HTTPResponseStatus = .ok) async throws -> Response {
         let (ctx, organisation) = try await clientPage(req, client: client)
         let s = ctx.strings
-        func error(_ f: String) -> String? { errors.first { $0.field == f || $0.field.hasPrefix(f + ".") || $0.field.hasPrefix("lines.0.\(f)") }.map { s.fieldError($0.code) } }
+        func error(_ f: String) -> String? { errors.first { $0.field == f || $0.field.hasPrefix(f + ".") || $0.field.hasPrefix("lines.0.\(f)") }.map { s.fieldError($0) } }
         let list = try await req.store.priceList()
         return Layout.page(s("order.title"), ctx, status: status) {
             tag("div", cls("narrow wide")) {
@@ -209,7 +209,7 @@ struct BillingConsoleController: RouteCollection {
             // Insufficient balance or a declined card: the same quote again, with the reason.
             guard let stored = try await req.store.quote(quoteID, organisation: client, user: user.id),
                   let quote = try? JSONDecoder().decode(BillingService.Quote.self, from: Data(stored.payload.utf8)) else { throw AppError.notFound }
-            return try await quotePage(req, quote, message: errors.map { req.strings.fieldError($0.code) }.joined(separator: " "), status: .unprocessableEntity)
+            return try await quotePage(req, quote, message: errors.map { req.strings.fieldError($0) }.joined(separator: " "), status: .unprocessableEntity)
         } catch AppError.refused(let key) {
             return try await orderForm(req, client: client, values: [:], errors: [], message: req.strings(key), isPartner: false, status: .conflict)
         }
@@ -255,7 +255,7 @@ struct BillingConsoleController: RouteCollection {
         let organisation = try await req.store.organisation(context)
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
-        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
         func money(_ m: Money) -> String { MoneyFormat.display(m, language: ctx.language) }
         var balances: [Money] = []
         for currency in Currency.allCases { balances.append(try await req.store.walletBalance(organisation.id, currency: currency)) }
@@ -497,6 +497,8 @@ struct BillingConsoleController: RouteCollection {
     /// invoice number only where the partner itself paid.
     func clientBillingCSV(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
+        // R-O2: billing exports (with the partner's cashback) are for legal representatives and admins.
+        guard context.may(.billing) else { throw AppError.forbidden("billing.not_allowed.role") }
         let id = try api.param(req, "partnership", PartnershipID.init(string:))
         guard let listing = try await req.partnerships.visibleClients(context, store: req.store).first(where: { $0.partnership.id == id }),
               let client = listing.partnership.clientID else { throw AppError.notFound }

@@ -84,6 +84,9 @@ struct BillingService: Sendable {
         } else {
             // Partner users: R-P9 must let them see the client at all; otherwise 404.
             guard let side = access.partnerSides.first(where: { AccessRules.seesClient($0, now: now) }) else { throw AppError.notFound }
+            // R-O2 on the partner's side too: an employee who manages a client's products neither
+            // orders nor renews for it — whoever's money it would be.
+            guard RoleRules.permission(side.role, .orderAndRenew) == .whole else { throw AppError.forbidden("billing.not_allowed.role") }
             governing = listings.first { $0.id == side.partnership }
             let action: ProductAction = kind == .newOrder ? .order : .renew
             manages = side.access == .full || AccessRules.decide(action, facts: access.facts(for: product?.id ?? Self.noProduct), now: now).isAllowed
@@ -292,6 +295,16 @@ struct BillingService: Sendable {
 
     // MARK: wallet (R-B5)
 
+    /// The currencies of the clients a partner manages now (R-B5: what its wallet may pay in).
+    func managedClientCurrencies(_ partner: OrganisationID, store: Store) async throws -> [Currency] {
+        var currencies: [Currency] = []
+        for listing in try await store.clientListings(partner: partner, onlyAssignedTo: nil) where listing.partnership.state == .active {
+            guard let id = listing.partnership.clientID, Set(currencies).count < Currency.allCases.count else { continue }
+            if let client = try await store.organisation(id: id) { currencies.append(client.currency) }
+        }
+        return currencies
+    }
+
     func topUp(_ context: OrganisationContext, user: User, amount rawAmount: String, currency rawCurrency: String?, card: String,
                idempotency: Idempotency?, store: Store) async throws -> LedgerEntry {
         guard context.may(.billing) else { throw AppError.forbidden("billing.not_allowed.role") }
@@ -299,6 +312,10 @@ struct BillingService: Sendable {
         var errors = ValidationErrors()
         let currency = rawCurrency.flatMap { $0.isEmpty ? nil : Currency(rawValue: $0.uppercased()) } ?? (rawCurrency?.isEmpty == false ? nil : organisation.currency)
         if currency == nil { errors.add("currency", .invalidCurrency) }
+        if let currency, currency != organisation.currency,
+           !WalletRules.mayTopUp(currency, own: organisation.currency, managedClients: try await managedClientCurrencies(organisation.id, store: store)) {
+            errors.add("currency", .currencyNotSpendable)
+        }
         let minor = MoneyFormat.parseAmount(rawAmount)
         if (minor ?? 0) <= 0 || (minor ?? 0) > Self.maximumTopUp { errors.add("amount", rawAmount.isEmpty ? .required : .invalidValue) }
         if card.isEmpty { errors.add("card_number", .required) }
