@@ -622,9 +622,13 @@ def plant(base):
             plain = re.split(r"[<>\"']", org["name"])[0].strip()[:40]   # without a payload of an earlier run
             name = hostile(plain + " ", api.max_length("/api/v1/organisations/{org}", "patch", "name"), i + 2)
             report(f"organisation name ({email}): {name}", api.call("PATCH", f"/api/v1/organisations/{org['id']}", token, {"name": name})[0])
-            product = hostile("Shop ", api.max_length("/api/v1/organisations/{org}/products", "post", "name"), i + 3)
-            status, _ = api.call("POST", f"/api/v1/organisations/{org['id']}/products", token,
-                                 {"category": "web-hosting", "name": product})
+            # R-B9: a product comes with a paid order, its name from the order line (at most 160).
+            product = hostile("Shop ", 160, i + 3)
+            status, quote = api.call("POST", f"/api/v1/organisations/{org['id']}/quotes", token,
+                                     {"lines": [{"category": "web-hosting", "name": product, "quantity": 1}]})
+            if status == 201:
+                status, _ = api.call("POST", f"/api/v1/organisations/{org['id']}/orders", token,
+                                     {"quote_id": quote["id"], "payment_method": "card", "card_number": "4242424242424242"})
             report(f"product name ({org['name'][:20]}): {product}", status)
             status, profile = api.call("GET", f"/api/v1/organisations/{org['id']}/directory-profile", token)
             if status == 200 and isinstance(profile, dict):

@@ -392,10 +392,10 @@ class PartnershipAccessForm:
     per_attempt_readback = True
     PAIR = len("technical_%s=on&statistics_%s=on&" % ("x" * 36, "x" * 36))
 
-    def __init__(self, api, org):
+    def __init__(self, api, org, partner_org):
         self.api, self.org = api, org
         partnership = next(p for p in api.call("GET", f"/api/v1/organisations/{org}/partners")
-                           if p["counterpart_name"] == "Alpenweb GmbH" and p["state"] == "active")
+                           if p["partner_id"] == partner_org and p["state"] == "active")
         self.partnership = partnership["id"]
         self.original = partnership
         self.page = self.action = self.success = f"/console/orgs/{org}/partnerships/{self.partnership}"
@@ -406,13 +406,19 @@ class PartnershipAccessForm:
         self.products = self.ensure_products(count(16384))
 
     def ensure_products(self, needed):
-        """The client needs that many products; the missing ones are created (and kept for next time)."""
-        products = [p["id"] for p in self.api.call("GET", f"/api/v1/organisations/{self.org}/products")]
-        for number in range(len(products), needed):
-            created = self.api.call("POST", f"/api/v1/organisations/{self.org}/products",
-                                    {"category": "kdrive", "name": f"Large forms test product {number + 1:03d}"}, expect=201)
-            products.append(created["id"])
-        return products
+        """The client needs that many products; the missing ones are ordered and paid by card, as
+        products come only with a paid order (R-B9), and kept for next time. One line of N units
+        makes N products; an order holds at most 200 units."""
+        products = lambda: [p["id"] for p in self.api.call("GET", f"/api/v1/organisations/{self.org}/products")]
+        missing = needed - len(products())
+        while missing > 0:
+            units = min(missing, 200)
+            quote = self.api.call("POST", f"/api/v1/organisations/{self.org}/quotes",
+                                  {"lines": [{"category": "kdrive", "name": "Large forms test product", "quantity": units}]}, expect=201)
+            self.api.call("POST", f"/api/v1/organisations/{self.org}/orders",
+                          {"quote_id": quote["id"], "payment_method": "card", "card_number": "4242424242424242"}, expect=201)
+            missing -= units
+        return products()
 
     def build(self, count, marker):
         # Every chosen product gets both rights, except one (it changes with the attempt) that gets
@@ -624,20 +630,26 @@ def public_tender_once():
     return True, "", len(body), token
 
 
+def demo_organisation(api, partner=False):
+    """The persona's organisation of the demo world: the oldest it represents (by name it cannot be
+    found — the injection crawl renames organisations and adds some with hostile names)."""
+    memberships = [m["organisation"] for m in api.call("GET", "/api/v1/organisations")
+                   if m["role"] == "legal_representative" and (m["organisation"]["is_partner"] or not partner)]
+    return min(memberships, key=lambda o: o["created_at"])["id"]
+
+
 def main():
     wait_for_server(BASE)
     tally = Tally()
     partner_api, client_api = API(PARTNER), API(CLIENT)
-    partner_org = next(o["organisation"]["id"] for o in partner_api.call("GET", "/api/v1/organisations")
-                       if o["organisation"]["name"] == "Alpenweb GmbH")
-    client_org = next(o["organisation"]["id"] for o in client_api.call("GET", "/api/v1/organisations")
-                      if o["organisation"]["name"] == "Bäckerei Huber")
+    partner_org = demo_organisation(partner_api, partner=True)     # Alpenweb GmbH
+    client_org = demo_organisation(client_api)                     # Bäckerei Huber
     # One tender per mode for the offers (so the tender page stays a reasonable size).
     tenders = {mode: post_tender_for_offers(partner_api, partner_org, mode) for mode, _ in MODES}
     for tender_id, _ in tenders.values():
         wait_until_sent(partner_api, partner_org, tender_id)
     forms = [DirectoryProfileForm(partner_api, partner_org), OfferForm(partner_api, partner_org, tenders),
-             PartnershipAccessForm(client_api, client_org), ProfileNameForm(partner_api), SettingsNameForm(client_api, client_org)]
+             PartnershipAccessForm(client_api, client_org, partner_org), ProfileNameForm(partner_api), SettingsNameForm(client_api, client_org)]
     cells, sizes_in_bytes = {}, {}
     public = None
     browser = None

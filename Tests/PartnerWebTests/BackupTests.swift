@@ -12,10 +12,7 @@ struct BackupTests {
     let partnerships = PartnershipTests()
 
     func ownBackupProduct(_ t: TestApp, _ account: TestApp.Account) async throws -> String {
-        let response = try await t.send(.POST, "/api/v1/organisations/\(account.organisationID)/products", token: account.token,
-                                        json: #"{"category":"swiss-backup","name":"Swiss Backup Alpen"}"#)
-        try #require(response.status == .created, "\(response.body.string)")
-        return (try t.json(response) as! [String: Any])["id"] as! String
+        try await t.orderProducts(account, [(.swissBackup, "Swiss Backup Alpen")])[0]
     }
 
     /// The world with the limited partnership active, the partner's backup account and a group for the client.

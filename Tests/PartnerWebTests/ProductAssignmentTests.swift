@@ -25,8 +25,7 @@ struct ProductAssignmentTests {
             #expect(try await t.send(.PUT, path, token: erin.token, json: #"{"product_ids":[]}"#).status == .forbidden)
             let mallory = try await t.signUp("mallory@elsewhere.test", organisation: "Elsewhere SA")
             #expect(try await t.send(.GET, path, token: mallory.token).status == .notFound)
-            let foreign = try await t.send(.POST, "/api/v1/organisations/\(mallory.organisationID)/products", token: mallory.token, json: #"{"category":"vps","name":"Theirs"}"#)
-            let foreignID = (try t.json(foreign) as! [String: Any])["id"] as! String
+            let foreignID = try await t.existingProducts(mallory, [(.vps, "Theirs")])[0]
             let refused = try await t.send(.PUT, path, token: w.client.token, json: #"{"product_ids":["\#(foreignID)"]}"#)
             #expect(refused.status == .conflict && refused.body.string.contains("product_ids"))
             #expect(try await PartnershipTests().visibleProducts(t, erin, in: w.client.organisationID).1 == ["VPS backend"])

@@ -11,7 +11,7 @@ struct SupportAccessTests {
     func grantAndExpire() async throws {
         try await TestApp.with { t in
             let owner = try await t.signUp("anna@example.ch", organisation: "Alpen AG")
-            _ = try await t.send(.POST, "/api/v1/organisations/\(owner.organisationID)/products", token: owner.token, json: #"{"category":"vps","name":"Backend VPS"}"#)
+            _ = try await t.existingProducts(owner, [(.vps, "Backend VPS")])
             _ = try await t.app.partnerHub.accounts.addStaff(email: "sam@provider.test", name: "Sam", role: .support, password: "support-secret-1", store: t.store)
             let sam = Browser(t)
             try await sam.get("/provider/login")

@@ -100,6 +100,33 @@ struct TestApp {
         return Account(token: member.token, userID: member.userID, organisationID: owner.organisationID, email: email)
     }
 
+    /// Products the organisation already holds, as a fixture written to the store (the way
+    /// earlier paid orders would have left them; R-B9 offers no bare create): their ids, in order.
+    func existingProducts(_ account: Account, in organisation: String? = nil, _ items: [(category: ProductCategory, name: String)]) async throws -> [String] {
+        let user = try #require(UserID(string: account.userID)), org = try #require(OrganisationID(string: organisation ?? account.organisationID))
+        let context = try #require(try await store.context(user: user, organisation: org))
+        let now = clock.now()
+        return try await store.write { tx in
+            var ids: [String] = []
+            for item in items { ids.append(try await tx.createProduct(context, category: item.category, name: item.name, now: now).id.string) }
+            return ids
+        }
+    }
+
+    /// R-B9: products as a customer gets them — a quote of one unit each, paid by card; their ids.
+    func orderProducts(_ account: Account, in organisation: String? = nil, _ items: [(category: ProductCategory, name: String)]) async throws -> [String] {
+        let org = organisation ?? account.organisationID
+        let lines = items.map { #"{"category":"\#($0.category.rawValue)","name":"\#($0.name)","quantity":1}"# }.joined(separator: ",")
+        let quote = try await send(.POST, "/api/v1/organisations/\(org)/quotes", token: account.token, json: #"{"lines":[\#(lines)]}"#)
+        try #require(quote.status == .created, "\(quote.body.string)")
+        let quoteID = try #require((try json(quote) as? [String: Any])?["id"] as? String)
+        let order = try await send(.POST, "/api/v1/organisations/\(org)/orders", token: account.token,
+                                   json: #"{"quote_id":"\#(quoteID)","payment_method":"card","card_number":"4242424242424242"}"#)
+        try #require(order.status == .created, "\(order.body.string)")
+        let products = try #require(try json(try await send(.GET, "/api/v1/organisations/\(org)/products", token: account.token)) as? [[String: Any]])
+        return try items.map { item in try #require(products.first { $0["name"] as? String == item.name }?["id"] as? String) }
+    }
+
     func json(_ response: TestingHTTPResponse) throws -> Any {
         try JSONSerialization.jsonObject(with: Data(response.body.string.utf8))
     }

@@ -9,9 +9,8 @@ import VaporTesting
 @Suite("R-S2 VIP codes")
 struct VIPCodeTests {
     func premium(_ t: TestApp, _ account: TestApp.Account) async throws {
-        let response = try await t.send(.POST, "/api/v1/organisations/\(account.organisationID)/products", token: account.token,
-                                        json: #"{"category":"premium-support","name":"Premium Support"}"#)
-        try #require(response.status == .created, "\(response.body.string)")
+        // R-S2: a VIP code comes with a paid Premium Support subscription (R-B9: an order).
+        _ = try await t.orderProducts(account, [(.premiumSupport, "Premium Support")])
     }
 
     @Test("R-S2 no VIP code without Premium Support; with it, eight digits shown on the product and contact pages; a new one replaces it")

@@ -100,9 +100,10 @@ enum OpenAPIDocument {
                     responses: ["202": response("Accepted: the same answer whether the address is new or registered (R-H1); sign in next", ref("SignUpAccepted"))])],
                 "/api/v1/auth/tokens": ["post": operation("createTokenWithPassword", "Exchange e-mail and password for a personal access token", tag: "accounts", secured: false,
                     body: jsonBody(ref("TokenLoginRequest")), responses: ["201": response("Created; the token is shown only here", ref("NewAccessToken"))])],
-                "/api/v1/quote": ["get": operation("quote", "Price a line by R-B2 (list, partner discount, tier)", tag: "pricing", secured: false,
-                    parameters: [
-                        ["name": "product", "in": "query", "required": true, "schema": ["type": "string", "enum": ["web-hosting", "mail-hosting"]]],
+                "/api/v1/quote": ["get": operation("quote", "Price a line by R-B2 (list, partner discount, tier) from the price list in force", tag: "pricing",
+                    secured: false, parameters: [
+                        ["name": "product", "in": "query", "required": true,
+                         "schema": ["type": "string", "enum": ProductCategory.allCases.filter { $0 != .domain }.map(\.rawValue)]],
                         ["name": "quantity", "in": "query", "required": true, "schema": ["type": "integer", "minimum": 1, "maximum": 1_000_000]],
                         ["name": "currency", "in": "query", "required": true, "schema": ["type": "string", "enum": ["CHF", "EUR"]]],
                         ["name": "partner_discount", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 0, "maximum": 35]],
@@ -164,10 +165,9 @@ enum OpenAPIDocument {
                     parameters: [["name": "q", "in": "query", "required": false, "schema": text(100, required: false)]],
                     responses: ["200": response("Partners", list("PartnerSearchResult"))])],
                 "/api/v1/organisations/{org}/products": [
-                    "get": operation("listProducts", "Products of the organisation the user may see, with the actions R-P10 allows", tag: "products",
-                                     parameters: [org], responses: ["200": response("Products", list("Product"))]),
-                    "post": operation("createProduct", "Create a product in the organisation (R-B9)", tag: "products", parameters: [org],
-                                      body: jsonBody(ref("ProductCreate")), responses: ["201": response("Created", ref("Product"))]),
+                    // R-B9: products come only from paid orders (POST …/quotes, then …/orders), never from a bare create.
+                    "get": operation("listProducts", "Products of the organisation the user may see, with the actions R-P10 allows; products come from paid orders",
+                                     tag: "products", parameters: [org], responses: ["200": response("Products", list("Product"))]),
                 ],
                 "/api/v1/organisations/{org}/products/{product}/access": ["get": operation("explainAccess",
                     "Why may this user act on this product? (R-P10; the client's legal representatives)", tag: "products",
@@ -285,8 +285,6 @@ enum OpenAPIDocument {
             "SupportGrant": object(["id": uuid, "product_id": ["type": ["string", "null"], "format": "uuid"], "expires_at": dateTime,
                                     "revoked_at": ["type": ["string", "null"], "format": "date-time"], "active": ["type": "boolean"], "created_at": dateTime],
                                    required: ["id", "product_id", "expires_at", "revoked_at", "active", "created_at"]),
-            "ProductCreate": object(["category": ["type": "string", "enum": ProductCategory.allCases.map(\.rawValue)],
-                                     "name": text(160)], required: ["category", "name"]),
             "Product": object(["id": uuid, "organisation_id": uuid, "category": ["type": "string", "enum": ProductCategory.allCases.map(\.rawValue)],
                                "name": string(), "status": string(), "created_at": dateTime,
                                "allowed_actions": ["type": "array", "items": ["type": "string", "enum": ProductAction.allCases.map(\.rawValue)]]],

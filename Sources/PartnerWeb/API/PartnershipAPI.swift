@@ -3,7 +3,6 @@ import PartnerCore
 import PartnerStore
 import Vapor
 
-struct ProductCreateRequest: Content { var category: String; var name: String }
 struct GrantRequest: Content { var productId: String; var technical: Bool; var statistics: Bool }
 struct PartnerAddRequest: Content { var partnerId: String; var access: String; var paymentMode: String?; var products: [GrantRequest]?; var endsAt: Date? }
 struct ClientAddRequest: Content { var email: String; var access: String; var paymentMode: String? }
@@ -103,7 +102,6 @@ struct PartnershipAPIController: RouteCollection {
         v1.post("partnership-requests", ":partnership", "decline") { req in try await answerRequest(req, accept: false) }
         let org = v1.grouped("organisations", ":org")
         org.get("products", use: products)
-        org.post("products", use: createProduct)
         org.get("products", ":product", "access", use: explain)
         org.get("support-grants", use: supportGrants)
         org.post("support-grants", use: grantSupport)
@@ -137,15 +135,6 @@ struct PartnershipAPIController: RouteCollection {
         let user = try req.requireUser()
         let list = try await req.partnerships.visibleProducts(user: user, organisation: try organisationID(req), store: req.store)
         return try api.json(list.map { ProductResponse($0.0, allowed: $0.1) })
-    }
-
-    func createProduct(req: Request) async throws -> Response {
-        let context = try await req.organisationContext()
-        let input = try api.body(req, ProductCreateRequest.self)
-        let product = try await req.partnerships.createProduct(context, category: input.category, name: input.name, store: req.store)
-        return try api.json(ProductResponse(product, allowed: Set(ProductAction.allCases.filter {
-            AccessRules.decide($0, facts: AccessFacts(product: product.id, clientMembership: .init(id: context.membershipID, role: context.role, assignedProducts: []),
-                                                      partnerSides: [], supportGrants: []), now: req.partnerHub.configuration.clock.now()).isAllowed })), .created)
     }
 
     /// "Why can this user act on this product?" — for the client's legal representatives (R-P10).

@@ -177,12 +177,20 @@ enum DemoSeed {
                                                                                    acceptedTermsVersion: ResellerTerms.currentVersion, commitsToMinimumVolume: true),
                                         store: store)
 
-        // R-S2: Bäckerei Huber has Premium Support, so a VIP code.
-        let (huber, _) = try await context("hans@huber.demo", "Bäckerei Huber")
-        _ = try await store.write { tx in try await tx.createProduct(huber, category: .premiumSupport, name: "Premium Support Bäckerei Huber", now: now) }
+        /// R-B9: a product comes with a paid order, here by card, as its customer would order it.
+        func ordered(_ email: String, _ organisation: String, _ category: ProductCategory, _ name: String) async throws -> (OrganisationContext, Product) {
+            let (context, user) = try await context(email, organisation)
+            let quote = try await hub.billing.quote(user: user, client: context.organisationID,
+                                                    input: .init(lines: [LineRequest(category: category, name: name, quantity: 1)], renew: nil, means: nil), store: store)
+            _ = try await hub.billing.confirm(user: user, client: context.organisationID, quoteID: quote.id, method: .card, card: "4242424242424242",
+                                              idempotency: nil, store: store)
+            return (context, try require(try await store.products(of: context.organisationID).first { $0.name == name }))
+        }
+        // R-S2: Bäckerei Huber subscribed to Premium Support, so it has a VIP code.
+        let (huber, _) = try await ordered("hans@huber.demo", "Bäckerei Huber", .premiumSupport, "Premium Support Bäckerei Huber")
         _ = try await hub.support.vipCode(huber, store: store)
         // R-X1: Alpenweb keeps Weingut Keller's backups in its own Swiss Backup account.
-        let backup = try await store.write { tx in try await tx.createProduct(alpenweb, category: .swissBackup, name: "Swiss Backup Alpenweb", now: now) }
+        let (_, backup) = try await ordered("anna@alpenweb.demo", "Alpenweb GmbH", .swissBackup, "Swiss Backup Alpenweb")
         _ = try await hub.backup.designate(alpenweb, user: anna, product: backup.id, store: store)
         if let keller = try await store.organisations(of: try require(try await store.user(email: try require(EmailAddress("ines@keller.demo")))).id).first?.0 {
             _ = try await hub.backup.createGroup(alpenweb, user: anna, client: keller.id, name: "Weingut Keller", store: store)

@@ -14,7 +14,6 @@ struct PartnershipConsoleController: RouteCollection {
 
         let org = routes.grouped("console", "orgs", ":org")
         org.get("products", use: productsPage)
-        org.post("products", use: createProduct)
         org.get("products", ":product", "access", use: explainPage)
         org.get("partners", use: partnersPage)
         org.get("partners", "new", use: addPartnerPage)
@@ -65,7 +64,7 @@ struct PartnershipConsoleController: RouteCollection {
     /// The access, payment mode and product fields shared by "add partner", "edit" and the client's answer.
     func termsFields(_ s: Strings, products: [Product], access: AccessType, mode: PaymentMode, grants: [ProductGrant], errors: [FieldError],
                      endsAt: Date? = nil) -> Component {
-        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
         return ComponentGroup(members: [
             field("ends_at", label: s("field.ends_at"), type: "date", value: endsAt.map(Self.dayFormatter.string(from:)) ?? "",
                   error: error("ends_at"), hint: s("field.ends_at_hint"), required: false),
@@ -147,21 +146,20 @@ struct PartnershipConsoleController: RouteCollection {
 
     func productsPage(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        return try await productsView(req, context, values: [:], errors: [])
+        return try await productsView(req, context)
     }
 
-    func productsView(_ req: Request, _ context: OrganisationContext, values: [String: String], errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
+    /// R-B9: products come from paid orders only; the page leads to the order form.
+    func productsView(_ req: Request, _ context: OrganisationContext) async throws -> Response {
         let organisation = try await req.store.organisation(context)
         let products = try await req.partnerships.visibleProducts(user: try req.requireUser(), organisation: organisation.id, store: req.store)
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
-        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
-        return Layout.page(s("nav.products"), ctx, status: status) {
+        return Layout.page(s("nav.products"), ctx) {
             tag("div", cls("page-head")) {
                 tag("h1") { text(s("nav.products")) }
                 if context.may(.orderAndRenew) {
                     link(s("order.title"), base(organisation.id) + "/order", classes: "button primary")
-                    link(s("products.add"), "#add-product", classes: "button secondary")
                 }
             }
             if products.isEmpty {
@@ -195,29 +193,6 @@ struct PartnershipConsoleController: RouteCollection {
                     }
                 }
             }
-            if context.may(.orderAndRenew) {
-                tag("section", attr("id", "add-product"), cls("card")) {
-                    tag("h2") { text(s("products.add")) }
-                    if !errors.isEmpty { Layout.errorSummary(errors, s, labels: ["name": s("field.product"), "category": s("field.category")]) }
-                    postForm(base(organisation.id) + "/products", csrf: ctx.csrf) {
-                        selectField("category", label: s("field.category"), options: ProductCategory.allCases.map { ($0.rawValue, s("category.\($0.rawValue)")) },
-                                    selected: values["category"] ?? ProductCategory.webHosting.rawValue, error: error("category"))
-                        field("name", label: s("field.product"), value: values["name"] ?? "", error: error("name"))
-                        button(s("products.add"))
-                    }
-                }
-            }
-        }
-    }
-
-    func createProduct(req: Request) async throws -> Response {
-        let context = try await req.organisationContext()
-        let values = ["category": req.formValue("category"), "name": req.formValue("name")]
-        do {
-            _ = try await req.partnerships.createProduct(context, category: values[field: "category"], name: values[field: "name"], store: req.store)
-            return .redirect(base(context.organisationID) + "/products", flash: "products.added")
-        } catch AppError.validation(let errors) {
-            return try await productsView(req, context, values: values, errors: errors, status: .unprocessableEntity)
         }
     }
 
@@ -575,7 +550,7 @@ struct PartnershipConsoleController: RouteCollection {
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
         let b = base(organisation.id)
-        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0.code) } }
+        func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
         return Layout.page(s("nav.clients"), ctx, status: status) {
             tag("div", cls("page-head")) {
                 tag("h1") { text(s("nav.clients")) }

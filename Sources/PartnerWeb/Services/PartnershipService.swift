@@ -12,23 +12,7 @@ struct PartnershipService: Sendable {
     let hasher: PasswordHasher
     let baseURL: String
 
-    // MARK: products (R-B9)
-
-    func createProduct(_ context: OrganisationContext, category raw: String, name rawName: String, store: Store) async throws -> Product {
-        guard context.may(.orderAndRenew) else { throw AppError.forbidden("error.not_allowed") }
-        var errors = ValidationErrors()
-        let category = ProductCategory(rawValue: raw)
-        if category == nil { errors.add("category", raw.isEmpty ? .required : .invalidValue) }
-        let name = TextInput.field(rawName, "name", max: 160, into: &errors)
-        guard errors.isEmpty, let category else { throw AppError.validation(errors.errors) }
-        let now = clock.now()
-        return try await store.write { tx in
-            let product = try await tx.createProduct(context, category: category, name: name, now: now)
-            try await tx.appendAudit(AuditEntry(actor: "user:\(context.userID.string)", organisation: context.organisationID.string,
-                                                action: "product.created", target: "product:\(product.id.string)"), now: now)
-            return product
-        }
-    }
+    // MARK: products (R-B9: they come from paid orders, BillingService+Recording)
 
     /// The products of C the user may see, each with what R-P10 allows; one load of facts for all.
     func visibleProducts(user: User, organisation: OrganisationID, store: Store) async throws -> [(Product, Set<ProductAction>)] {
@@ -110,8 +94,7 @@ struct PartnershipService: Sendable {
         // An organisation that does not exist, or oneself: refused by what is stored (409), not by the contract.
         guard let partner = try await store.organisation(id: partnerID) else { throw AppError.validation([FieldError("partner_id", .unknownReference)]) }
         let existing = try await store.existingPartnerships(client: client.organisationID)
-        try check(PartnershipRules.check(client: client.organisationID, partner: partnerID, partnerApproved: partner.isPartner,
-                                         access: terms.access, products: Set(terms.grants.map(\.product)), existing: existing))
+        try await check(client: client.organisationID, partner: partnerID, approved: partner.isPartner, terms: terms, existing: existing, store: store)
         let now = clock.now()
         try await reserveInvitation(client.organisationID, store: store)
         let token = random.token()
@@ -191,12 +174,26 @@ struct PartnershipService: Sendable {
         try await store.membersOf(partner).filter { [.legalRepresentative, .admin].contains($0.0.role) }.map { ($0.0.email, $0.1 ?? .en) }
     }
 
+    /// R-P1 for proposed terms; when products would have two partners, the refusal names them.
+    func check(client: OrganisationID, partner: OrganisationID, approved: Bool, terms: Terms, existing: [PartnershipRules.Existing],
+               store: Store) async throws {
+        let products = Set(terms.grants.map(\.product))
+        let problem = PartnershipRules.check(client: client, partner: partner, partnerApproved: approved, access: terms.access, products: products,
+                                             existing: existing)
+        if problem == .productAlreadyGranted {
+            let contested = PartnershipRules.contestedProducts(access: terms.access, products: products, existing: existing)
+            let names = try await store.products(of: client).filter { contested.contains($0.id) }.map(\.name).sorted()
+            throw AppError.validation([FieldError("products", .grantedToAnotherPartner, names: names)])
+        }
+        try check(problem)
+    }
+
     func check(_ problem: PartnershipRules.Problem?) throws {
         guard let problem else { return }
         switch problem {
         case .alreadyLinked: throw AppError.refused("error.already_linked")
         case .secondFullAccess: throw AppError.refused("error.second_full_access")
-        case .productAlreadyGranted: throw AppError.validation([FieldError("products", .taken)])
+        case .productAlreadyGranted: throw AppError.validation([FieldError("products", .grantedToAnotherPartner)])
         case .selfPartnership: throw AppError.refused("error.self_partnership")
         case .notAPartner: throw AppError.refused("error.not_a_partner")
         }
@@ -277,8 +274,7 @@ struct PartnershipService: Sendable {
         if terms.grants.contains(where: { !owned.contains($0.product) }) { throw AppError.validation([FieldError("products", .unknownReference)]) }
         let partner = try await store.organisation(id: partnership.partnerID)
         let existing = try await store.existingPartnerships(client: clientID, excluding: partnership.id)
-        try check(PartnershipRules.check(client: clientID, partner: partnership.partnerID, partnerApproved: partner?.isPartner ?? false,
-                                         access: terms.access, products: Set(terms.grants.map(\.product)), existing: existing))
+        try await check(client: clientID, partner: partnership.partnerID, approved: partner?.isPartner ?? false, terms: terms, existing: existing, store: store)
         return try await store.write { tx in
             try await tx.transitionPartnership(partnership.id, from: .invited, to: .active, clientID: clientID, now: now)
             try await tx.setTerms(partnership.id, access: terms.access, paymentMode: terms.paymentMode, grants: terms.grants, endsAt: terms.endsAt)
@@ -386,8 +382,8 @@ struct PartnershipService: Sendable {
         if terms.grants.contains(where: { !owned.contains($0.product) }) { throw AppError.validation([FieldError("products", .unknownReference)]) }
         let partner = try await store.organisation(id: p.partnerID)
         let existing = try await store.existingPartnerships(client: context.organisationID, excluding: p.id)
-        try check(PartnershipRules.check(client: context.organisationID, partner: p.partnerID, partnerApproved: partner?.isPartner ?? false,
-                                         access: terms.access, products: Set(terms.grants.map(\.product)), existing: existing))
+        try await check(client: context.organisationID, partner: p.partnerID, approved: partner?.isPartner ?? false, terms: terms, existing: existing,
+                        store: store)
         let now = clock.now()
         return try await store.write { tx in
             try await tx.setTerms(p.id, access: terms.access, paymentMode: terms.paymentMode, grants: terms.grants, endsAt: terms.endsAt)
