@@ -186,3 +186,18 @@ public struct PartnerRates: Sendable, Hashable, Codable {
         rate > Catalogue.maximumPartnerDiscount ? .rateAboveMaximum : nil
     }
 }
+
+extension PriceList {
+    /// R-B2 for one line of this catalogue: list price × quantity, then the partner's discount,
+    /// then the tier discount (tiered categories only) counted over `tierCount` hostings (R-B4: by
+    /// default the quantity). The one price path of `GET /api/v1/quote` and `partnerhub quote`,
+    /// so what they show follows every edit program admins make.
+    public func quote(_ category: ProductCategory, quantity: Int64, currency: Currency, partnerDiscount: BasisPoints,
+                      tierCount: Int64? = nil) throws(PricingError) -> LinePrice {
+        guard category != .domain, let entry = entries[category], let unit = entry.prices[currency] else { throw .unknownProduct(category.rawValue) }
+        guard partnerDiscount <= Catalogue.maximumPartnerDiscount else { throw .partnerDiscountAboveMaximum }
+        guard quantity > 0 else { throw .quantityNotPositive }
+        return try LinePrice(unitPrice: unit, quantity: quantity, partnerDiscount: partnerDiscount,
+                             tierDiscount: entry.tiered ? tierRate(forCount: tierCount ?? quantity) : .zero)
+    }
+}

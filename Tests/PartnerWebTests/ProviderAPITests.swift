@@ -82,6 +82,9 @@ struct ProviderAPITests {
             #expect((try t.json(saved) as? [String: Any])?["version"] as? Int == 2)
             let quote = try await billing.quote(t, client, client: client.organisationID, billing.webHostings(1))
             #expect(billing.minor((quote["totals"] as! [String: Any])["net"]) == 1050)
+            // One price everywhere: the public price calculator reads the same list (was 9.92).
+            let calculator = try t.json(try await t.send(.GET, "/api/v1/quote?product=web-hosting&quantity=1&currency=CHF")) as? [String: Any]
+            #expect((calculator?["final"] as? NSNumber)?.int64Value == 1050, "\(String(describing: calculator))")
             #expect(try await t.store.providerAuditEvents(limit: 50).map(\.action).contains("catalogue.price_changed"))
         }
     }

@@ -272,9 +272,12 @@ struct APIController: RouteCollection {
         guard let percent = Int(discountText), (0...35).contains(percent) else {
             throw AppError.validation([FieldError("partner_discount", .invalidValue)])
         }
+        // The price list program admins edit, as orders use it (one price everywhere, R-B2/R-B4).
+        let list = try await req.store.priceList()
         let price: LinePrice
         do {
-            price = try Catalogue.quote(product: product, quantity: quantity, currency: currency, partnerDiscount: BasisPoints(percent: percent))
+            guard let category = ProductCategory(rawValue: product) else { throw PricingError.unknownProduct(product) }
+            price = try list.quote(category, quantity: quantity, currency: currency, partnerDiscount: BasisPoints(percent: percent))
         } catch {
             throw AppError.validation([FieldError("product", .invalidValue)])
         }

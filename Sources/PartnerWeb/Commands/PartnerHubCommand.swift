@@ -220,9 +220,8 @@ struct Quote: AsyncParsableCommand {
             guard let parsed = Int64(tierCount), parsed >= units else { throw QuoteError(text: "tier count must be a whole number no smaller than the quantity") }
             count = parsed
         }
-        let tier = entry.tiered ? list.tierRate(forCount: count) : .zero
-        guard let unitPrice = entry.prices[money] else { throw QuoteError(text: "the catalogue has no \(money.rawValue) price for \(product)") }
-        let price = try LinePrice(unitPrice: unitPrice, quantity: units, partnerDiscount: BasisPoints(Int(rate)), tierDiscount: tier)
+        guard entry.prices[money] != nil else { throw QuoteError(text: "the catalogue has no \(money.rawValue) price for \(product)") }
+        let price = try list.quote(category, quantity: units, currency: money, partnerDiscount: BasisPoints(Int(rate)), tierCount: count)
         let s = price.steps
         return [
             "List price (\(units) × \(MoneyFormat.plain(price.unitPrice))): \(MoneyFormat.plain(s[0].amount))",
