@@ -131,7 +131,7 @@ extension BillingService {
             case .unpaid:
                 if moves[index] && index < outcomes.count - 1 { throw BatchNotExact() }
                 guard let product = pending[index].situation.product else { throw BatchNotExact() }
-                if try await enterGrace(product, store: tx) { report.inGrace += 1 } else { report.stillUnpaid += 1 }
+                if try await enterGrace(product, payer: pending[index].situation.payer.id, store: tx) { report.inGrace += 1 } else { report.stillUnpaid += 1 }
             }
         }
         return report
@@ -146,8 +146,10 @@ extension BillingService {
     }
 
     /// R-B3 reading notes: an unpaid renewal keeps the product for 14 days and tells payer and
-    /// client (once, when the grace period starts). Returns whether it started now.
-    func enterGrace(_ product: Product, store: Store) async throws -> Bool {
+    /// client (once, when the grace period starts). The payer is the one this renewal billed —
+    /// after a partnership ended that is the client, not the former partner. Returns whether it
+    /// started now.
+    func enterGrace(_ product: Product, payer: OrganisationID, store: Store) async throws -> Bool {
         guard product.billing?.graceUntil == nil else { return false }
         let now = clock.now()
         let until = now.addingTimeInterval(ProductBilling.gracePeriod)
@@ -155,8 +157,7 @@ extension BillingService {
             try await tx.enterGrace(product.id, until: until)
             try await tx.appendAudit(AuditEntry(actor: "system:renewal", organisation: product.organisationID.string, action: "product.grace",
                                                 target: "product:\(product.id.string)", details: "{\"until\":\"\(ISO8601DateFormatter().string(from: until))\"}"), now: now)
-            var recipients = Set([product.organisationID])
-            if let payer = product.billing?.payer { recipients.insert(payer) }
+            let recipients = Set([product.organisationID, payer])
             for organisation in recipients {
                 for (member, language) in try await tx.membersOf(organisation) where [.legalRepresentative, .admin].contains(member.role) {
                     let s = Strings(language: language ?? .en)
@@ -169,18 +170,28 @@ extension BillingService {
         return true
     }
 
-    /// R-B8: renewal reminders 14 days before, to the payer's legal representatives and admins.
+    /// Who R-B3 makes pay this product's next renewal, on today's partnerships (not who paid the
+    /// last one: a partnership may have ended or changed its payment mode since).
+    func nextPayer(_ product: Product, store: Store) async throws -> OrganisationID {
+        let partnerships = try await store.activePartnerships(clients: [product.organisationID])[product.organisationID] ?? []
+        let organisations = try await store.organisations(ids: Set(partnerships.map(\.partnerID) + [product.organisationID]))
+        return (try? renewalSituation(product, organisations: organisations, partnerships: partnerships, now: clock.now()))?.payer.id ?? product.organisationID
+    }
+
+    /// R-B8: renewal reminders 14 days before, to the legal representatives and admins of whoever
+    /// pays the renewal now.
     func sendRenewalReminders(store: Store) async throws {
         let now = clock.now()
         for product in try await store.claimRenewalReminders(now: now) {
             guard let billing = product.billing else { continue }
+            let payer = try await nextPayer(product, store: store)
             try await store.write { tx in
-                for (member, language) in try await tx.membersOf(billing.payer) where [.legalRepresentative, .admin].contains(member.role) {
+                for (member, language) in try await tx.membersOf(payer) where [.legalRepresentative, .admin].contains(member.role) {
                     let s = Strings(language: language ?? .en)
                     try await tx.enqueueMail(to: member.email, subject: s("mail.renewal_reminder.subject", ["product": product.name]),
                                              body: s("mail.renewal_reminder.body", ["product": product.name,
                                                                                     "date": ISO8601DateFormatter().string(from: billing.renewsAt).prefix(10).description,
-                                                                                    "link": "\(baseURL)/console/orgs/\(billing.payer.string)/billing"]), now: now)
+                                                                                    "link": "\(baseURL)/console/orgs/\(payer.string)/billing"]), now: now)
                 }
             }
         }
