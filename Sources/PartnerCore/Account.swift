@@ -111,12 +111,15 @@ public struct AccessTokenInfo: Sendable, Hashable, Codable {
     public let prefix: String
     public let createdAt: Date
     public let lastUsedAt: Date?
-    public init(id: AccessTokenID, name: String, prefix: String, createdAt: Date, lastUsedAt: Date?) {
+    /// When the token stops working by itself; nil: when revoked, or when the password changes.
+    public let expiresAt: Date?
+    public init(id: AccessTokenID, name: String, prefix: String, createdAt: Date, lastUsedAt: Date?, expiresAt: Date? = nil) {
         self.id = id
         self.name = name
         self.prefix = prefix
         self.createdAt = createdAt
         self.lastUsedAt = lastUsedAt
+        self.expiresAt = expiresAt
     }
 }
 
@@ -130,5 +133,19 @@ public struct SessionInfo: Sendable, Hashable, Codable {
         self.userAgent = userAgent
         self.createdAt = createdAt
         self.lastSeenAt = lastSeenAt
+    }
+}
+
+/// R-O4 accounts that hold: a personal access token may end by itself after 1 to 365 days;
+/// without an expiry it works until revoked — and every token ends when the password changes.
+public enum AccessTokenRules {
+    public static let maximumDays = 365
+    /// What the console offers; the API takes any whole number of days in range.
+    public static let consoleChoices = [7, 30, 90, 365]
+
+    public static func expiry(days: Int?, now: Date, field: String = "expires_in_days") throws(ValidationErrors) -> Date? {
+        guard let days else { return nil }
+        guard (1...maximumDays).contains(days) else { throw ValidationErrors([FieldError(field, .invalidValue)]) }
+        return now.addingTimeInterval(TimeInterval(days) * 86_400)
     }
 }

@@ -38,9 +38,11 @@ extension Store {
         return SessionID(sessionID)
     }
 
-    public func session(tokenHash: String, now: Date) async throws -> StoredSession? {
+    /// The session, unless it expired or lay idle longer than `idle` (activity is recorded at most
+    /// once a minute, so `idle` is exact to that minute).
+    public func session(tokenHash: String, now: Date, idle: TimeInterval = .infinity) async throws -> StoredSession? {
         guard let row = try await SessionRow.query(on: database).filter(\.$tokenHash == tokenHash).first(),
-              row.expiresAt > now, let id = row.id else { return nil }
+              row.expiresAt > now, now.timeIntervalSince(row.lastSeenAt) < idle, let id = row.id else { return nil }
         let principal: Principal
         if let user = row.userID { principal = .user(UserID(user)) } else if let staff = row.staffID { principal = .staff(StaffID(staff)) } else { return nil }
         return StoredSession(id: SessionID(id), principal: principal, csrfToken: row.csrfToken, expiresAt: row.expiresAt)
@@ -79,7 +81,7 @@ extension Store {
 
     // MARK: personal access tokens
 
-    public func createAccessToken(user: UserID, name: String, tokenHash: String, prefix: String, now: Date) async throws -> AccessTokenInfo {
+    public func createAccessToken(user: UserID, name: String, tokenHash: String, prefix: String, expiresAt: Date? = nil, now: Date) async throws -> AccessTokenInfo {
         let row = AccessTokenRow()
         let id = UUID()
         row.id = id
@@ -88,20 +90,22 @@ extension Store {
         row.tokenHash = tokenHash
         row.prefix = prefix
         row.createdAt = now
+        row.expiresAt = expiresAt
         try await row.create(on: database)
-        return AccessTokenInfo(id: AccessTokenID(id), name: name, prefix: prefix, createdAt: now, lastUsedAt: nil)
+        return AccessTokenInfo(id: AccessTokenID(id), name: name, prefix: prefix, createdAt: now, lastUsedAt: nil, expiresAt: expiresAt)
     }
 
     public func accessTokens(of user: UserID) async throws -> [AccessTokenInfo] {
         try await AccessTokenRow.query(on: database).filter(\.$userID == user.rawValue).filter(\.$revokedAt == nil)
             .sort(\.$createdAt, .descending).all()
-            .map { AccessTokenInfo(id: AccessTokenID(try $0.requireID()), name: $0.name, prefix: $0.prefix, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt) }
+            .map { AccessTokenInfo(id: AccessTokenID(try $0.requireID()), name: $0.name, prefix: $0.prefix, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt,
+                                   expiresAt: $0.expiresAt) }
     }
 
     public func accessToken(_ id: AccessTokenID, of user: UserID) async throws -> AccessTokenInfo {
         guard let row = try await AccessTokenRow.query(on: database).filter(\.$id == id.rawValue)
             .filter(\.$userID == user.rawValue).filter(\.$revokedAt == nil).first() else { throw StoreError.notFound }
-        return AccessTokenInfo(id: id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt)
+        return AccessTokenInfo(id: id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt, expiresAt: row.expiresAt)
     }
 
     /// Revokes one of the user's own tokens; another user's token is "not found".
@@ -110,6 +114,13 @@ extension Store {
             .filter(\.$userID == user.rawValue).filter(\.$revokedAt == nil).first() else { throw StoreError.notFound }
         row.revokedAt = now
         try await row.update(on: database)
+    }
+
+    /// Ends every token of the user (a changed password: whoever had the old one keeps no API access).
+    public func revokeAccessTokens(of user: UserID, now: Date) async throws -> Int {
+        let open = try await AccessTokenRow.query(on: database).filter(\.$userID == user.rawValue).filter(\.$revokedAt == nil).count()
+        try await AccessTokenRow.query(on: database).filter(\.$userID == user.rawValue).filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
+        return open
     }
 
     /// The token's user in one statement (the API's identity on every request); `last_used_at`
@@ -121,7 +132,7 @@ extension Store {
         guard let row = try await sql.raw("""
             SELECT t.id AS token_id, t.last_used_at, u.id, u.email, u.name, u.support_code, u.language, u.created_at
             FROM access_tokens t JOIN users u ON u.id = t.user_id
-            WHERE t.token_hash = \(bind: tokenHash) AND t.revoked_at IS NULL
+            WHERE t.token_hash = \(bind: tokenHash) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > \(bind: now))
             """).first(decoding: Row.self) else { return nil }
         if row.last_used_at.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             try await AccessTokenRow.query(on: database).filter(\.$id == row.token_id).set(\.$lastUsedAt, to: now).update()
@@ -146,7 +157,7 @@ extension Store {
         guard let row = try await sql.raw("""
             SELECT t.id AS token_id, t.last_used_at, s.id, s.email, s.name, s.role
             FROM staff_access_tokens t JOIN staff s ON s.id = t.staff_id
-            WHERE t.token_hash = \(bind: tokenHash) AND t.revoked_at IS NULL
+            WHERE t.token_hash = \(bind: tokenHash) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > \(bind: now))
             """).first() else { return nil }
         let lastUsed = try row.decode(column: "last_used_at", as: Date?.self)
         if lastUsed.map({ now.timeIntervalSince($0) > 60 }) ?? true {

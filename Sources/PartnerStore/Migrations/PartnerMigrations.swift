@@ -39,5 +39,6 @@ public enum PartnerMigrations {
         M0034_CreateVIPCodes(),
         M0035_CreateBackupAccounts(),
         M0036_AddCoveringPayerIndex(),
+        M0037_AddTokenExpiry(),
     ]
 }

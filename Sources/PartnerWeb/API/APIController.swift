@@ -147,7 +147,7 @@ struct APIController: RouteCollection {
     func createToken(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let input = try body(req, AccessTokenCreateRequest.self)
-        let (info, secret) = try await req.accounts.createAccessToken(user: user, name: input.name, store: req.store)
+        let (info, secret) = try await req.accounts.createAccessToken(user: user, name: input.name, expiresInDays: input.expiresInDays, store: req.store)
         return try json(NewAccessTokenResponse(token: secret, accessToken: AccessTokenResponse(info)), .created)
     }
 

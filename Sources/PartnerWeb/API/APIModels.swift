@@ -11,7 +11,7 @@ struct SignUpAcceptedResponse: Content { var email: String; var status: String; 
 struct TokenLoginRequest: Content { var email: String; var password: String; var name: String? }
 struct ProfileUpdateRequest: Content { var name: String?; var language: String? }
 struct PasswordChangeRequest: Content { var currentPassword: String; var newPassword: String }
-struct AccessTokenCreateRequest: Content { var name: String }
+struct AccessTokenCreateRequest: Content { var name: String; var expiresInDays: Int? }
 struct OrganisationCreateRequest: Content { var name: String; var country: String; var currency: String? }
 struct OrganisationUpdateRequest: Content { var name: String?; var country: String?; var currency: String? }
 struct MemberRoleRequest: Content { var role: String }
@@ -46,13 +46,15 @@ struct InvitationResponse: Content {
 struct InvitationAcceptedResponse: Content { var organisationId: String; var role: String }
 
 struct AccessTokenResponse: Content {
-    var id: String; var name: String; var prefix: String; var createdAt: Date; var lastUsedAt: Date?
-    init(_ t: AccessTokenInfo) { id = t.id.string; name = t.name; prefix = t.prefix; createdAt = t.createdAt; lastUsedAt = t.lastUsedAt }
+    var id: String; var name: String; var prefix: String; var createdAt: Date; var lastUsedAt: Date?; var expiresAt: Date?
+    init(_ t: AccessTokenInfo) {
+        id = t.id.string; name = t.name; prefix = t.prefix; createdAt = t.createdAt; lastUsedAt = t.lastUsedAt; expiresAt = t.expiresAt
+    }
     func encode(to encoder: any Encoder) throws {
-        // last_used_at is always present (null until first use), as the OpenAPI document says.
+        // last_used_at and expires_at are always present (null: not yet used, no expiry), as the OpenAPI document says.
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id); try c.encode(name, forKey: .name); try c.encode(prefix, forKey: .prefix)
-        try c.encode(createdAt, forKey: .createdAt); try c.encode(lastUsedAt, forKey: .lastUsedAt)
+        try c.encode(createdAt, forKey: .createdAt); try c.encode(lastUsedAt, forKey: .lastUsedAt); try c.encode(expiresAt, forKey: .expiresAt)
     }
 }
 

@@ -693,7 +693,8 @@ struct ConsoleController: RouteCollection {
     func profileView(_ req: Request, newToken: String?, errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
         let user = try req.requireUser()
         let tokens = try await req.store.accessTokens(of: user.id)
-        let sessions = try await req.store.sessions(of: user.id, now: req.partnerHub.configuration.clock.now())
+        let now = req.partnerHub.configuration.clock.now()
+        let sessions = try await req.store.sessions(of: user.id, now: now)
         let ctx = try await req.pageContext()
         let s = ctx.strings
         let current = req.identity?.session?.id
@@ -739,13 +740,20 @@ struct ConsoleController: RouteCollection {
                     tag("p", cls("empty")) { text(s("profile.tokens_empty")) }
                 } else {
                     tag("table", cls("table")) {
-                        tableHead([s("field.token_name"), s("profile.created"), s("profile.last_used"), s("members.actions")])
+                        tableHead([s("field.token_name"), s("profile.created"), s("profile.last_used"), s("profile.expires"), s("members.actions")])
                         tag("tbody") {
                             for token in tokens {
                                 tag("tr") {
                                     tag("td") { text(token.name); tag("span", cls("muted")) { text(" " + token.prefix + "…") } }
                                     tag("td") { text(Layout.date(token.createdAt)) }
                                     tag("td") { text(token.lastUsedAt.map(Layout.date) ?? s("profile.never")) }
+                                    tag("td") {
+                                        if let end = token.expiresAt {
+                                            text(end <= now ? s("profile.expired") : Layout.date(end))
+                                        } else {
+                                            text(s("profile.expires_never"))
+                                        }
+                                    }
                                     tag("td") { link(s("profile.token_revoke"), "/console/profile/tokens/\(token.id.string)/revoke", classes: "danger-link") }
                                 }
                             }
@@ -754,6 +762,10 @@ struct ConsoleController: RouteCollection {
                 }
                 postForm("/console/profile/tokens", csrf: ctx.csrf) {
                     field("token_name", label: s("field.token_name"), value: "", error: error("token_name"))
+                    selectField("expires_in_days", label: s("profile.expires"),
+                                options: [("", s("profile.expires_never"))] + AccessTokenRules.consoleChoices.map { (String($0), s("profile.expires_days", ["days": String($0)])) },
+                                selected: "90", error: error("expires_in_days"))
+                    tag("p", cls("hint")) { text(s("profile.tokens_end")) }
                     button(s("profile.token_create"))
                 }
             }
@@ -820,11 +832,14 @@ struct ConsoleController: RouteCollection {
     func createToken(req: Request) async throws -> Response {
         let user = try req.requireUser()
         do {
-            let (_, secret) = try await req.accounts.createAccessToken(user: user, name: req.formValue("token_name"), store: req.store)
+            let days = req.formValue("expires_in_days")
+            let expiresInDays: Int? = days.isEmpty ? nil : ASCIIDecimal.parse(days).map { Int(clamping: $0) } ?? 0
+            let (_, secret) = try await req.accounts.createAccessToken(user: user, name: req.formValue("token_name"), expiresInDays: expiresInDays, store: req.store)
             // Shown once, on this response only; never stored in clear.
             return try await profileView(req, newToken: secret, errors: [], status: .created)
         } catch AppError.validation(let errors) {
-            return try await profileView(req, newToken: nil, errors: errors.map { FieldError("token_name", $0.code) }, status: .unprocessableEntity)
+            return try await profileView(req, newToken: nil, errors: errors.map { FieldError($0.field == "expires_in_days" ? $0.field : "token_name", $0.code) },
+                                         status: .unprocessableEntity)
         }
     }
 

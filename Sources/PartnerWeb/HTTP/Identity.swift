@@ -95,14 +95,15 @@ struct IdentityMiddleware: AsyncMiddleware {
                 }
             }
         } else if let cookie = req.cookies[Cookies.session]?.string,
-                  let session = try await store.session(tokenHash: Store.sha256Hex(cookie), now: now) {
+                  let session = try await store.session(tokenHash: Store.sha256Hex(cookie), now: now,
+                                                        idle: req.partnerHub.configuration.sessionIdleTimeout) {
             switch session.principal {
             case .user(let id):
                 if let user = try await store.user(id) { req.identity = Identity(subject: .user(user), session: session) }
             case .staff(let id):
                 if let staff = try await store.staff(id) { req.identity = Identity(subject: .staff(staff), session: session) }
             }
-            if req.identity != nil, req.method == .GET { try await store.touchSession(session.id, now: now) }
+            if req.identity != nil { try await store.touchSession(session.id, now: now) }
         }
         var newAnonymousToken: String? = nil
         if !req.isAPI, req.identity == nil, req.cookies[Cookies.csrf] == nil {

@@ -29,14 +29,19 @@ struct AccountService: Sendable {
     }
 
     /// `ph_` + 256 random bits; shown once, stored as a hash (issue #2: ≥128 bits).
-    func createAccessToken(user: User, name rawName: String, store: Store) async throws -> (AccessTokenInfo, String) {
+    /// `expiresInDays`: 1 … 365, or nil for a token that works until revoked (AccessTokenRules).
+    func createAccessToken(user: User, name rawName: String, expiresInDays: Int? = nil, store: Store) async throws -> (AccessTokenInfo, String) {
         var errors = ValidationErrors()
         let name = TextInput.field(rawName, "name", max: 100, into: &errors)
-        if !errors.isEmpty { throw AppError.validation(errors.errors) }
-        let secret = "ph_" + random.token()
         let now = clock.now()
+        var expiry: Date? = nil
+        do { expiry = try AccessTokenRules.expiry(days: expiresInDays, now: now) } catch { errors.errors += error.errors }
+        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        let expiresAt = expiry
+        let secret = "ph_" + random.token()
         let info = try await store.write { tx in
-            let info = try await tx.createAccessToken(user: user.id, name: name, tokenHash: Store.sha256Hex(secret), prefix: String(secret.prefix(9)), now: now)
+            let info = try await tx.createAccessToken(user: user.id, name: name, tokenHash: Store.sha256Hex(secret), prefix: String(secret.prefix(9)),
+                                                      expiresAt: expiresAt, now: now)
             try await tx.appendAudit(AuditEntry(actor: "user:\(user.id.string)", action: "token.created", target: "token:\(info.id.string)",
                                                 details: "{\"name\":\"\(jsonEscape(name))\"}"), now: now)
             return info
@@ -82,8 +87,10 @@ struct AccountService: Sendable {
         let now = clock.now()
         try await store.write { tx in
             try await tx.setPasswordHash(newHash, for: user.id)
-            // Changing the password ends every other session (issue #2).
+            // Changing the password ends every other session (issue #2) and every API token
+            // (R-O4): whoever learned the old password keeps no way in.
             try await tx.deleteSessions(of: user.id, except: session)
+            _ = try await tx.revokeAccessTokens(of: user.id, now: now)
             try await tx.appendAudit(AuditEntry(actor: "user:\(user.id.string)", action: "password.changed", target: "user:\(user.id.string)"), now: now)
             let s = Strings(language: language)
             try await tx.enqueueMail(to: user.email, subject: s("mail.password.subject"), body: s("mail.password.body"), now: now)

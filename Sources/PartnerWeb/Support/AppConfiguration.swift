@@ -33,6 +33,9 @@ public struct AppConfiguration: Sendable {
     /// behind a proxy every visitor would otherwise share its address, and one address's limits
     /// (sign-in, tenders, referral clicks) would lock out everyone.
     public var trustedProxies: Set<String> = []
+    /// R-O4: a console session left idle this long ends (PARTNERHUB_SESSION_IDLE_MINUTES, default 120):
+    /// a console left open on a shared computer does not stay signed in for its 30 days.
+    public var sessionIdleTimeout: TimeInterval = 120 * 60
 
     public init(database: DatabaseLocation, bcryptCost: Int = 12, demo: Bool = false, secureCookies: Bool = false,
                 baseURL: String = "http://127.0.0.1:8080", clock: any Clock = SystemClock(),
@@ -57,6 +60,9 @@ public struct AppConfiguration: Sendable {
         configuration.secureCookies = env["PARTNERHUB_SECURE_COOKIES"] == "1" || configuration.baseURL.hasPrefix("https://")
         if let url = env["SMTP_URL"], !url.isEmpty { configuration.smtp = SMTPConfiguration.parse(url) }
         if let seconds = env["DATABASE_POOL_TIMEOUT"].flatMap(Int.init), seconds > 0 { configuration.poolTimeoutSeconds = seconds }
+        if let minutes = env["PARTNERHUB_SESSION_IDLE_MINUTES"].flatMap({ ASCIIDecimal.parse($0) }), minutes > 0, minutes <= 43_200 {
+            configuration.sessionIdleTimeout = TimeInterval(minutes) * 60
+        }
         if let proxies = env["PARTNERHUB_TRUSTED_PROXIES"] {
             configuration.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
