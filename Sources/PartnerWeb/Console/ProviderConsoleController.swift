@@ -88,7 +88,7 @@ struct ProviderConsoleController: RouteCollection {
         let organisations = try await store.allOrganisations()
         let overview = try await store.organisationOverview()
         let query = ((try? req.query.get(String.self, at: "code")) ?? "")
-        let found: (User, [String])? = try await SupportCode(query).asyncMap { try await store.userBySupportCode($0) } ?? nil
+        let found: (User, [String])? = try await SupportCode(query).asyncMap { try await req.support.lookUpSupportCode(staff: staff, code: $0, store: store) } ?? nil
         // R-S2: the same field verifies a VIP code (audited).
         let vip = try await SupportCode(query).asyncMap { try await req.support.lookUpVIP(staff: staff, code: $0, store: store) } ?? nil
         let themeRequests = staff.role == .programAdmin ? try await store.openThemeRequests() : []
@@ -149,7 +149,8 @@ struct ProviderConsoleController: RouteCollection {
                                 tag("td") { text(organisation.country.rawValue) }
                                 tag("td") { text(organisation.currency.rawValue) }
                                 tag("td") {
-                                    text((overview[organisation.id] ?? []).map { "\($0.name) (\($0.supportCode.grouped))" }.joined(separator: ", "))
+                                    // Names only: a support code is looked up, audited, never listed (R-S1).
+                                    text((overview[organisation.id] ?? []).map(\.name).joined(separator: ", "))
                                 }
                                 tag("td") {
                                     if organisation.isPartner {

@@ -54,4 +54,16 @@ extension SupportService {
         }
         return found.map { VIPCaller(organisation: $0.0, premiumActive: $0.premiumActive) }
     }
+
+    /// R-S1: a support agent finds a caller by the support code the caller reads out. Every
+    /// look-up is audited, found or not, like VIP look-ups (the codes are not listed to staff).
+    func lookUpSupportCode(staff: StaffMember, code: SupportCode, store: Store) async throws -> (User, [String])? {
+        let found = try await store.userBySupportCode(code)
+        let now = clock.now()
+        try await store.write { tx in
+            try await tx.appendAudit(AuditEntry(actor: "staff:\(staff.id.string)", action: "support.code_lookup",
+                                                target: found.map { "user:\($0.0.id.string)" } ?? "none", details: "{\"found\":\(found != nil)}"), now: now)
+        }
+        return found
+    }
 }
