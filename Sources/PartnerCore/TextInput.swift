@@ -16,13 +16,15 @@ public enum TextInput {
     /// a text read differently from what it holds), noncharacters, U+FEFF and U+FFFD (the mark of
     /// bytes that were not UTF-8), and the characters that show nothing at all — the zero-width
     /// space, word joiner and invisible operators, the Mongolian vowel separator, the Hangul
-    /// fillers — with which a name looks like another or like none. (The zero-width joiner and
-    /// non-joiner stay: emoji sequences and Persian need them.) The same ranges make the API
-    /// contract's patterns (`pattern`).
+    /// fillers, the deprecated format characters, interlinear annotation and musical formatting
+    /// controls — with which a name looks like another or like none. (The zero-width joiner and
+    /// non-joiner stay: emoji sequences and Persian need them; see `invisible`.) The same ranges
+    /// make the API contract's patterns (`pattern`).
     static func forbidden(_ kind: TextKind) -> [ClosedRange<UInt32>] {
         let controls: [ClosedRange<UInt32>] = kind == .singleLine
             ? [0x00...0x1F, 0x7F...0x9F, 0x2028...0x2029] : [0x00...0x08, 0x0B...0x0C, 0x0E...0x1F, 0x7F...0x9F]
-        let invisible: [ClosedRange<UInt32>] = [0x115F...0x1160, 0x180E...0x180E, 0x200B...0x200B, 0x2060...0x2064, 0x3164...0x3164, 0xFFA0...0xFFA0]
+        let invisible: [ClosedRange<UInt32>] = [0x115F...0x1160, 0x180E...0x180E, 0x200B...0x200B, 0x2060...0x2064, 0x206A...0x206F, 0x3164...0x3164,
+                                                0xFFA0...0xFFA0, 0xFFF9...0xFFFB, 0x1D173...0x1D17A]
         return controls + invisible + [0x202A...0x202E, 0x2066...0x2069, 0xFDD0...0xFDEF, 0xFEFF...0xFEFF, 0xFFFD...0xFFFF]
     }
 
@@ -30,10 +32,22 @@ public enum TextInput {
     /// spaces (Zs) and the left-to-right and right-to-left marks, and in multi-line text the line
     /// breaks and tabs too.
     static func blank(_ kind: TextKind) -> [ClosedRange<UInt32>] {
-        let spaces: [ClosedRange<UInt32>] = [0x20...0x20, 0xA0...0xA0, 0x1680...0x1680, 0x2000...0x200A, 0x200E...0x200F, 0x202F...0x202F, 0x205F...0x205F,
-                                             0x3000...0x3000]
+        let spaces: [ClosedRange<UInt32>] = [0x20...0x20, 0xA0...0xA0, 0x061C...0x061C, 0x1680...0x1680, 0x2000...0x200A, 0x200E...0x200F, 0x202F...0x202F,
+                                             0x205F...0x205F, 0x3000...0x3000]
         return kind == .singleLine ? spaces : [0x09...0x0A, 0x0D...0x0D, 0x2028...0x2029] + spaces
     }
+
+    /// Allowed inside text, where they join, vary or mark the characters beside them (emoji
+    /// joiners and variation selectors, the non-joiner, combining marks, the soft hyphen, flag
+    /// tags, Mongolian variation selectors, the braille blank), but showing nothing on their own:
+    /// a required field needs one character besides these and the blanks, and a text of nothing
+    /// else counts as empty.
+    static let invisible: [ClosedRange<UInt32>] = [
+        0x00AD...0x00AD, 0x0300...0x036F, 0x17B4...0x17B5, 0x180B...0x180F, 0x1AB0...0x1AFF, 0x1DC0...0x1DFF, 0x200C...0x200D, 0x20D0...0x20FF,
+        0x2800...0x2800, 0xFE00...0xFE0F, 0xFE20...0xFE2F, 0xE0001...0xE0001, 0xE0020...0xE007F, 0xE0100...0xE01EF,
+    ]
+
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool { invisible.contains { $0.contains(scalar.value) } }
 
     public static func isAllowed(_ scalar: Unicode.Scalar, in kind: TextKind) -> Bool {
         !forbidden(kind).contains { $0.contains(scalar.value) }
@@ -58,11 +72,19 @@ public enum TextInput {
     /// holds one character that is not blank.
     public static func forbiddenPattern(_ kind: TextKind) -> String { "[\(classBody(forbidden(kind)))]" }
 
-    public static func requiredPattern(_ kind: TextKind) -> String { "[^\(classBody(forbidden(kind) + blank(kind)))]" }
+    public static func requiredPattern(_ kind: TextKind) -> String { "[^\(classBody(forbidden(kind) + blank(kind) + invisible))]" }
+
+    /// `\uXXXX` in the BMP; beyond it the scalar itself, as dialects disagree on escaping those
+    /// (`\u{…}`, `\U…`) but Python's `re`, ICU and ECMA-262 with the `u` flag all read a literal
+    /// scalar as one.
+    static func escape(_ value: UInt32) -> String {
+        if value <= 0xFFFF { return String(format: "\\u%04X", value) }
+        return Unicode.Scalar(value).map { String(Character($0)) } ?? ""
+    }
 
     static func classBody(_ ranges: [ClosedRange<UInt32>]) -> String {
         ranges.map { range in
-            let low = String(format: "\\u%04X", range.lowerBound), high = String(format: "\\u%04X", range.upperBound)
+            let low = escape(range.lowerBound), high = escape(range.upperBound)
             return range.lowerBound == range.upperBound ? low : "\(low)-\(high)"
         }.joined()
     }
@@ -84,6 +106,7 @@ public enum TextInput {
         var scalars = Substring(raw).unicodeScalars
         while let first = scalars.first, isBlank(first, in: kind) { scalars.removeFirst() }
         while let last = scalars.last, isBlank(last, in: kind) { scalars.removeLast() }
+        if scalars.allSatisfy(isInvisible) { scalars = Substring("").unicodeScalars }
         if scalars.isEmpty, required { errors.add(field, .required) }
         return String(scalars)
     }

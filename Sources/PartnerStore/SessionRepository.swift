@@ -59,8 +59,11 @@ extension Store {
         try await SessionRow.query(on: database).filter(\.$tokenHash == tokenHash).delete()
     }
 
-    public func sessions(of user: UserID, now: Date) async throws -> [SessionInfo] {
-        try await SessionRow.query(on: database).filter(\.$userID == user.rawValue).filter(\.$expiresAt > now)
+    /// The user's sessions still in force: not expired, not idle longer than `idle` (R-O4).
+    public func sessions(of user: UserID, now: Date, idle: TimeInterval = .infinity) async throws -> [SessionInfo] {
+        var query = SessionRow.query(on: database).filter(\.$userID == user.rawValue).filter(\.$expiresAt > now)
+        if idle.isFinite { query = query.filter(\.$lastSeenAt > now.addingTimeInterval(-idle)) }
+        return try await query
             .sort(\.$lastSeenAt, .descending).all()
             .map { SessionInfo(id: SessionID(try $0.requireID()), userAgent: $0.userAgent, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt) }
     }

@@ -46,7 +46,8 @@ struct HostileInputRulesTests {
           arguments: ["Anna", " Anna ", "Anna\n", "", "   ", "\u{3000}", "a\u{0}", "a\rb", "a\nb", "\nb", "Zürich 👩‍👩‍👧", "a\u{202E}b", "a\u{FEFF}",
                       "a\u{85}", "x\u{2028}y", "\t", "x\ty", "\n\n",
                       "\u{200B}", "An\u{200B}na", "\u{3164}", "\u{115F}\u{1160}", "\u{FFA0}", "a\u{2060}", "\u{180E}", "\u{200E}", " \u{200F} ",
-                      "\u{200F}שלום", "Ann\u{200D}a", "می\u{200C}خواهم"])
+                      "\u{200F}שלום", "Ann\u{200D}a", "می\u{200C}خواهم", "\u{200D}", "\u{0301}", "Jose\u{0301}", "\u{E0041}", "a\u{1D173}", "\u{2800}",
+                      "🏴\u{E0067}\u{E0062}\u{E007F}", "\u{061C}"])
     func patternsAgreeWithField(text: String) throws {
         func contains(_ pattern: String) throws -> Bool {
             try NSRegularExpression(pattern: pattern).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
@@ -64,7 +65,14 @@ struct HostileInputRulesTests {
     @Test("A name that shows nothing, or looks like another, is refused: zero-width space, word joiner, Hangul fillers; direction marks alone are empty",
           arguments: [("An\u{200B}na", FieldError.Code.invalidCharacters), ("\u{3164}", .invalidCharacters), ("\u{115F}", .invalidCharacters),
                       ("\u{FFA0}", .invalidCharacters), ("Anna\u{2060}", .invalidCharacters), ("\u{180E}", .invalidCharacters),
-                      ("\u{200E}\u{200F}", .required), ("Ann\u{200D}a", nil), ("\u{200F}שלום", nil)] as [(String, FieldError.Code?)])
+                      ("\u{200E}\u{200F}", .required), ("Ann\u{200D}a", nil), ("\u{200F}שלום", nil),
+                      // Showing nothing on their own: a name of only these is empty (found by an outside review).
+                      ("\u{200D}", .required), ("\u{200C}", .required), ("\u{00AD}", .required), ("\u{034F}", .required), ("\u{17B4}", .required),
+                      ("\u{2800}", .required), ("\u{FE0F}", .required), ("\u{E0041}", .required), ("\u{061C}", .required), ("\u{180B}", .required),
+                      ("\u{0301}", .required), ("\u{206A}", .invalidCharacters), ("\u{FFF9}", .invalidCharacters), ("\u{1D173}", .invalidCharacters),
+                      // …but they stay where they belong: an accent, an emoji sequence, a flag.
+                      ("Jose\u{0301}", nil), ("👩‍👩‍👧", nil), ("❤\u{FE0F}", nil), ("🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}", nil)]
+          as [(String, FieldError.Code?)])
     func invisible(text: String, code: FieldError.Code?) {
         var errors = ValidationErrors()
         _ = TextInput.field(text, "name", kind: .singleLine, max: 100, into: &errors)

@@ -131,6 +131,23 @@ struct MoneyAuthorityTests {
         }
     }
 
+    @Test("R-P10 a renewal quote for another organisation's product is 404, whether the product exists or not (found by an outside review)")
+    func renewQuoteIsTenantScoped() async throws {
+        try await TestApp.with { t in
+            let w = try await base.world(t)
+            let stranger = try await t.signUp("mallory@example.ch", organisation: "Elsewhere")
+            for product in [w.products[0], UUID().uuidString] {
+                let response = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/quotes", token: stranger.token,
+                                                json: #"{"renew_product_id":"\#(product)"}"#)
+                #expect(response.status == .notFound, "\(response.body.string)")
+            }
+            // The client itself is told what is wrong with its own product, by the API's field name.
+            let own = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/quotes", token: w.client.token,
+                                       json: #"{"renew_product_id":"\#(w.products[0])"}"#)
+            #expect(own.status == .unprocessableEntity && own.body.string.contains(#""field":"renew_product_id""#), "\(own.body.string)")
+        }
+    }
+
     /// A second approved partner.
     func secondPartner(_ t: TestApp) async throws -> TestApp.Account {
         let other = try await t.signUp("olga@other-partner.test", organisation: "Other Partner AG")

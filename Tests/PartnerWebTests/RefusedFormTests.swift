@@ -29,6 +29,22 @@ struct RefusedFormTests {
         }
     }
 
+    @Test("A refused profile name comes back as typed, and a refused token form keeps its name and expiry, with labelled errors")
+    func keepsTyped() async throws {
+        try await TestApp.with { t in
+            let anna = try await t.signUp("anna@example.ch")
+            let b = Browser(t, language: "en")
+            try await b.logIn(anna.email)
+            let long = String(repeating: "Ä", count: 130)
+            let name = try await b.post("/console/profile", ["name": long, "language": "en"])
+            #expect(name.status == .unprocessableEntity && name.body.string.contains(long))
+            let token = try await b.post("/console/profile/tokens", ["token_name": "Deploy key", "expires_in_days": "366"])
+            #expect(token.status == .unprocessableEntity)
+            #expect(token.body.string.contains(#"value="Deploy key""#))
+            #expect(token.body.string.contains("Expires:") && !token.body.string.contains("expires_in_days:"))
+        }
+    }
+
     @Test("A form with an expired CSRF token comes back with what was typed, to send again with a fresh token")
     func expiredToken() async throws {
         try await TestApp.with { t in

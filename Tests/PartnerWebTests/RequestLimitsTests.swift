@@ -182,6 +182,41 @@ struct MailingLimitsTests {
         }
     }
 
+    @Test("R-H1 another organisation's resends of an invitation are 404 every time and use up nothing of its limit (found by an outside review)")
+    func foreignResends() async throws {
+        try await TestApp.with { t in
+            let owner = try await t.signUp("anna@example.ch")
+            let stranger = try await t.signUp("mallory@example.ch", organisation: "Elsewhere")
+            let invite = try #require(try t.json(try await t.send(.POST, "/api/v1/organisations/\(owner.organisationID)/invitations", token: owner.token,
+                                                                  json: #"{"email":"ben@example.ch","role":"employee"}"#)) as? [String: Any])
+            let id = try #require(invite["id"] as? String)
+            for _ in 1...8 {
+                #expect(try await t.send(.POST, "/api/v1/organisations/\(stranger.organisationID)/invitations/\(id)/resend", token: stranger.token).status == .notFound)
+            }
+            #expect(try await t.send(.POST, "/api/v1/organisations/\(owner.organisationID)/invitations/\(id)/resend", token: owner.token).status == .noContent)
+        }
+    }
+
+    @Test("R-H1 the console's sign-up limit page says how long to wait and keeps what was typed, the password to be typed again")
+    func consoleSignUpLimit() async throws {
+        try await TestApp.with { t in
+            let browser = Browser(t, language: "en")
+            var last: TestingHTTPResponse? = nil
+            for _ in 1...4 {
+                try await browser.get("/signup")
+                last = try await browser.post("/signup", ["name": "Nina", "email": "nina@example.ch", "password": "typed-password-1",
+                                                          "organisation_name": "Nina GmbH", "country": "CH", "next": "/console"])
+            }
+            let page = try #require(last)
+            #expect(page.status == .tooManyRequests)
+            let html = page.body.string
+            #expect(html.contains("try again in 60 minutes"), "\(html.prefix(600))")
+            #expect(html.contains("Nina GmbH") && !html.contains("typed-password-1"))
+            #expect(html.contains(#"type="password""#) && html.contains(#"name="password""#))
+            #expect(html.contains(#"type="hidden" name="next""#) || html.contains(#"name="next" type="hidden""#))
+        }
+    }
+
     @Test("R-H1 one invitation is resent at most 5 times an hour; the sixth is 429 and the link mailed last still works")
     func resendsPerInvitation() async throws {
         try await TestApp.with { t in

@@ -159,7 +159,7 @@ struct APIController: RouteCollection {
 
     func sessions(req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let list = try await req.store.sessions(of: user.id, now: req.partnerHub.configuration.clock.now())
+        let list = try await req.store.sessions(of: user.id, now: req.partnerHub.configuration.clock.now(), idle: req.partnerHub.configuration.sessionIdleTimeout)
         return try json(list.map { SessionResponse(id: $0.id.string, userAgent: $0.userAgent, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt, current: false) })
     }
 

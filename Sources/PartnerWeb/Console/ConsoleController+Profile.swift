@@ -12,16 +12,18 @@ extension ConsoleController {
         try await profileView(req, newToken: nil, errors: [], status: .ok)
     }
 
-    func profileView(_ req: Request, newToken: String?, errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
+    /// `values`: what a refused form held, shown again as typed (R-H1).
+    func profileView(_ req: Request, newToken: String?, errors: [FieldError], values: [String: String] = [:], status: HTTPResponseStatus) async throws -> Response {
         let user = try req.requireUser()
         let tokens = try await req.store.accessTokens(of: user.id)
         let now = req.partnerHub.configuration.clock.now()
-        let sessions = try await req.store.sessions(of: user.id, now: now)
+        let sessions = try await req.store.sessions(of: user.id, now: now, idle: req.partnerHub.configuration.sessionIdleTimeout)
         let ctx = try await req.pageContext()
         let s = ctx.strings
         let current = req.identity?.session?.id
         func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
-        let labels = ["name": s("field.name"), "current_password": s("field.current_password"), "new_password": s("field.new_password")]
+        let labels = ["name": s("field.name"), "current_password": s("field.current_password"), "new_password": s("field.new_password"),
+                      "token_name": s("field.token_name"), "expires_in_days": s("profile.expires")]
         return Layout.page(s("profile.title"), ctx, status: status) {
             tag("h1") { text(s("profile.title")) }
             if !errors.isEmpty { Layout.errorSummary(errors, s, labels: labels) }
@@ -34,7 +36,7 @@ extension ConsoleController {
             tag("section", cls("card"), attr("aria-labelledby", "details")) {
                 tag("h2", attr("id", "details")) { text(s("profile.details")) }
                 postForm("/console/profile", csrf: ctx.csrf) {
-                    field("name", label: s("field.name"), value: user.name, error: error("name"))
+                    field("name", label: s("field.name"), value: values["name"] ?? user.name, error: error("name"))
                     tag("p") { text(s("field.email") + ": " + user.email.value) }
                     selectField("language", label: s("field.language"), options: [("de", "Deutsch"), ("en", "English"), ("fr", "Français")],
                                 selected: (user.language ?? ctx.language).rawValue)
@@ -83,10 +85,10 @@ extension ConsoleController {
                     }
                 }
                 postForm("/console/profile/tokens", csrf: ctx.csrf) {
-                    field("token_name", label: s("field.token_name"), value: "", error: error("token_name"))
+                    field("token_name", label: s("field.token_name"), value: values["token_name"] ?? "", error: error("token_name"))
                     selectField("expires_in_days", label: s("profile.expires"),
                                 options: [("", s("profile.expires_never"))] + AccessTokenRules.consoleChoices.map { (String($0), s("profile.expires_days", ["days": String($0)])) },
-                                selected: "90", error: error("expires_in_days"))
+                                selected: values["expires_in_days"] ?? "90", error: error("expires_in_days"))
                     tag("p", cls("hint")) { text(s("profile.tokens_end")) }
                     button(s("profile.token_create"))
                 }
@@ -125,7 +127,7 @@ extension ConsoleController {
         do {
             try await req.accounts.updateProfile(user: user, name: req.formValue("name"), language: language, store: req.store)
         } catch AppError.validation(let errors) {
-            return try await profileView(req, newToken: nil, errors: errors, status: .unprocessableEntity)
+            return try await profileView(req, newToken: nil, errors: errors, values: ["name": req.formValue("name")], status: .unprocessableEntity)
         }
         let response = Response.redirect("/console/profile", flash: "profile.saved")
         if let language {
@@ -161,6 +163,7 @@ extension ConsoleController {
             return try await profileView(req, newToken: secret, errors: [], status: .created)
         } catch AppError.validation(let errors) {
             return try await profileView(req, newToken: nil, errors: errors.map { FieldError($0.field == "expires_in_days" ? $0.field : "token_name", $0.code) },
+                                         values: ["token_name": req.formValue("token_name"), "expires_in_days": req.formValue("expires_in_days")],
                                          status: .unprocessableEntity)
         }
     }

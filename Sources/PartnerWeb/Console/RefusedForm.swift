@@ -19,6 +19,13 @@ enum RefusedForm {
         let pairs = FormEncoding.read(Array(buffer.readableBytesView))
         let shown = pairs.filter { !isSecret($0.name) && TextInput.hasOnlyAllowedScalars($0.name, .singleLine) && !$0.name.isEmpty }
         let withheld = pairs.contains { isSecret($0.name) && $0.name != "_csrf" }
+        // Passwords and card numbers come back as empty fields to fill in again; other secrets
+        // (link tokens) are not the person's to retype and are left out.
+        var seen = Set<String>()
+        let retyped = pairs.map(\.name).filter { name in
+            let lower = name.lowercased()
+            return ["password", "card", "cvc", "cvv"].contains { lower.contains($0) } && TextInput.hasOnlyAllowedScalars(name, .singleLine) && seen.insert(name).inserted
+        }
         let s = ctx.strings
         let refused = Set(errors.map(\.field))
         var firstIDs: [String: String] = [:]
@@ -38,12 +45,20 @@ enum RefusedForm {
                 tag("p", cls("muted")) { text(s("form.refused.again")) }
                 if withheld { tag("p", cls("hint")) { text(s("form.refused.secrets")) } }
                 postForm(req.url.path, csrf: ctx.csrf) {
-                    for pair in shown {
+                    for pair in shown where navigation.contains(pair.name) { hidden(pair.name, pair.clean) }
+                    for pair in shown where !navigation.contains(pair.name) {
                         let id = firstIDs[pair.name] == nil ? "f-\(anchor(pair.name))" : "f-\(anchor(pair.name))-\(UUID().uuidString.prefix(8))"
                         let _ = firstIDs[pair.name] = id
                         tag("div", cls(refused.contains(pair.name) ? "field has-error" : "field")) {
                             tag("label", attr("for", id)) { text(label(pair.name, s)) }
                             tag("textarea", attr("name", pair.name), attr("id", id), attr("rows", "2")) { text(pair.clean) }
+                        }
+                    }
+                    // What the person typed once and must type again: empty, of its own kind.
+                    for name in retyped {
+                        tag("div", cls("field")) {
+                            tag("label", attr("for", "f-\(anchor(name))")) { text(label(name, s)) }
+                            tag("input", attr("type", "password"), attr("name", name), attr("id", "f-\(anchor(name))"), attr("autocomplete", "off"))
                         }
                     }
                     button(s("form.refused.send"))
@@ -53,6 +68,9 @@ enum RefusedForm {
             }
         }
     }
+
+    /// Where to go after the form: carried along, not shown as something to edit.
+    static let navigation: Set<String> = ["next", "back"]
 
     static func label(_ field: String, _ s: Strings) -> String {
         let key = "field.\(field)"

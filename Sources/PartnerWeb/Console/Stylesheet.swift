@@ -17,8 +17,8 @@ enum Stylesheet {
     details.menu ul, details.menu .menu-body { position: absolute; right: 0; z-index: 5; min-width: 240px; margin: 4px 0 0; padding: 8px; list-style: none; background: #fff; border: 1px solid var(--line); border-radius: var(--radius); box-shadow: 0 6px 20px rgba(0,0,0,.08); }
     details.switcher ul { left: 0; right: auto; }
     details.menu li { padding: 4px 2px; } details.menu li.separated { border-top: 1px solid var(--line); margin-top: 4px; padding-top: 8px; }
-    .shell { display: grid; grid-template-columns: 220px 1fr; min-height: calc(100vh - 56px); }
-    .shell.single { grid-template-columns: 1fr; }
+    .shell { display: grid; grid-template-columns: 220px minmax(0, 1fr); min-height: calc(100vh - 56px); }
+    .shell.single { grid-template-columns: minmax(0, 1fr); }
     .side { background: #fff; border-right: 1px solid var(--line); padding: 16px; }
     .side ul { list-style: none; margin: 0; padding: 0; } .side li a { display: block; padding: 8px 10px; border-radius: var(--radius); text-decoration: none; color: var(--text); }
     .side li a[aria-current=page] { background: #e7f0fa; color: var(--accent-dark); font-weight: 600; }
@@ -78,7 +78,8 @@ enum Stylesheet {
     .inline-fields { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-end; } textarea { width: 100%; font: inherit; }
     @media print { .side, .topbar, .skip, .no-print, nav, .languages { display: none !important; } .shell { display: block; } .content { padding: 0; }
       body { background: #fff; } .card, .invoice { border: none; box-shadow: none; } a { color: inherit; text-decoration: none; } }
-    @media (max-width: 720px) { .shell { grid-template-columns: 1fr; } .side { border-right: none; border-bottom: 1px solid var(--line); } .content { padding: 16px; }
+    .content { min-width: 0; overflow-wrap: anywhere; }
+    @media (max-width: 720px) { .shell { grid-template-columns: minmax(0, 1fr); } .table { display: block; overflow-x: auto; } .side { border-right: none; border-bottom: 1px solid var(--line); } .content { padding: 16px; }
       .table { display: block; overflow-x: auto; } }
     """
 }

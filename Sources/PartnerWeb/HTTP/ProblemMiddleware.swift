@@ -125,10 +125,14 @@ struct ProblemMiddleware: AsyncMiddleware {
         let ctx = (try? await req.pageContext()) ?? PageContext(language: req.language, strings: req.strings, user: nil, staff: nil, organisations: [], current: nil,
                                                                csrf: req.csrfToken, flash: nil, path: req.url.path, demo: false)
         let s = ctx.strings
+        // A limit names its own wait (sign-up and invitations count an hour, sign-in 15 minutes).
+        let wait = headers.first(name: .retryAfter).flatMap { Int($0) }.map { String(max(1, ($0 + 59) / 60)) } ?? "15"
+        let limited = s("error.too_many_requests", ["minutes": wait])
         // A refused console form is shown again with what was typed (R-H1).
         if case let app as AppError = error {
             var refusal: (String, [FieldError])? = nil
             switch app {
+            case .tooManyRequests: refusal = (limited, [])
             case .csrf: refusal = (s("error.csrf"), [])
             case .validation(let errors): refusal = (s("error.summary"), errors)
             case .overLimit(let field, _): refusal = (s("error.over_limit"), [FieldError(field, .overLimit)])
@@ -141,11 +145,12 @@ struct ProblemMiddleware: AsyncMiddleware {
                 return page
             }
         }
-        let message = status == .internalServerError ? s("error.title") : (status == .tooManyRequests ? s("login.throttled", ["minutes": "15"]) : s(messageKey))
+        let message = status == .internalServerError ? s("error.title") : (status == .tooManyRequests ? limited : s(messageKey))
+        let signedIn = ctx.user != nil || ctx.staff != nil
         let response = Layout.page(s("error.title"), ctx, status: status) {
             tag("h1") { text(s("error.title")) }
             tag("p") { text(message) }
-            tag("p") { link(s("error.back"), "/console") }
+            tag("p") { signedIn ? link(s("error.back"), ctx.staff != nil ? "/provider" : "/console") : link(s("error.back_start"), "/") }
         }
         for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
         return response

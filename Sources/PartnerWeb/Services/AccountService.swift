@@ -173,13 +173,14 @@ struct AccountService: Sendable {
             throw AppError.validation([FieldError("email", .taken)])
         }
         let now = clock.now()
-        // Each invitation is a mail to someone else's address: bounded per organisation (R-H1).
-        try await store.reserveAttempts([("invite:\(context.organisationID.string)",
-                                          LoginThrottle(maximumFailures: Limits.invitationsPerOrganisationPerHour, window: Limits.hour))], now: now)
         let token = random.token()
         let organisation = try await store.organisation(context)
         return try await store.write { tx in
             let invitation = try await tx.createInvitation(context, email: email, role: role, tokenHash: Store.sha256Hex(token), now: now)
+            // Each invitation is a mail to someone else's address: bounded per organisation (R-H1),
+            // counted in the same transaction, so a refused invitation counts for nothing.
+            try await tx.reserveAttempts([("invite:\(context.organisationID.string)",
+                                           LoginThrottle(maximumFailures: Limits.invitationsPerOrganisationPerHour, window: Limits.hour))], now: now)
             try await tx.appendAudit(AuditEntry(actor: "user:\(context.userID.string)", organisation: context.organisationID.string,
                                                 action: "membership.invited", target: "invitation:\(invitation.id.string)",
                                                 details: "{\"email\":\"\(email.value)\",\"role\":\"\(role.rawValue)\"}"), now: now)
@@ -200,12 +201,13 @@ struct AccountService: Sendable {
     func resendInvitation(_ context: OrganisationContext, inviter: User, id: InvitationID, language: Language, store: Store) async throws {
         guard context.may(.manageMembers) else { throw AppError.notFound }
         let now = clock.now()
-        try await store.reserveAttempts([("resend:\(id.string)", LoginThrottle(maximumFailures: Limits.resendsPerInvitationPerHour, window: Limits.hour))],
-                                        now: now)
         let token = random.token()
         let organisation = try await store.organisation(context)
         try await store.write { tx in
+            // Found in this organisation first (another's id is 404 and counts nothing), then counted.
             let invitation = try await tx.renewInvitationToken(context, id, tokenHash: Store.sha256Hex(token), now: now)
+            try await tx.reserveAttempts([("resend:\(id.string)", LoginThrottle(maximumFailures: Limits.resendsPerInvitationPerHour, window: Limits.hour))],
+                                         now: now)
             try await tx.appendAudit(AuditEntry(actor: "user:\(context.userID.string)", organisation: context.organisationID.string,
                                                 action: "membership.invitation_resent", target: "invitation:\(id.string)"), now: now)
             try await enqueueInvitationMail(tx, to: invitation.email, token: token, organisation: organisation, role: invitation.role,

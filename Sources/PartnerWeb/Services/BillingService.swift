@@ -60,12 +60,15 @@ struct BillingService: Sendable {
 
     /// A user orders or renews (the renewal run gathers its facts in bulk: `renewalSituation`).
     func situation(user: User, client clientID: OrganisationID, input: OrderInput, store: Store) async throws -> Situation {
-        guard let client = try await store.organisation(id: clientID) else { throw AppError.notFound }
         let now = clock.now()
+        // Who asks before what is asked (R-P10): someone who cannot reach the client learns
+        // nothing of its products, not even whether one exists.
+        let access = try await store.clientAccess(user: user.id, organisation: clientID)
+        guard access.reachesOrganisation(now: now), let client = try await store.organisation(id: clientID) else { throw AppError.notFound }
         var product: Product? = nil
         if let id = input.renew {
             guard let p = try await store.product(id), p.organisationID == clientID else { throw AppError.notFound }
-            guard p.billing != nil else { throw AppError.validation([FieldError("renew", .invalidValue)]) }
+            guard p.billing != nil else { throw AppError.validation([FieldError("renew_product_id", .invalidValue)]) }
             product = p
         }
         let kind: OrderKind = product == nil ? .newOrder : .renewal
@@ -75,7 +78,6 @@ struct BillingService: Sendable {
         var party: OrderingParty
         var governing: Partnership?
         var manages = false
-        let access = try await store.clientAccess(user: user.id, organisation: clientID)
         if let member = access.clientMembership {
             // R-O2: only legal representatives and admins order and renew.
             guard RoleRules.permission(member.role, .orderAndRenew) == .whole else { throw AppError.forbidden("billing.not_allowed.role") }

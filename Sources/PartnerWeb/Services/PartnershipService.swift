@@ -96,7 +96,6 @@ struct PartnershipService: Sendable {
         let existing = try await store.existingPartnerships(client: client.organisationID)
         try await check(client: client.organisationID, partner: partnerID, approved: partner.isPartner, terms: terms, existing: existing, store: store)
         let now = clock.now()
-        try await reserveInvitation(client.organisationID, store: store)
         let token = random.token()
         let clientOrganisation = try await store.organisation(client)
         let recipients = try await answerers(partnerID, store: store)
@@ -104,6 +103,7 @@ struct PartnershipService: Sendable {
             let partnership = try await tx.createPartnership(.init(
                 clientID: client.organisationID, partnerID: partnerID, invitedEmail: nil, initiator: .client, access: terms.access,
                 paymentMode: terms.paymentMode, grants: terms.grants, tokenHash: Store.sha256Hex(token), invitedBy: inviter.id), now: now)
+            try await reserveInvitation(client.organisationID, store: tx)
             try await tx.setTerms(partnership.id, access: terms.access, paymentMode: terms.paymentMode, grants: terms.grants, endsAt: terms.endsAt)
             try await audit(tx, actor: inviter, organisation: client.organisationID, action: "partnership.invited", partnership: partnership.id,
                             details: "{\"initiator\":\"client\",\"access\":\"\(terms.access.rawValue)\",\"products\":\(terms.grants.count)}", now: now)
@@ -117,22 +117,25 @@ struct PartnershipService: Sendable {
         }
     }
 
-    /// R-P2: a partner's legal representative adds a client by e-mail; the client decides what to grant.
-    /// Each invitation mails someone else's address: bounded per organisation (R-H1).
+    /// Each invitation mails someone else's address: bounded per organisation (R-H1). Called in the
+    /// transaction that writes the invitation, so one refused for another reason counts nothing.
     func reserveInvitation(_ organisation: OrganisationID, store: Store) async throws {
         try await store.reserveAttempts([("invite:\(organisation.string)", LoginThrottle(maximumFailures: Limits.invitationsPerOrganisationPerHour,
                                                                                              window: Limits.hour))], now: clock.now())
     }
 
+    /// R-P2: a partner's legal representative adds a client by e-mail; the client decides what to grant.
     func addClient(_ partner: OrganisationContext, inviter: User, email rawEmail: String, terms: Terms, language: Language, store: Store) async throws -> Partnership {
         guard partner.may(.managePartnerships) else { throw AppError.forbidden("error.only_legal_representative_partnerships") }
         guard let email = EmailAddress(rawEmail) else {
             throw AppError.validation([FieldError("email", rawEmail.isEmpty ? .required : .invalidEmail)])
         }
         let partnerOrganisation = try await store.organisation(partner)
-        try await reserveInvitation(partner.organisationID, store: store)
         let id = try await store.write { tx in
-            try await requestClient(partner: partnerOrganisation, inviter: inviter.id, email: email, terms: terms, language: language, reusePending: false, store: tx)
+            let id = try await requestClient(partner: partnerOrganisation, inviter: inviter.id, email: email, terms: terms, language: language,
+                                             reusePending: false, store: tx)
+            try await reserveInvitation(partner.organisationID, store: tx)
+            return id
         }
         guard let partnership = try await store.partnership(id) else { throw AppError.notFound }
         return partnership
