@@ -14,7 +14,7 @@ public enum BillingPeriod: String, Sendable, Hashable, Codable, CaseIterable {
         // Foundation answers nil only for dates outside the calendar's range (never a stored
         // renewal date); then the period is counted as 31 or 366 days rather than trapping (R-H1).
         return calendar.date(byAdding: .month, value: months, to: start)
-            ?? start.addingTimeInterval(Double(self == .monthly ? 31 : 366) * 86_400)
+            ?? start.addingTimeInterval(TimeInterval(self == .monthly ? 31 : 366) * 86_400)
     }
 }
 
