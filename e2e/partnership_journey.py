@@ -99,9 +99,22 @@ def main():
         browser.get(client_home + "/partners")
         click_and_wait(browser, client_link(browser, "Agence Lumière SARL"))
         partnership_url = browser.current_url
-        browser.find_element(By.CSS_SELECTOR, "input[name=access][value=full]").click()
-        browser.find_element(By.CSS_SELECTOR, "input[name=payment_mode][value=partner]").click()
-        submit(browser, "section[aria-labelledby=edit] button.primary")
+        def switch_to_full():
+            browser.get(partnership_url)
+            browser.find_element(By.CSS_SELECTOR, "input[name=access][value=full]").click()
+            browser.find_element(By.CSS_SELECTOR, "input[name=payment_mode][value=partner]").click()
+            submit(browser, "section[aria-labelledby=edit] button.primary")
+        # R-P1: the pending invitation to Alpenweb holds one of the products; full access would
+        # give it a second partner, so it is refused, naming the product.
+        switch_to_full()
+        check("full access is refused while another partner's invitation holds a product",
+              "Already granted to another partner" in browser.page_source)
+        # The client withdraws that invitation; now Lumière may have everything.
+        browser.get(client_home + "/partners")
+        row = browser.find_element(By.XPATH, "//tr[contains(., 'Alpenweb GmbH')][.//form[contains(@action, '/withdraw')]]")
+        row.find_element(By.CSS_SELECTOR, "details.row-actions summary").click()   # the row's ⋮ menu
+        click_and_wait(browser, row.find_element(By.XPATH, ".//form[contains(@action, '/withdraw')]//button"))
+        switch_to_full()
         check("the client switched to full access, partner pays", "full access · partner pays" in browser.page_source)
 
         # The client ends the partnership with the password.

@@ -299,12 +299,8 @@ struct BillingService: Sendable {
 
     /// The currencies of the clients a partner manages now (R-B5: what its wallet may pay in).
     func managedClientCurrencies(_ partner: OrganisationID, store: Store) async throws -> [Currency] {
-        var currencies: [Currency] = []
-        for listing in try await store.clientListings(partner: partner, onlyAssignedTo: nil) where listing.partnership.state == .active {
-            guard let id = listing.partnership.clientID, Set(currencies).count < Currency.allCases.count else { continue }
-            if let client = try await store.organisation(id: id) { currencies.append(client.currency) }
-        }
-        return currencies
+        let clients = try await store.clientListings(partner: partner, onlyAssignedTo: nil).filter { $0.partnership.state == .active }.compactMap(\.partnership.clientID)
+        return try await store.organisations(ids: Set(clients)).values.map(\.currency)  // one query, however many clients
     }
 
     func topUp(_ context: OrganisationContext, user: User, amount rawAmount: String, currency rawCurrency: String?, card: String,
