@@ -148,6 +148,32 @@ struct MoneyAuthorityTests {
         }
     }
 
+    @Test("R-B11 (part) R-B3 row 4: a client's order on its partner's money is e-mailed to the partner's legal representatives and admins, with the amount")
+    func partnerToldOfSpending() async throws {
+        try await TestApp.with { t in
+            let w = try await base.world(t)
+            try await billing.fullPartnership(t, w, mode: "partner")
+            let admin = try await t.addMember(to: w.partner, email: "pia@partner.test", role: "admin")
+            let carla = try await t.addMember(to: w.partner, email: "carla@partner.test", role: "employee")
+            #expect(try await billing.topUp(t, w.partner, "50.00").status == .created)
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(1))
+            #expect(q["payer"] as? String == "partner" && q["rule"] as? Int == 4)
+            #expect(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q, method: "wallet").status == .created)
+            func told(_ account: TestApp.Account) async throws -> [OutboxMessage] {
+                try await t.store.outbox(recipient: EmailAddress(account.email)!).filter { $0.subject.hasPrefix("Client AG ordered at your expense") }
+            }
+            // 9.92 + 8.1 % VAT (0.80) = 10.72, charged to the partner at the public price.
+            let mails = try await told(w.partner)
+            #expect(mails.count == 1 && mails.first?.body.contains("CHF 10.72") == true, "\(mails.map(\.body))")
+            #expect(try await told(admin).count == 1)
+            #expect(try await told(carla).isEmpty)
+            // The partner's own orders tell nobody else.
+            let own = try await billing.quote(t, w.partner, client: w.client.organisationID, billing.webHostings(1))
+            #expect(try await billing.confirm(t, w.partner, client: w.client.organisationID, quote: own, method: "wallet").status == .created)
+            #expect(try await told(w.partner).count == 1)
+        }
+    }
+
     /// A second approved partner.
     func secondPartner(_ t: TestApp) async throws -> TestApp.Account {
         let other = try await t.signUp("olga@other-partner.test", organisation: "Other Partner AG")

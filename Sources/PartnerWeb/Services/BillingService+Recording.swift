@@ -164,6 +164,16 @@ extension BillingService {
                                         body: t("mail.order.body", ["client": s.client.name, "total": MoneyFormat.plain(p.totals.total), "number": invoice.number,
                                                                     "link": "\(baseURL)/console/orgs/\(s.payer.id.string)/invoices/\(invoice.id.string)"])))
             }
+            // R-B11 (part): an order a client places on its partner's money (R-B3 row 4) is told to
+            // the partner's legal representatives and admins, who answer for that money.
+            if s.party == .client, s.payer.id != s.client.id {
+                for (member, language) in try await tx.membersOf(s.payer.id) where [.legalRepresentative, .admin].contains(member.role) {
+                    let t = Strings(language: language ?? .en)
+                    let values = ["client": s.client.name, "total": MoneyFormat.plain(p.totals.total), "number": invoice.number,
+                                  "link": "\(baseURL)/console/orgs/\(s.payer.id.string)/invoices/\(invoice.id.string)"]
+                    mails.append(Store.Mail(to: member.email, subject: t("mail.partner_money_order.subject", values), body: t("mail.partner_money_order.body", values)))
+                }
+            }
         }
         try await tx.insertInvoices(invoices)
         try await tx.post(postings, locked: locked)
