@@ -49,8 +49,18 @@ enum FormEncoding {
     }
 
     /// `%XX` and `+` decoded, bytes as they come (a malformed escape is kept as text).
-    static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
+    static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] { percentDecoded(bytes, strict: false) ?? bytes }
+
+    /// Percent-decoding into bytes, then strict UTF-8 validation; nil when either fails.
+    static func decode(_ bytes: [UInt8]) -> String? {
+        percentDecoded(bytes, strict: true).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// The one decoding loop: `+` is a space, `%XX` a byte; a malformed escape is nil when
+    /// `strict`, else kept as it came.
+    static func percentDecoded(_ bytes: [UInt8], strict: Bool) -> [UInt8]? {
         var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -60,34 +70,14 @@ enum FormEncoding {
             } else if byte == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) {
                 out.append(high << 4 | low)
                 index += 3
+            } else if byte == UInt8(ascii: "%") && strict {
+                return nil
             } else {
                 out.append(byte)
                 index += 1
             }
         }
         return out
-    }
-
-    /// Percent-decoding into bytes, then strict UTF-8 validation; nil when either fails.
-    static func decode(_ bytes: [UInt8]) -> String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "+") {
-                out.append(UInt8(ascii: " "))
-                index += 1
-            } else if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) else { return nil }
-                out.append(high << 4 | low)
-                index += 3
-            } else {
-                out.append(byte)
-                index += 1
-            }
-        }
-        return String(validating: out, as: UTF8.self)
     }
 
     static func hex(_ byte: UInt8) -> UInt8? {
