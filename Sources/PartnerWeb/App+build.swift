@@ -77,6 +77,8 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(BodyCollectionMiddleware())
     app.middleware.use(IdentityMiddleware())
+    // R-O5: the route's action is decided before its body, CSRF token or contract is looked at.
+    app.middleware.use(AuthorityMiddleware())
     app.middleware.use(InputGateMiddleware())
     app.middleware.use(CSRFMiddleware())
     app.middleware.use(ContractMiddleware(document: OpenAPIDocument.document))
@@ -100,7 +102,7 @@ func routes(_ app: Application) throws {
         // Touch the database so "ok" means it answers.
         _ = try await req.store.userCount()
         return try jsonResponse(["status": "ok", "database": req.partnerHub.kind.rawValue])
-    }
+    }.named(.visitPublic)
     try app.register(collection: ConsoleController())
     try app.register(collection: ProviderConsoleController())
     try app.register(collection: PartnershipConsoleController())

@@ -43,10 +43,10 @@ struct BackupTests {
             let clients = try await t.send(.POST, "/api/v1/organisations/\(w.partner.organisationID)/backup-account", token: w.partner.token,
                                            json: #"{"product_id":"\#(w.products[0])"}"#)
             #expect(clients.status == .unprocessableEntity && clients.body.string.contains("\"product_id\""))
-            // The client is no partner: it holds no backup account.
+            // The client is no partner: it holds no backup account (R-O5/R-E2: told so, 403).
             let own = try await ownBackupProduct(t, w.client)
             #expect(try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/backup-account", token: w.client.token,
-                                     json: #"{"product_id":"\#(own)"}"#).status == .notFound)
+                                     json: #"{"product_id":"\#(own)"}"#).status == .forbidden)
             let account = try #require(try await overview(t, w.partner)["account"] as? [String: Any])
             #expect(account["product_name"] as? String == "Swiss Backup Alpen")
         }
@@ -122,11 +122,13 @@ struct BackupTests {
                 (.POST, "/api/v1/organisations/\(org)/backup-groups", #"{"client_id":"\#(w.client.organisationID)","name":"x"}"#),
                 (.DELETE, "/api/v1/organisations/\(org)/backup-groups/\(group)", nil),
                 (.POST, "/api/v1/organisations/\(org)/backup-groups/\(group)/move", nil),
-                // The stranger's own organisation does not reach the partner's group either.
-                (.DELETE, "/api/v1/organisations/\(stranger.organisationID)/backup-groups/\(group)", nil),
             ] as [(HTTPMethod, String, String?)] {
                 #expect(try await t.send(method, path, token: stranger.token, json: body).status == .notFound, "\(method) \(path)")
             }
+            // The stranger's own organisation does not reach the partner's group either: it is no
+            // partner, and is told so (R-O5/R-E2) before any group is looked up.
+            #expect(try await t.send(.DELETE, "/api/v1/organisations/\(stranger.organisationID)/backup-groups/\(group)", token: stranger.token).status == .forbidden)
+            #expect(try await t.store.backupGroups(partner: OrganisationID(string: org)!).count == 1)
             let browser = Browser(t)
             try await browser.logIn("sam@stranger.test")
             #expect(try await browser.get("/console/orgs/\(org)/backup").status == .notFound)

@@ -131,15 +131,15 @@ struct ActivityTimelineTests {
         }
     }
 
-    @Test("Employees do not see the organisation's activity")
+    @Test("R-O5 employees do not see the organisation's activity: told so (403), like the API")
     func employeesDoNot() async throws {
         try await TestApp.with { t in
             let owner = try await t.signUp("anna@example.ch")
             _ = try await t.addMember(to: owner, email: "ben@example.ch", role: "employee")
             let browser = Browser(t)
             try await browser.logIn("ben@example.ch")
-            #expect(try await browser.get("/console/orgs/\(owner.organisationID)/activity").status == .notFound)
-            #expect(try await browser.get("/console/orgs/\(owner.organisationID)/activity.csv").status == .notFound)
+            #expect(try await browser.get("/console/orgs/\(owner.organisationID)/activity").status == .forbidden)
+            #expect(try await browser.get("/console/orgs/\(owner.organisationID)/activity.csv").status == .forbidden)
         }
     }
 }
@@ -160,7 +160,8 @@ struct ExplainPageTests {
             #expect(denied.body.string.contains("denied"))
             let paul = Browser(t)
             try await paul.logIn(w.partner.email)
-            #expect(try await paul.get("/console/orgs/\(w.client.organisationID)/products/\(w.products[0])/access").status == .notFound)
+            // The partner sees the client but only the client explains access (R-O5 client_only), as in the API.
+            #expect(try await paul.get("/console/orgs/\(w.client.organisationID)/products/\(w.products[0])/access").status == .forbidden)
         }
     }
 }

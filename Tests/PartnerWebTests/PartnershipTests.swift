@@ -151,8 +151,9 @@ struct PartnershipTests {
             let w = try await world(t)
             let id = try await limitedPartnership(t, w)
             let employee = try await t.addMember(to: w.partner, email: "erin@partner.test", role: "employee")
+            // R-O2/R-O5: a member whose role may not end partnerships is told so (403).
             #expect(try await t.send(.POST, "/api/v1/organisations/\(w.partner.organisationID)/partnerships/\(id)/end", token: employee.token,
-                                     json: #"{"password":"\#(TestApp.password)"}"#).status == .notFound)
+                                     json: #"{"password":"\#(TestApp.password)"}"#).status == .forbidden)
             let admin = try await t.addMember(to: w.partner, email: "ada@partner.test", role: "admin")
             #expect(try await t.send(.POST, "/api/v1/organisations/\(w.partner.organisationID)/partnerships/\(id)/end", token: admin.token,
                                      json: #"{"password":"\#(TestApp.password)"}"#).status == .noContent)
@@ -278,8 +279,9 @@ struct PartnershipTests {
             #expect(body["access"] as? String == "limited" && body["grant_id"] is String)
             let denied = try t.json(try await t.send(.GET, path.replacingOccurrences(of: w.products[0], with: w.products[2]), token: w.client.token)) as! [String: Any]
             #expect(denied["allowed"] as? Bool == false)
-            // The partner itself may not ask about the client's products.
-            #expect(try await t.send(.GET, path, token: w.partner.token).status == .notFound)
+            // The partner itself may not ask about the client's products: it sees the client, so it
+            // is told why (R-O5 client_only), not 404.
+            #expect(try await t.send(.GET, path, token: w.partner.token).status == .forbidden)
         }
     }
 

@@ -162,8 +162,8 @@ struct BenefitsTests {
             #expect(try await t.store.outbox(recipient: EmailAddress(w.partner.email)!).contains { $0.subject == "Your premium theme licence is ready" })
             let api = try t.json(try await t.send(.GET, "/api/v1/organisations/\(w.partner.organisationID)/benefits", token: w.partner.token)) as! [String: Any]
             #expect((api["theme_request"] as? [String: Any])?["licence_key"] as? String == "PREMIUM-1234")
-            // Not a partner, not a member: 404.
-            #expect(try await t.send(.GET, "/api/v1/organisations/\(w.client.organisationID)/benefits", token: w.client.token).status == .notFound)
+            // Not a partner: told so (R-O5/R-E2, 403); not a member: 404.
+            #expect(try await t.send(.GET, "/api/v1/organisations/\(w.client.organisationID)/benefits", token: w.client.token).status == .forbidden)
             #expect(try await t.send(.GET, "/api/v1/organisations/\(w.partner.organisationID)/benefits", token: w.client.token).status == .notFound)
         }
     }

@@ -246,7 +246,8 @@ struct TenderTests {
             #expect(badWebsite.status == .unprocessableEntity && badWebsite.body.string.contains("\"website\""))
             #expect((try t.json(try await t.send(.GET, "/api/v1/directory/\(anna.organisationID)")) as? [String: Any])?["website"] as? String == "https://alpen.example.ch")
             let client = try await t.signUp("clara@client.test", organisation: "Client AG")
-            #expect(try await profile(t, client).status == .notFound)
+            // A non-partner has no profile to edit: told so (R-O5/R-E2, 403).
+            #expect(try await profile(t, client).status == .forbidden)
         }
     }
 

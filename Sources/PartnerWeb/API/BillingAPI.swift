@@ -106,22 +106,25 @@ struct BillingAPIController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let v1 = routes.grouped("api", "v1")
-        v1.get("catalogue", use: catalogue)
+        v1.get("catalogue", use: catalogue).named(.visitPublic)
         let org = v1.grouped("organisations", ":org")
-        org.post("quotes", use: quote)
-        org.post("orders", use: order)
-        org.get("orders", use: orders)
-        org.get("wallet", use: wallet)
-        org.get("wallet", "entries", use: entries)
-        org.post("wallet", "top-ups", use: topUp)
-        org.get("invoices", use: invoices)
-        org.get("invoices", ":invoice", use: invoice)
+        org.post("quotes", use: quote).named(.order)
+        org.post("orders", use: order).named(.order)
+        org.get("orders", use: orders).named(.order)
+        org.get("wallet", use: wallet).named(.billing)
+        org.get("wallet", "entries", use: entries).named(.billing)
+        org.post("wallet", "top-ups", use: topUp).named(.billing)
+        org.get("invoices", use: invoices).named(.billing)
+        org.get("invoices", ":invoice", use: invoice).named(.billing)
     }
 
     /// Customers and provider staff alike.
     func catalogue(req: Request) async throws -> Response {
-        guard req.identity != nil else { throw AppError.unauthorised }
+        // R-O5 visit_public: the list prices are published (the calculator shows them to anyone);
+        // R-B11: the preferential domain prices only to provider staff and members of a partner.
         let list = try await req.store.priceList()
+        var seesPreferential = req.identity?.staff != nil
+        if let user = req.identity?.user { seesPreferential = try await req.store.organisations(of: user.id).contains { $0.0.isPartner } }
         struct Entry: Content { var category: String; var period: String; var prices: [MoneyJSON]; var tiered: Bool }
         struct TierJSON: Content { var from: Int64; var rateBasisPoints: Int }
         struct Domain: Content { var extensionName: String; var list: [MoneyJSON]; var preferential: [MoneyJSON] }
@@ -132,7 +135,7 @@ struct BillingAPIController: RouteCollection {
             products: ProductCategory.allCases.compactMap { list.entries[$0] }.map { Entry(category: $0.category.rawValue, period: $0.period.rawValue, prices: money($0.prices), tiered: $0.tiered) },
             tiers: list.tiers.map { TierJSON(from: $0.minimumCount, rateBasisPoints: $0.rate.value) },
             domains: (list.domains.values.sorted { $0.extensionName < $1.extensionName } + [list.otherDomain])
-                .map { Domain(extensionName: $0.extensionName, list: money($0.list), preferential: money($0.preferential)) }))
+                .map { Domain(extensionName: $0.extensionName, list: money($0.list), preferential: seesPreferential ? money($0.preferential) : []) }))
     }
 
     func organisationID(_ req: Request) throws -> OrganisationID { try api.param(req, "org", OrganisationID.init(string:)) }
@@ -207,7 +210,11 @@ struct BillingAPIController: RouteCollection {
         }
         var body = req.body.data ?? ByteBuffer()
         let bytes = body.readBytes(length: body.readableBytes) ?? []
-        let fingerprint = SHA256.hash(data: Data((req.method.rawValue + " " + req.url.path + "\n").utf8) + Data(bytes)).map { String(format: "%02x", $0) }.joined()
+        // The asker is part of the request: another user of the organisation (a partner's admin
+        // beside the client's) never gets someone else's stored answer for a guessed key.
+        let asker = req.identity?.user?.id.string ?? "-"
+        let fingerprint = SHA256.hash(data: Data((asker + " " + req.method.rawValue + " " + req.url.path + "\n").utf8) + Data(bytes))
+            .map { String(format: "%02x", $0) }.joined()
         if let stored = try await req.store.idempotentResponse(organisation: organisation, key: key) {
             guard stored.fingerprint == fingerprint else { throw AppError.conflict(field: "Idempotency-Key", code: .mismatch) }
             return (nil, stored)

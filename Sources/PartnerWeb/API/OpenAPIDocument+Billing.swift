@@ -21,8 +21,9 @@ extension OpenAPIDocument {
     static var billingPaths: JSON {
         let org = pathParam("org")
         return [
-            "/api/v1/catalogue": ["get": operation("getCatalogue", "The catalogue in force: list prices, tiers, domain extensions (R-B4)", tag: "billing",
-                responses: ["200": response("Catalogue", ref("Catalogue"))])],
+            "/api/v1/catalogue": ["get": operation("getCatalogue",
+                "The catalogue in force: list prices, tiers, domain extensions (R-B4); preferential domain prices only for partners and staff (R-B11)",
+                tag: "billing", secured: false, responses: ["200": response("Catalogue", ref("Catalogue"))])],
             "/api/v1/organisations/{org}/quotes": ["post": operation("createQuote",
                 "Price new products or a renewal for a client organisation: payer, benefit, R-B3 row and every discount step; valid 15 minutes",
                 tag: "billing", parameters: [org], body: jsonBody(ref("QuoteRequest")), responses: ["201": response("Quote", ref("OrderQuote"))])],

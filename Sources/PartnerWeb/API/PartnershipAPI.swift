@@ -94,29 +94,29 @@ struct PartnershipAPIController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let v1 = routes.grouped("api", "v1")
-        v1.get("partners", use: searchPartners)
-        v1.post("partnership-invitations", "accept") { req in try await answer(req, accept: true) }
-        v1.post("partnership-invitations", "decline") { req in try await answer(req, accept: false) }
-        v1.get("partnership-requests", use: requests)
-        v1.post("partnership-requests", ":partnership", "accept") { req in try await answerRequest(req, accept: true) }
-        v1.post("partnership-requests", ":partnership", "decline") { req in try await answerRequest(req, accept: false) }
+        v1.get("partners", use: searchPartners).named(.manageOwnAccount)
+        v1.post("partnership-invitations", "accept") { req in try await answer(req, accept: true) }.named(.followSecretLink)
+        v1.post("partnership-invitations", "decline") { req in try await answer(req, accept: false) }.named(.followSecretLink)
+        v1.get("partnership-requests", use: requests).named(.answerOwnRequests)
+        v1.post("partnership-requests", ":partnership", "accept") { req in try await answerRequest(req, accept: true) }.named(.answerOwnRequests)
+        v1.post("partnership-requests", ":partnership", "decline") { req in try await answerRequest(req, accept: false) }.named(.answerOwnRequests)
         let org = v1.grouped("organisations", ":org")
-        org.get("products", use: products)
-        org.get("products", ":product", "access", use: explain)
-        org.get("support-grants", use: supportGrants)
-        org.post("support-grants", use: grantSupport)
-        org.delete("support-grants", ":grant", use: revokeSupport)
-        org.get("partners", use: partners)
-        org.post("partners", use: addPartner)
-        org.get("clients", use: clients)
-        org.post("clients", use: addClient)
-        org.get("partnerships", ":partnership", use: partnership)
-        org.patch("partnerships", ":partnership", use: changeTerms)
-        org.delete("partnerships", ":partnership", use: withdraw)
-        org.post("partnerships", ":partnership", "resend", use: resend)
-        org.post("partnerships", ":partnership", "end", use: end)
-        org.put("partnerships", ":partnership", "assignments", ":member") { req in try await assign(req, true) }
-        org.delete("partnerships", ":partnership", "assignments", ":member") { req in try await assign(req, false) }
+        org.get("products", use: products).named(.seeProducts)
+        org.get("products", ":product", "access", use: explain).named(.managePartnerships)
+        org.get("support-grants", use: supportGrants).named(.administerSupportAccess)
+        org.post("support-grants", use: grantSupport).named(.grantSupportAccess)
+        org.delete("support-grants", ":grant", use: revokeSupport).named(.administerSupportAccess)
+        org.get("partners", use: partners).named(.seeOrganisation)
+        org.post("partners", use: addPartner).named(.managePartnerships)
+        org.get("clients", use: clients).named(.seeOrganisation)
+        org.post("clients", use: addClient).named(.managePartnerships)
+        org.get("partnerships", ":partnership", use: partnership).named(.seeOrganisation)
+        org.patch("partnerships", ":partnership", use: changeTerms).named(.managePartnerships)
+        org.delete("partnerships", ":partnership", use: withdraw).named(.managePartnerships)
+        org.post("partnerships", ":partnership", "resend", use: resend).named(.managePartnerships)
+        org.post("partnerships", ":partnership", "end", use: end).named(.endPartnership)
+        org.put("partnerships", ":partnership", "assignments", ":member") { req in try await assign(req, true) }.named(.assignEmployees)
+        org.delete("partnerships", ":partnership", "assignments", ":member") { req in try await assign(req, false) }.named(.assignEmployees)
     }
 
     func organisationID(_ req: Request) throws -> OrganisationID { try api.param(req, "org", OrganisationID.init(string:)) }

@@ -19,13 +19,13 @@ struct ProviderAPIController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let provider = routes.grouped("api", "v1", "provider")
-        provider.post("auth", "tokens", use: logIn)
-        provider.put("catalogue", "products", ":category", use: saveEntry)
-        provider.put("catalogue", "tiers", use: saveTiers)
-        provider.put("catalogue", "domains", ":extension", use: saveDomain)
-        provider.get("partners", ":org", "rates", use: rates)
-        provider.put("partners", ":org", "rates", use: saveRates)
-        provider.post("orders", ":order", "refund", use: refund)
+        provider.post("auth", "tokens", use: logIn).named(.openAccount)
+        provider.put("catalogue", "products", ":category", use: saveEntry).named(.administerProgram)
+        provider.put("catalogue", "tiers", use: saveTiers).named(.administerProgram)
+        provider.put("catalogue", "domains", ":extension", use: saveDomain).named(.administerProgram)
+        provider.get("partners", ":org", "rates", use: rates).named(.administerProgram)
+        provider.put("partners", ":org", "rates", use: saveRates).named(.administerProgram)
+        provider.post("orders", ":order", "refund", use: refund).named(.administerProgram)
     }
 
     func logIn(req: Request) async throws -> Response {

@@ -10,14 +10,14 @@ struct AffiliateController: RouteCollection {
     let api = APIController()
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("affiliates", use: schemePage)
-        routes.post("affiliates", "join", use: join)
-        routes.get("r", ":code", use: click)
-        routes.get("console", "affiliate", use: dashboard)
+        routes.get("affiliates", use: schemePage).named(.visitPublic)
+        routes.post("affiliates", "join", use: join).named(.openAccount)
+        routes.get("r", ":code", use: click).named(.visitPublic)
+        routes.get("console", "affiliate", use: dashboard).named(.manageOwnAccount)
         let v1 = routes.grouped("api", "v1")
-        v1.post("affiliates", "signup", use: apiSignUp)
-        v1.get("me", "affiliate", use: apiMe)
-        v1.post("me", "affiliate", use: apiJoin)
+        v1.post("affiliates", "signup", use: apiSignUp).named(.openAccount)
+        v1.get("me", "affiliate", use: apiMe).named(.manageOwnAccount)
+        v1.post("me", "affiliate", use: apiJoin).named(.manageOwnAccount)
     }
 
     static func percent(_ rate: BasisPoints) -> String { "\(rate.value / 100) %" }

@@ -11,17 +11,17 @@ struct BackupController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let org = routes.grouped("console", "orgs", ":org", "backup")
-        org.get(use: page)
-        org.post("account", use: designate)
-        org.post("groups", use: createGroup)
-        org.get("groups", ":group", "delete", use: confirmDelete)
-        org.post("groups", ":group", "delete", use: deleteGroup)
+        org.get(use: page).named(.seeOrganisation)
+        org.post("account", use: designate).named(.runPartnerBusiness)
+        org.post("groups", use: createGroup).named(.runPartnerBusiness)
+        org.get("groups", ":group", "delete", use: confirmDelete).named(.runPartnerBusiness)
+        org.post("groups", ":group", "delete", use: deleteGroup).named(.runPartnerBusiness)
         let v1 = routes.grouped("api", "v1", "organisations", ":org")
-        v1.get("backup", use: apiOverview)
-        v1.post("backup-account", use: apiDesignate)
-        v1.post("backup-groups", use: apiCreateGroup)
-        v1.delete("backup-groups", ":group", use: apiDeleteGroup)
-        v1.post("backup-groups", ":group", "move", use: apiMove)
+        v1.get("backup", use: apiOverview).named(.seeOrganisation)
+        v1.post("backup-account", use: apiDesignate).named(.runPartnerBusiness)
+        v1.post("backup-groups", use: apiCreateGroup).named(.runPartnerBusiness)
+        v1.delete("backup-groups", ":group", use: apiDeleteGroup).named(.runPartnerBusiness)
+        v1.post("backup-groups", ":group", "move", use: apiMove).named(.runPartnerBusiness)
     }
 
     func base(_ id: OrganisationID) -> String { "/console/orgs/\(id.string)/backup" }
@@ -39,9 +39,13 @@ struct BackupController: RouteCollection {
     func view(_ req: Request, _ context: OrganisationContext, errors: [FieldError], message: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
         let organisation = try await req.store.organisation(context)
         let store = req.store
-        let account = organisation.isPartner ? try await store.backupAccount(of: organisation.id) : nil
-        let groups = organisation.isPartner ? try await store.backupGroups(partner: organisation.id) : []
-        let listings = organisation.isPartner ? try await store.clientListings(partner: organisation.id, onlyAssignedTo: nil) : []
+        // R-O5: the partner's account and its clients' groups are the partner's business (legal
+        // representatives and admins of an approved partner); every member sees where its own
+        // organisation's backups are kept.
+        let manages = try await req.may(.runPartnerBusiness)
+        let account = manages ? try await store.backupAccount(of: organisation.id) : nil
+        let groups = manages ? try await store.backupGroups(partner: organisation.id) : []
+        let listings = manages ? try await store.clientListings(partner: organisation.id, onlyAssignedTo: nil) : []
         let clientNames = Dictionary(listings.compactMap { l in l.partnership.clientID.map { ($0, l.counterpartName) } }, uniquingKeysWith: { a, _ in a })
         let grouped = Set(groups.map(\.clientID))
         let candidates = listings.filter { $0.partnership.state == .active && $0.partnership.clientID.map { !grouped.contains($0) } == true }
@@ -49,7 +53,6 @@ struct BackupController: RouteCollection {
         let kept = try await store.backupGroups(client: organisation.id)
         var holders: [OrganisationID: String] = [:]
         for group in kept where holders[group.partnerID] == nil { holders[group.partnerID] = try await store.organisation(id: group.partnerID)?.name }
-        let manages = organisation.isPartner && (context.role == .legalRepresentative || context.role == .admin)
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
         func error(_ field: String) -> String? { errors.first { $0.field == field }.map { s.fieldError($0) } }
@@ -200,8 +203,9 @@ struct BackupController: RouteCollection {
     func apiOverview(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
         let organisation = try await req.store.organisation(context)
-        let account = organisation.isPartner ? try await req.store.backupAccount(of: organisation.id) : nil
-        let groups = organisation.isPartner ? try await req.store.backupGroups(partner: organisation.id) : []
+        let manages = try await req.may(.runPartnerBusiness)
+        let account = manages ? try await req.store.backupAccount(of: organisation.id) : nil
+        let groups = manages ? try await req.store.backupGroups(partner: organisation.id) : []
         return try api.json(OverviewJSON(account: account.map { AccountJSON(id: $0.id.string, productId: $0.productID.string, productName: $0.productName, createdAt: $0.createdAt) },
                                          groups: groups.map(GroupJSON.init), keptFor: try await req.store.backupGroups(client: organisation.id).map(GroupJSON.init)))
     }

@@ -8,10 +8,10 @@ import Vapor
 /// prices, and the free premium theme licence (requested here, fulfilled by a program admin).
 struct BenefitsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("console", "orgs", ":org", "benefits", use: page)
-        routes.post("console", "orgs", ":org", "benefits", "theme", use: requestTheme)
-        routes.get("api", "v1", "organisations", ":org", "benefits", use: api)
-        routes.post("provider", "theme-requests", ":request", use: fulfil)
+        routes.get("console", "orgs", ":org", "benefits", use: page).named(.runPartnerBusiness)
+        routes.post("console", "orgs", ":org", "benefits", "theme", use: requestTheme).named(.runPartnerBusiness)
+        routes.get("api", "v1", "organisations", ":org", "benefits", use: api).named(.runPartnerBusiness)
+        routes.post("provider", "theme-requests", ":request", use: fulfil).named(.administerProgram)
     }
 
     /// Members of an approved partner see the page; anyone else 404.

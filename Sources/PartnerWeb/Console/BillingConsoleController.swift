@@ -11,23 +11,23 @@ struct BillingConsoleController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let org = routes.grouped("console", "orgs", ":org")
-        org.get("billing", use: billingPage)
-        org.post("billing", "top-up", use: topUp)
-        org.get("invoices", ":invoice", use: invoicePage)
-        org.get("invoices.csv", use: invoicesCSV)
-        org.get("ledger.csv", use: ledgerCSV)
-        org.get("earnings.csv", use: earningsCSV)
-        org.get("clients", ":partnership", "billing.csv", use: clientBillingCSV)
-        org.get("order", use: orderPage)
-        org.post("order", "quote", use: quote)
-        org.post("order", "confirm", use: confirm)
-        org.get("orders", ":order", use: orderDetail)
+        org.get("billing", use: billingPage).named(.billing)
+        org.post("billing", "top-up", use: topUp).named(.billing)
+        org.get("invoices", ":invoice", use: invoicePage).named(.billing)
+        org.get("invoices.csv", use: invoicesCSV).named(.billing)
+        org.get("ledger.csv", use: ledgerCSV).named(.billing)
+        org.get("earnings.csv", use: earningsCSV).named(.billing)
+        org.get("clients", ":partnership", "billing.csv", use: clientBillingCSV).named(.billing)
+        org.get("order", use: orderPage).named(.order)
+        org.post("order", "quote", use: quote).named(.order)
+        org.post("order", "confirm", use: confirm).named(.order)
+        org.get("orders", ":order", use: orderDetail).named(.order)
         // The same streamed exports for API clients (token auth; problems as JSON under /api).
         let api = routes.grouped("api", "v1", "organisations", ":org")
-        api.get("invoices.csv", use: invoicesCSV)
-        api.get("wallet", "entries.csv", use: ledgerCSV)
-        api.get("earnings.csv", use: earningsCSV)
-        api.get("clients", ":partnership", "billing.csv", use: clientBillingCSV)
+        api.get("invoices.csv", use: invoicesCSV).named(.billing)
+        api.get("wallet", "entries.csv", use: ledgerCSV).named(.billing)
+        api.get("earnings.csv", use: earningsCSV).named(.billing)
+        api.get("clients", ":partnership", "billing.csv", use: clientBillingCSV).named(.billing)
     }
 
     func base(_ id: OrganisationID) -> String { "/console/orgs/\(id.string)" }
@@ -197,7 +197,8 @@ struct BillingConsoleController: RouteCollection {
     func confirm(req: Request) async throws -> Response {
         let client = try orgID(req)
         let user = try req.requireUser()
-        guard let quoteID = QuoteID(string: req.formValue("quote_id")) else { throw AppError.notFound }
+        // A form without a quote is a form not filled in (422), not a missing organisation.
+        guard let quoteID = QuoteID(string: req.formValue("quote_id")) else { throw AppError.validation([FieldError("quote_id", .required)]) }
         let method = PaymentMethod(rawValue: req.formValue("payment_method")) ?? .wallet
         do {
             let order = try await req.billing.confirm(user: user, client: client, quoteID: quoteID, method: method, card: req.formValue("card_number"),

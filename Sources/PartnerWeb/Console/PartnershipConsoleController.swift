@@ -8,31 +8,31 @@ import Vapor
 /// context (partner side, the "partner space"), and the invitation page reached from e-mail.
 struct PartnershipConsoleController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("partnerships", ":token", use: invitationPage)
-        routes.post("partnerships", ":token", "accept") { req in try await answer(req, accept: true) }
-        routes.post("partnerships", ":token", "decline") { req in try await answer(req, accept: false) }
+        routes.get("partnerships", ":token", use: invitationPage).named(.followSecretLink)
+        routes.post("partnerships", ":token", "accept") { req in try await answer(req, accept: true) }.named(.followSecretLink)
+        routes.post("partnerships", ":token", "decline") { req in try await answer(req, accept: false) }.named(.followSecretLink)
 
         let org = routes.grouped("console", "orgs", ":org")
-        org.get("products", use: productsPage)
-        org.get("products", ":product", "access", use: explainPage)
-        org.get("partners", use: partnersPage)
-        org.get("partners", "new", use: addPartnerPage)
-        org.get("partner-requests", ":partnership", use: requestPage)
-        org.post("partner-requests", ":partnership", "accept") { req in try await answerRequest(req, accept: true) }
-        org.post("partner-requests", ":partnership", "decline") { req in try await answerRequest(req, accept: false) }
-        org.post("partners", use: addPartner)
-        org.get("partnerships", ":partnership", use: partnershipPage)
-        org.post("partnerships", ":partnership", use: changeTerms)
-        org.get("partnerships", ":partnership", "end", use: endPage)
-        org.post("partnerships", ":partnership", "end", use: end)
-        org.post("partnerships", ":partnership", "resend", use: resend)
-        org.post("partnerships", ":partnership", "withdraw", use: withdraw)
-        org.post("partnerships", ":partnership", "assignments", use: assign)
-        org.post("partnerships", ":partnership", "accept") { req in try await answerReceived(req, accept: true) }
-        org.post("partnerships", ":partnership", "decline") { req in try await answerReceived(req, accept: false) }
-        org.get("clients", use: clientsPage)
-        org.post("clients", use: addClient)
-        org.get("clients", ":partnership", use: clientContext)
+        org.get("products", use: productsPage).named(.seeOrganisation)
+        org.get("products", ":product", "access", use: explainPage).named(.managePartnerships)
+        org.get("partners", use: partnersPage).named(.seeOrganisation)
+        org.get("partners", "new", use: addPartnerPage).named(.managePartnerships)
+        org.get("partner-requests", ":partnership", use: requestPage).named(.answerPartnershipInvitation)
+        org.post("partner-requests", ":partnership", "accept") { req in try await answerRequest(req, accept: true) }.named(.answerPartnershipInvitation)
+        org.post("partner-requests", ":partnership", "decline") { req in try await answerRequest(req, accept: false) }.named(.answerPartnershipInvitation)
+        org.post("partners", use: addPartner).named(.managePartnerships)
+        org.get("partnerships", ":partnership", use: partnershipPage).named(.seeOrganisation)
+        org.post("partnerships", ":partnership", use: changeTerms).named(.managePartnerships)
+        org.get("partnerships", ":partnership", "end", use: endPage).named(.endPartnership)
+        org.post("partnerships", ":partnership", "end", use: end).named(.endPartnership)
+        org.post("partnerships", ":partnership", "resend", use: resend).named(.managePartnerships)
+        org.post("partnerships", ":partnership", "withdraw", use: withdraw).named(.managePartnerships)
+        org.post("partnerships", ":partnership", "assignments", use: assign).named(.assignEmployees)
+        org.post("partnerships", ":partnership", "accept") { req in try await answerReceived(req, accept: true) }.named(.answerPartnershipInvitation)
+        org.post("partnerships", ":partnership", "decline") { req in try await answerReceived(req, accept: false) }.named(.answerPartnershipInvitation)
+        org.get("clients", use: clientsPage).named(.seeOrganisation)
+        org.post("clients", use: addClient).named(.managePartnerships)
+        org.get("clients", ":partnership", use: clientContext).named(.seeOrganisation)
     }
 
     func base(_ id: OrganisationID) -> String { "/console/orgs/\(id.string)" }

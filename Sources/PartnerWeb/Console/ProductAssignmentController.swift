@@ -8,10 +8,10 @@ import Vapor
 /// employee or external user of their organisation sees and manages (console and API).
 struct ProductAssignmentController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("console", "orgs", ":org", "members", ":member", "products", use: page)
-        routes.post("console", "orgs", ":org", "members", ":member", "products", use: save)
-        routes.get("api", "v1", "organisations", ":org", "members", ":member", "products", use: apiList)
-        routes.put("api", "v1", "organisations", ":org", "members", ":member", "products", use: apiSet)
+        routes.get("console", "orgs", ":org", "members", ":member", "products", use: page).named(.manageMembers)
+        routes.post("console", "orgs", ":org", "members", ":member", "products", use: save).named(.manageMembers)
+        routes.get("api", "v1", "organisations", ":org", "members", ":member", "products", use: apiList).named(.manageMembers)
+        routes.put("api", "v1", "organisations", ":org", "members", ":member", "products", use: apiSet).named(.manageMembers)
     }
 
     /// The member whose products are assigned: of this organisation, an employee or external user.

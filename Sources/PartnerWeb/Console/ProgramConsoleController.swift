@@ -59,14 +59,14 @@ struct ProgramOptions {
 struct ProgramConsoleController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let org = routes.grouped("console", "orgs", ":org")
-        org.get("program", use: programPage)
-        org.post("program", use: apply)
-        org.get("tenders", use: tendersPage)
-        org.post("tenders", "subscription", use: saveSubscription)
-        org.get("tenders", ":tender", use: tenderPage)
-        org.post("tenders", ":tender", "offers", use: sendOffer)
-        org.get("directory-profile", use: profilePage)
-        org.post("directory-profile", use: saveProfile)
+        org.get("program", use: programPage).named(.seeOrganisation)
+        org.post("program", use: apply).named(.applyForProgram)
+        org.get("tenders", use: tendersPage).named(.runPartnerBusiness)
+        org.post("tenders", "subscription", use: saveSubscription).named(.runPartnerBusiness)
+        org.get("tenders", ":tender", use: tenderPage).named(.runPartnerBusiness)
+        org.post("tenders", ":tender", "offers", use: sendOffer).named(.runPartnerBusiness)
+        org.get("directory-profile", use: profilePage).named(.runPartnerBusiness)
+        org.post("directory-profile", use: saveProfile).named(.runPartnerBusiness)
     }
 
     func base(_ id: OrganisationID) -> String { "/console/orgs/\(id.string)" }

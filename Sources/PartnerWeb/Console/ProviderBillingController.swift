@@ -11,15 +11,15 @@ import Vapor
 struct ProviderBillingController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let provider = routes.grouped("provider")
-        provider.get("catalogue", use: cataloguePage)
-        provider.post("catalogue", "products", ":category", use: saveEntry)
-        provider.post("catalogue", "tiers", use: saveTiers)
-        provider.post("catalogue", "domains", use: saveDomain)
-        provider.get("organisations", ":org", "orders", use: ordersPage)
-        provider.get("orders", ":order", "refund", use: refundPage)
-        provider.post("orders", ":order", "refund", use: refund)
-        provider.get("organisations", ":org", "rates", use: ratesPage)
-        provider.post("organisations", ":org", "rates", use: saveRates)
+        provider.get("catalogue", use: cataloguePage).named(.administerProgram)
+        provider.post("catalogue", "products", ":category", use: saveEntry).named(.administerProgram)
+        provider.post("catalogue", "tiers", use: saveTiers).named(.administerProgram)
+        provider.post("catalogue", "domains", use: saveDomain).named(.administerProgram)
+        provider.get("organisations", ":org", "orders", use: ordersPage).named(.administerProgram)
+        provider.get("orders", ":order", "refund", use: refundPage).named(.administerProgram)
+        provider.post("orders", ":order", "refund", use: refund).named(.administerProgram)
+        provider.get("organisations", ":org", "rates", use: ratesPage).named(.administerProgram)
+        provider.post("organisations", ":org", "rates", use: saveRates).named(.administerProgram)
     }
 
 

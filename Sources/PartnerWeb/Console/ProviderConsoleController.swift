@@ -9,11 +9,11 @@ import Vapor
 struct ProviderConsoleController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let provider = routes.grouped("provider")
-        provider.get("login", use: logInPage)
-        provider.post("login", use: logIn)
-        provider.post("logout", use: logOut)
-        provider.get(use: home)
-        provider.get("organisations", ":org", use: organisationPage)
+        provider.get("login", use: logInPage).named(.openAccount)
+        provider.post("login", use: logIn).named(.openAccount)
+        provider.post("logout", use: logOut).named(.openAccount)
+        provider.get(use: home).named(.supportCustomers)
+        provider.get("organisations", ":org", use: organisationPage).named(.supportCustomers)
     }
 
     func logInPage(req: Request) async throws -> Response {
@@ -180,8 +180,9 @@ extension Optional {
 /// Demo mode only: the development mailbox lists the outbox so a tester can follow links (R-N1).
 struct MailboxController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("dev", "mailbox", use: list)
-        routes.get("dev", "mailbox", ":id", use: show)
+        // Registered only with --demo, where every mail is meant to be read by the tester.
+        routes.get("dev", "mailbox", use: list).named(.visitPublic)
+        routes.get("dev", "mailbox", ":id", use: show).named(.visitPublic)
     }
 
     func list(req: Request) async throws -> Response {

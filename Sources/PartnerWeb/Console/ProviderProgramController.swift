@@ -10,13 +10,13 @@ import Vapor
 struct ProviderProgramController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let provider = routes.grouped("provider")
-        provider.get("applications", use: queue)
-        provider.get("applications", ":application", use: applicationPage)
-        provider.post("applications", ":application", "approve", use: approve)
-        provider.post("applications", ":application", "reject", use: reject)
-        provider.get("partners", use: partners)
-        provider.get("tender-categories", use: categories)
-        provider.post("tender-categories", use: saveCategory)
+        provider.get("applications", use: queue).named(.administerProgram)
+        provider.get("applications", ":application", use: applicationPage).named(.administerProgram)
+        provider.post("applications", ":application", "approve", use: approve).named(.administerProgram)
+        provider.post("applications", ":application", "reject", use: reject).named(.administerProgram)
+        provider.get("partners", use: partners).named(.administerProgram)
+        provider.get("tender-categories", use: categories).named(.administerProgram)
+        provider.post("tender-categories", use: saveCategory).named(.administerProgram)
     }
 
 

@@ -9,15 +9,15 @@ import Vapor
 /// tender (R-T4, R-T5), and the partner directory with its requests for an offer (R-D1).
 struct PublicTenderController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("tenders", "new", use: newPage)
-        routes.post("tenders", "new", use: submit)
-        routes.get("tenders", "submitted", use: submitted)
-        routes.get("tenders", "manage", ":token", use: managePage)
-        routes.get("tenders", "manage", ":token", "delete", use: confirmDelete)
-        routes.post("tenders", "manage", ":token", "delete", use: delete)
-        routes.post("tenders", "manage", ":token", "offers", ":offer", "accept", use: accept)
-        routes.get("directory", use: directory)
-        routes.get("directory", ":org", use: profile)
+        routes.get("tenders", "new", use: newPage).named(.visitPublic)
+        routes.post("tenders", "new", use: submit).named(.visitPublic)
+        routes.get("tenders", "submitted", use: submitted).named(.visitPublic)
+        routes.get("tenders", "manage", ":token", use: managePage).named(.followSecretLink)
+        routes.get("tenders", "manage", ":token", "delete", use: confirmDelete).named(.followSecretLink)
+        routes.post("tenders", "manage", ":token", "delete", use: delete).named(.followSecretLink)
+        routes.post("tenders", "manage", ":token", "offers", ":offer", "accept", use: accept).named(.followSecretLink)
+        routes.get("directory", use: directory).named(.visitPublic)
+        routes.get("directory", ":org", use: profile).named(.visitPublic)
     }
 
     // MARK: posting (R-T1)

@@ -12,13 +12,13 @@ struct SupportConsoleController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let org = routes.grouped("console", "orgs", ":org")
-        org.get("products", ":product", use: productPage)
-        org.get("contact-support", use: contactPage)
-        org.post("vip-code", use: regenerate)
+        org.get("products", ":product", use: productPage).named(.seeOrganisation)
+        org.get("contact-support", use: contactPage).named(.seeOrganisation)
+        org.post("vip-code", use: regenerate).named(.editOrganisation)
         let v1 = routes.grouped("api", "v1")
-        v1.get("organisations", ":org", "vip-code", use: apiCode)
-        v1.post("organisations", ":org", "vip-code", use: apiRegenerate)
-        v1.get("provider", "vip-codes", ":code", use: apiLookUp)
+        v1.get("organisations", ":org", "vip-code", use: apiCode).named(.seeOrganisation)
+        v1.post("organisations", ":org", "vip-code", use: apiRegenerate).named(.editOrganisation)
+        v1.get("provider", "vip-codes", ":code", use: apiLookUp).named(.supportCustomers)
     }
 
     func base(_ id: OrganisationID) -> String { "/console/orgs/\(id.string)" }

@@ -62,8 +62,13 @@ extension Request {
     /// The tenant wall: the acting context in organisation `:org`, or 404 when the user is no member.
     func organisationContext() async throws -> OrganisationContext {
         let user = try requireUser()
-        guard let raw = parameters.get("org"), let id = OrganisationID(string: raw),
-              let context = try await store.context(user: user.id, organisation: id) else { throw AppError.notFound }
+        guard let raw = parameters.get("org"), let id = OrganisationID(string: raw) else { throw AppError.notFound }
+        // The authority middleware loaded the user's standing in this organisation already (R-O5).
+        if let access = storage[ClientAccessKey.self], access.organisation == id {
+            guard let membership = access.clientMembership else { throw AppError.notFound }
+            return OrganisationContext(organisationID: id, userID: user.id, role: membership.role, membershipID: membership.id)
+        }
+        guard let context = try await store.context(user: user.id, organisation: id) else { throw AppError.notFound }
         return context
     }
 

@@ -15,8 +15,8 @@ extension SupportService {
 
     /// A new code, the old one stops working (legal representatives and admins).
     func regenerateVIPCode(_ context: OrganisationContext, user: User, store: Store) async throws -> SupportCode {
-        guard context.role == .legalRepresentative || context.role == .admin else { throw AppError.forbidden("error.not_allowed") }
-        guard try await store.hasActivePremiumSupport(context.organisationID) else { throw AppError.notFound }
+        // Who may: the route's action (R-O5 edit_organisation). What must hold: a paid Premium Support (R-S2).
+        guard try await store.hasActivePremiumSupport(context.organisationID) else { throw AppError.refused("vip.requires_premium") }
         return try await newVIPCode(context, actor: "user:\(user.id.string)", action: "support.vip_code_regenerated", store: store)
     }
 

@@ -33,9 +33,10 @@ public struct AppConfiguration: Sendable {
     /// behind a proxy every visitor would otherwise share its address, and one address's limits
     /// (sign-in, tenders, referral clicks) would lock out everyone.
     public var trustedProxies: Set<String> = []
-    /// R-O4: a console session left idle this long ends (PARTNERHUB_SESSION_IDLE_MINUTES, default 120):
+    /// R-O4: a console session left idle this long ends (PARTNERHUB_SESSION_IDLE_MINUTES, default 480 = 8 hours,
+    /// DESIGN.md R-O4):
     /// a console left open on a shared computer does not stay signed in for its 30 days.
-    public var sessionIdleTimeout: TimeInterval = 120 * 60
+    public var sessionIdleTimeout: TimeInterval = 8 * 60 * 60
 
     public init(database: DatabaseLocation, bcryptCost: Int = 12, demo: Bool = false, secureCookies: Bool = false,
                 baseURL: String = "http://127.0.0.1:8080", clock: any Clock = SystemClock(),
