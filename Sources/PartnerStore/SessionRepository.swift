@@ -14,13 +14,24 @@ public struct StoredSession: Sendable {
     public let principal: Principal
     public let csrfToken: String
     public let expiresAt: Date
+    public var stage: SessionStage = .signedIn
+    public var codeAttempts: Int = 0
+}
+
+/// R-O4: how far a console session got through signing in.
+public enum SessionStage: String, Sendable {
+    case signedIn = "signed_in"
+    /// The password was right; the second factor is awaited. The session is nobody yet.
+    case awaitingCode = "code"
+    /// Signed in, but only to set up two-factor sign-in, which this person must use.
+    case mustEnrol = "enrol"
 }
 
 extension Store {
     // MARK: console sessions (stored as a hash of the cookie value)
 
     public func createSession(tokenHash: String, principal: Principal, csrfToken: String, userAgent: String,
-                              now: Date, lifetime: TimeInterval) async throws -> SessionID {
+                              now: Date, lifetime: TimeInterval, stage: SessionStage = .signedIn) async throws -> SessionID {
         let row = SessionRow()
         let sessionID = UUID()
         row.id = sessionID
@@ -34,6 +45,7 @@ extension Store {
         row.createdAt = now
         row.lastSeenAt = now
         row.expiresAt = now.addingTimeInterval(lifetime)
+        row.stage = stage == .signedIn ? nil : stage.rawValue
         try await row.create(on: database)
         return SessionID(sessionID)
     }
@@ -45,7 +57,8 @@ extension Store {
               row.expiresAt > now, now.timeIntervalSince(row.lastSeenAt) < idle, let id = row.id else { return nil }
         let principal: Principal
         if let user = row.userID { principal = .user(UserID(user)) } else if let staff = row.staffID { principal = .staff(StaffID(staff)) } else { return nil }
-        return StoredSession(id: SessionID(id), principal: principal, csrfToken: row.csrfToken, expiresAt: row.expiresAt)
+        return StoredSession(id: SessionID(id), principal: principal, csrfToken: row.csrfToken, expiresAt: row.expiresAt,
+                             stage: row.stage.flatMap(SessionStage.init(rawValue:)) ?? .signedIn, codeAttempts: row.codeAttempts ?? 0)
     }
 
     /// Records activity at most once a minute, so reads do not turn into writes on every request.

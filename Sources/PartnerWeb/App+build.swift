@@ -16,6 +16,7 @@ struct PartnerHub: Sendable {
     let directory: DirectoryService
     let backup: BackupService
     let affiliates: AffiliateService
+    let twoFactor: TwoFactorService
     var kind: DatabaseKind { configuration.database.kind }
 }
 
@@ -65,7 +66,8 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
         tenders: TenderService(clock: configuration.clock, random: configuration.random, baseURL: configuration.baseURL, partnerships: partnerships),
         directory: DirectoryService(clock: configuration.clock),
         backup: BackupService(clock: configuration.clock, baseURL: configuration.baseURL),
-        affiliates: AffiliateService(clock: configuration.clock, random: configuration.random, baseURL: configuration.baseURL))
+        affiliates: AffiliateService(clock: configuration.clock, random: configuration.random, baseURL: configuration.baseURL),
+        twoFactor: TwoFactorService(clock: configuration.clock, random: configuration.random, enforced: configuration.twoFactorRequired))
 
     // R-H1: a body over its route's limit (BodyLimits) is refused with 413 before any check or
     // controller reads it; the routes' own collection never sees more than that.
@@ -121,6 +123,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: SupportConsoleController())
     try app.register(collection: BackupController())
     try app.register(collection: AffiliateController())
+    try app.register(collection: TwoFactorController())
     if app.partnerHub.configuration.demo { try app.register(collection: MailboxController()) }
 }
 

@@ -40,5 +40,6 @@ public enum PartnerMigrations {
         M0035_CreateBackupAccounts(),
         M0036_AddCoveringPayerIndex(),
         M0037_AddTokenExpiry(),
+        M0038_AddTwoFactor(),
     ]
 }

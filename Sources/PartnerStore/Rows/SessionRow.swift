@@ -14,6 +14,10 @@ final class SessionRow: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "last_seen_at") var lastSeenAt: Date
     @Field(key: "expires_at") var expiresAt: Date
+    /// R-O4: nil for a signed-in session; "code" while the second factor is awaited; "enrol"
+    /// while someone who must use two-factor sign-in has not set it up.
+    @OptionalField(key: "stage") var stage: String?
+    @OptionalField(key: "code_attempts") var codeAttempts: Int?
     init() {}
 }
 

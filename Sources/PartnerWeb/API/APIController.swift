@@ -107,6 +107,7 @@ struct APIController: RouteCollection {
         let input = try body(req, TokenLoginRequest.self)
         guard case .user(let user) = try await req.accounts.logIn(email: input.email, password: input.password, ip: req.clientIP, staff: false, store: req.store)
         else { throw AppError.unauthorised }
+        try await req.partnerHub.twoFactor.requireForToken(.user(user.id), otp: input.otp, store: req.store)
         let (info, secret) = try await req.accounts.createAccessToken(user: user, name: input.name ?? "API", store: req.store)
         return try json(NewAccessTokenResponse(token: secret, accessToken: AccessTokenResponse(info)), .created)
     }

@@ -8,7 +8,7 @@ import Vapor
 
 struct SignUpRequest: Content { var name: String; var email: String; var password: String; var organisationName: String; var country: String; var currency: String? }
 struct SignUpAcceptedResponse: Content { var email: String; var status: String; var next: String }
-struct TokenLoginRequest: Content { var email: String; var password: String; var name: String? }
+struct TokenLoginRequest: Content { var email: String; var password: String; var name: String?; var otp: String? }
 struct ProfileUpdateRequest: Content { var name: String?; var language: String? }
 struct PasswordChangeRequest: Content { var currentPassword: String; var newPassword: String }
 struct AccessTokenCreateRequest: Content { var name: String; var expiresInDays: Int? }

@@ -35,7 +35,9 @@ extension OpenAPIDocument {
         let minor: JSON = ["type": "integer", "minimum": 0, "maximum": 100_000_000, "description": "minor units"]
         let category: JSON = ["type": "string", "enum": ProductCategory.allCases.filter { $0 != .domain }.map(\.rawValue)]
         return [
-            "StaffTokenRequest": object(["email": ["type": "string", "maxLength": 254], "password": secret, "name": text(100, required: false)],
+            "StaffTokenRequest": object(["email": ["type": "string", "maxLength": 254], "password": secret, "name": text(100, required: false),
+                                         "otp": ["type": "string", "maxLength": 32,
+                                                 "description": "R-O4: the authenticator's 6-digit code, or a recovery code, when two-factor sign-in is on"]],
                                         required: ["email", "password"]),
             "CatalogueEntryRequest": object(["period": ["type": "string", "enum": BillingPeriod.allCases.map(\.rawValue)], "price_chf": minor, "price_eur": minor,
                                              "tiered": ["type": "boolean"]], required: ["period", "price_chf", "price_eur", "tiered"]),

@@ -247,7 +247,9 @@ enum OpenAPIDocument {
                 "currency": ["type": "string", "enum": ["CHF", "EUR"], "description": "Defaults to CHF for CH/LI, EUR otherwise (R-O1)"],
             ], required: ["name", "email", "password", "organisation_name", "country"]),
             "SignUpAccepted": object(["email": string(), "status": ["type": "string", "enum": ["accepted"]], "next": string()], required: ["email", "status", "next"]),
-            "TokenLoginRequest": object(["email": ["type": "string", "maxLength": 254], "password": secret, "name": text(100, required: false)],
+            "TokenLoginRequest": object(["email": ["type": "string", "maxLength": 254], "password": secret, "name": text(100, required: false),
+                                         "otp": ["type": "string", "maxLength": 32,
+                                                 "description": "R-O4: the authenticator's 6-digit code, or a recovery code, when two-factor sign-in is on"]],
                                         required: ["email", "password"]),
             "User": object([
                 "id": uuid, "email": string(), "name": string(), "support_code": ["type": "string", "pattern": "^[1-9][0-9]{7}$"],

@@ -41,6 +41,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var configuration = AppConfiguration.fromEnvironment()
         configuration.demo = demo
+        if demo && ProcessInfo.processInfo.environment["PARTNERHUB_TWO_FACTOR_REQUIRED"] != "1" { configuration.twoFactorRequired = false }
         configuration.runBackgroundJobs = !noBackgroundJobs
         if ProcessInfo.processInfo.environment["PARTNERHUB_BASE_URL"] == nil { configuration.baseURL = "http://\(hostname):\(port)" }
         var env = Environment(name: "production", arguments: ["partnerhub", "serve", "--hostname", hostname, "--port", String(port)])

@@ -52,6 +52,10 @@ extension ConsoleController {
                     button(s("profile.password"))
                 }
             }
+            tag("section", cls("card"), attr("aria-labelledby", "two-factor")) {
+                tag("h2", attr("id", "two-factor")) { text(s("twofactor.title")) }
+                tag("p") { link(s("profile.two_factor_link"), "/console/profile/two-factor") }
+            }
             tag("section", cls("card"), attr("aria-labelledby", "tokens")) {
                 tag("h2", attr("id", "tokens")) { text(s("profile.tokens")) }
                 if let newToken {

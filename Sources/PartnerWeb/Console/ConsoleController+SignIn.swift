@@ -64,14 +64,6 @@ extension ConsoleController {
         }
     }
 
-    func startSession(_ req: Request, _ principal: Principal, redirect: String) async throws -> Response {
-        let (cookie, _) = try await req.accounts.startSession(principal, userAgent: req.headers.first(name: .userAgent) ?? "", store: req.store)
-        let response = Response.redirect(redirect)
-        response.cookies[Cookies.session] = HTTPCookies.Value(string: cookie, expires: Date().addingTimeInterval(AccountService.sessionLifetime),
-                                                              path: "/", isSecure: req.secureCookies, isHTTPOnly: true, sameSite: .lax)
-        return response
-    }
-
     func logInPage(req: Request) async throws -> Response {
         if req.identity?.user != nil { return .redirect("/console") }
         return logInView(try await req.pageContext(), email: "", next: (try? req.query.get(String.self, at: "next")) ?? "", message: nil)
@@ -109,7 +101,7 @@ extension ConsoleController {
         do {
             guard case .user(let user) = try await req.accounts.logIn(email: email, password: req.formValue("password"), ip: req.clientIP, staff: false, store: req.store)
             else { throw AppError.unauthorised }
-            return try await startSession(req, .user(user.id), redirect: next)
+            return try await TwoFactorController.afterPassword(req, .user(user.id), door: .customer, redirect: next)
         } catch AppError.unauthorised {
             return logInView(try await req.pageContext(), email: email, next: rawNext, message: req.strings("login.failed"), status: .unauthorized)
         } catch AppError.validation(let errors) {

@@ -27,7 +27,7 @@ struct ProviderConsoleController: RouteCollection {
         do {
             guard case .staff(let staff) = try await req.accounts.logIn(email: email, password: req.formValue("password"), ip: req.clientIP, staff: true, store: req.store)
             else { throw AppError.unauthorised }
-            return try await ConsoleController().startSession(req, .staff(staff.id), redirect: "/provider")
+            return try await TwoFactorController.afterPassword(req, .staff(staff.id), door: .staff, redirect: "/provider")
         } catch AppError.unauthorised {
             let ctx = try await req.pageContext()
             return ConsoleController().logInView(ctx, email: email, next: "", message: ctx.strings("login.failed"), status: .unauthorized,
@@ -98,6 +98,7 @@ struct ProviderConsoleController: RouteCollection {
         return Layout.page(s("provider.title"), ctx) {
             tag("h1") { text(s("provider.title")) }
             tag("p") { text(s("provider.you", ["name": staff.name, "role": staff.role.rawValue])) }
+            tag("p") { link(s("profile.two_factor_link"), "/provider/two-factor") }
             // Partners become partners through the application queue (R-E2).
             if staff.role == .programAdmin { ProviderProgramController.menu(s) }
             tag("section", cls("card"), attr("aria-labelledby", "lookup")) {

@@ -20,6 +20,11 @@ struct AuthorityMiddleware: AsyncMiddleware {
             // rather than guess.
             throw AppError.forbidden("policy.refused.role")
         }
+        // R-O4: someone who must use two-factor sign-in and has not set it up does that first.
+        if let session = req.identity?.session, session.stage == .mustEnrol, ![.openAccount, .visitPublic].contains(action) {
+            let settings = session.principal.isStaff ? "/provider/two-factor" : "/console/profile/two-factor"
+            if !req.url.path.hasPrefix(settings) { return .redirect(settings, flash: "twofactor.must_enrol") }
+        }
         let actor = try await Self.actor(for: action, req)
         switch Policy.decide(action, actor, now: req.partnerHub.configuration.clock.now()) {
         case .allowed:
@@ -75,4 +80,8 @@ extension Request {
         let actor = try await AuthorityMiddleware.actor(for: action, self)
         return Policy.decide(action, actor, now: partnerHub.configuration.clock.now()).isAllowed
     }
+}
+
+extension Principal {
+    var isStaff: Bool { if case .staff = self { return true } else { return false } }
 }

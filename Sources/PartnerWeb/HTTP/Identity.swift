@@ -102,6 +102,11 @@ struct IdentityMiddleware: AsyncMiddleware {
         } else if let cookie = req.cookies[Cookies.session]?.string,
                   let session = try await store.session(tokenHash: Store.sha256Hex(cookie), now: now,
                                                         idle: req.partnerHub.configuration.sessionIdleTimeout) {
+            // R-O4: a session still waiting for its second factor is nobody yet; only the code
+            // step reads it.
+            if session.stage == .awaitingCode {
+                req.storage[PendingSignInKey.self] = session
+            } else {
             switch session.principal {
             case .user(let id):
                 if let user = try await store.user(id) { req.identity = Identity(subject: .user(user), session: session) }
@@ -109,6 +114,7 @@ struct IdentityMiddleware: AsyncMiddleware {
                 if let staff = try await store.staff(id) { req.identity = Identity(subject: .staff(staff), session: session) }
             }
             if req.identity != nil { try await store.touchSession(session.id, now: now) }
+            }
         }
         var newAnonymousToken: String? = nil
         if !req.isAPI, req.identity == nil, req.cookies[Cookies.csrf] == nil {

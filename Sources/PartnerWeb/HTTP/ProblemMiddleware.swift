@@ -58,6 +58,10 @@ struct ProblemMiddleware: AsyncMiddleware {
                     let next = req.method == .GET ? "?next=\(req.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-"))) ?? "")" : ""
                     return .redirect(target + next)
                 }
+            case .secondFactor:
+                detail = "Two-factor sign-in is on for this account: send the authenticator's code (or a recovery code) as `otp`."
+                fields = [Problem.InvalidField(field: "otp", code: FieldError.Code.invalidValue.rawValue, detail: english("twofactor.wrong_code"))]
+                messageKey = "twofactor.wrong_code"
             case .forbidden(let key): detail = english(key); messageKey = key
             case .refused(let key): detail = english(key); messageKey = key
             case .conflict(let field, let code):

@@ -17,13 +17,15 @@ struct AccountService: Sendable {
     static let sessionLifetime: TimeInterval = 30 * 24 * 3600
 
     /// Returns the cookie value; only its hash is stored.
-    func startSession(_ principal: Principal, userAgent: String, store: Store) async throws -> (cookie: String, csrf: String) {
+    /// `stage`: R-O4's steps — waiting for the second factor, or allowed only to enrol.
+    func startSession(_ principal: Principal, userAgent: String, stage: SessionStage = .signedIn, lifetime: TimeInterval = AccountService.sessionLifetime,
+                      store: Store) async throws -> (cookie: String, csrf: String) {
         let cookie = random.token()
         let csrf = random.token()
         let now = clock.now()
         _ = try await store.write { tx in
             try await tx.createSession(tokenHash: Store.sha256Hex(cookie), principal: principal, csrfToken: csrf,
-                                       userAgent: userAgent, now: now, lifetime: Self.sessionLifetime)
+                                       userAgent: userAgent, now: now, lifetime: lifetime, stage: stage)
         }
         return (cookie, csrf)
     }

@@ -37,6 +37,11 @@ public struct AppConfiguration: Sendable {
     /// DESIGN.md R-O4):
     /// a console left open on a shared computer does not stay signed in for its 30 days.
     public var sessionIdleTimeout: TimeInterval = 8 * 60 * 60
+    /// R-O4: whether provider staff and partners' legal representatives and admins must use
+    /// two-factor sign-in (PARTNERHUB_TWO_FACTOR_REQUIRED, default on; `serve --demo` turns it off
+    /// unless the variable says 1, so the printed demo logins work without an authenticator app).
+    /// Off, two-factor sign-in stays available to everyone who sets it up.
+    public var twoFactorRequired = true
 
     public init(database: DatabaseLocation, bcryptCost: Int = 12, demo: Bool = false, secureCookies: Bool = false,
                 baseURL: String = "http://127.0.0.1:8080", clock: any Clock = SystemClock(),
@@ -64,6 +69,7 @@ public struct AppConfiguration: Sendable {
         if let minutes = env["PARTNERHUB_SESSION_IDLE_MINUTES"].flatMap({ ASCIIDecimal.parse($0) }), minutes > 0, minutes <= 43_200 {
             configuration.sessionIdleTimeout = TimeInterval(minutes) * 60
         }
+        if let required = env["PARTNERHUB_TWO_FACTOR_REQUIRED"] { configuration.twoFactorRequired = required != "0" }
         if let proxies = env["PARTNERHUB_TRUSTED_PROXIES"] {
             configuration.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }

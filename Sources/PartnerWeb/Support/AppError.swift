@@ -21,6 +21,8 @@ enum AppError: Error {
     /// R-H1: a documented limit on a request's work (lines per order, orders an hour …); `field`
     /// is the input that exceeds it, `limit` says the limit in words for the API's problem detail.
     case overLimit(field: String, limit: String)
+    /// R-O4: the password was right; the second factor is missing or wrong (401 naming `otp`).
+    case secondFactor
 
     var status: HTTPResponseStatus {
         switch self {
@@ -36,6 +38,7 @@ enum AppError: Error {
         case .refused: return .conflict
         case .methodNotAllowed: return .methodNotAllowed
         case .overLimit: return .unprocessableEntity
+        case .secondFactor: return .unauthorized
         }
     }
 
