@@ -159,13 +159,14 @@ extension Store {
 
     // MARK: staff access tokens (R-O3)
 
-    public func createStaffAccessToken(staff: StaffID, name: String, tokenHash: String, prefix: String, now: Date) async throws -> AccessTokenInfo {
+    public func createStaffAccessToken(staff: StaffID, name: String, tokenHash: String, prefix: String, expiresAt: Date? = nil,
+                                       now: Date) async throws -> AccessTokenInfo {
         let id = UUID()
         try await sql.raw("""
-            INSERT INTO staff_access_tokens (id, staff_id, name, token_hash, prefix, created_at)
-            VALUES (\(bind: id), \(bind: staff.rawValue), \(bind: name), \(bind: tokenHash), \(bind: prefix), \(bind: now))
+            INSERT INTO staff_access_tokens (id, staff_id, name, token_hash, prefix, created_at, expires_at)
+            VALUES (\(bind: id), \(bind: staff.rawValue), \(bind: name), \(bind: tokenHash), \(bind: prefix), \(bind: now), \(bind: expiresAt))
             """).run()
-        return AccessTokenInfo(id: AccessTokenID(id), name: name, prefix: prefix, createdAt: now, lastUsedAt: nil)
+        return AccessTokenInfo(id: AccessTokenID(id), name: name, prefix: prefix, createdAt: now, lastUsedAt: nil, expiresAt: expiresAt)
     }
 
     /// The token's staff member in one statement; `last_used_at` written at most once a minute.

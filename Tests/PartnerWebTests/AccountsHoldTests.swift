@@ -51,6 +51,35 @@ struct AccountsHoldTests {
         }
     }
 
+    @Test("R-O4 a member removed from an organisation keeps no working token; the others' tokens work on")
+    func leavingEndsTokens() async throws {
+        try await TestApp.with { t in
+            let anna = try await t.signUp("anna@example.ch")
+            let ben = try await t.addMember(to: anna, email: "ben@example.ch", role: "admin")
+            let spare = try await t.token("ben@example.ch")
+            #expect(try await t.send(.GET, "/api/v1/organisations/\(anna.organisationID)", token: ben.token).status == .ok)
+            let members = try #require(try t.json(try await t.send(.GET, "/api/v1/organisations/\(anna.organisationID)/members", token: anna.token)) as? [[String: Any]])
+            let membership = try #require(members.first { $0["email"] as? String == "ben@example.ch" }?["id"] as? String)
+            #expect(try await t.send(.DELETE, "/api/v1/organisations/\(anna.organisationID)/members/\(membership)", token: anna.token).status == .noContent)
+            for token in [ben.token, spare] { #expect(try await t.send(.GET, "/api/v1/me", token: token).status == .unauthorized) }
+            #expect(try await t.send(.GET, "/api/v1/me", token: anna.token).status == .ok)
+        }
+    }
+
+    @Test("R-O4 a staff token given 30 days ends then; 0 days is refused naming the field")
+    func staffTokenExpiry() async throws {
+        try await TestApp.with { t in
+            _ = try await t.app.partnerHub.accounts.addStaff(email: "sam@provider.test", name: "Sam", role: .support, password: "provider-secret-1", store: t.store)
+            let refused = try await t.send(.POST, "/api/v1/provider/auth/tokens", json: #"{"email":"sam@provider.test","password":"provider-secret-1","expires_in_days":0}"#)
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("expires_in_days"))
+            let created = try await t.send(.POST, "/api/v1/provider/auth/tokens", json: #"{"email":"sam@provider.test","password":"provider-secret-1","expires_in_days":30}"#)
+            let token = try #require((try t.json(created) as? [String: Any])?["token"] as? String)
+            #expect(try await t.send(.GET, "/api/v1/provider/vip-codes/12345678", token: token).status == .notFound, "works: the code is unknown")
+            t.clock.advance(30 * 86_400)
+            #expect(try await t.send(.GET, "/api/v1/provider/vip-codes/12345678", token: token).status == .unauthorized)
+        }
+    }
+
     @Test("R-O4 the console offers an expiry and lists it; a token without one says so")
     func consoleExpiry() async throws {
         try await TestApp.with { t in

@@ -37,7 +37,9 @@ extension OpenAPIDocument {
         return [
             "StaffTokenRequest": object(["email": ["type": "string", "maxLength": 254], "password": secret, "name": text(100, required: false),
                                          "otp": ["type": "string", "maxLength": 32,
-                                                 "description": "R-O4: the authenticator's 6-digit code, or a recovery code, when two-factor sign-in is on"]],
+                                                 "description": "R-O4: the authenticator's 6-digit code, or a recovery code, when two-factor sign-in is on"],
+                                         "expires_in_days": ["type": "integer", "minimum": 1, "maximum": AccessTokenRules.maximumDays,
+                                                             "description": "R-O4: the token ends by itself after this many days; without it, when revoked"]],
                                         required: ["email", "password"]),
             "CatalogueEntryRequest": object(["period": ["type": "string", "enum": BillingPeriod.allCases.map(\.rawValue)], "price_chf": minor, "price_eur": minor,
                                              "tiered": ["type": "boolean"]], required: ["period", "price_chf", "price_eur", "tiered"]),

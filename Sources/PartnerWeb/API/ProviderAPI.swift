@@ -3,7 +3,7 @@ import PartnerCore
 import PartnerStore
 import Vapor
 
-struct StaffTokenRequest: Content { var email: String; var password: String; var name: String?; var otp: String? }
+struct StaffTokenRequest: Content { var email: String; var password: String; var name: String?; var otp: String?; var expiresInDays: Int? }
 struct CatalogueEntryRequest: Content { var period: String; var priceChf: Int64; var priceEur: Int64; var tiered: Bool }
 struct TierRequest: Content { var from: Int64; var rateBasisPoints: Int }
 struct TiersRequest: Content { var tiers: [TierRequest] }
@@ -33,7 +33,7 @@ struct ProviderAPIController: RouteCollection {
         guard case .staff(let staff) = try await req.accounts.logIn(email: input.email, password: input.password, ip: req.clientIP, staff: true, store: req.store)
         else { throw AppError.unauthorised }
         try await req.partnerHub.twoFactor.requireForToken(.staff(staff.id), otp: input.otp, store: req.store)
-        let (info, secret) = try await req.accounts.createStaffAccessToken(staff: staff, name: input.name ?? "API", store: req.store)
+        let (info, secret) = try await req.accounts.createStaffAccessToken(staff: staff, name: input.name ?? "API", expiresInDays: input.expiresInDays, store: req.store)
         return try api.json(NewAccessTokenResponse(token: secret, accessToken: AccessTokenResponse(info)), .created)
     }
 

@@ -54,14 +54,19 @@ struct AccountService: Sendable {
     static let staffTokenPrefix = "phs_"
 
     /// R-O3: a provider staff member's API token, `phs_` + 256 random bits, stored as a hash.
-    func createStaffAccessToken(staff: StaffMember, name rawName: String, store: Store) async throws -> (AccessTokenInfo, String) {
+    /// R-O4: a staff token may end after 1 … 365 days, like a customer's.
+    func createStaffAccessToken(staff: StaffMember, name rawName: String, expiresInDays: Int? = nil, store: Store) async throws -> (AccessTokenInfo, String) {
         var errors = ValidationErrors()
         let name = TextInput.field(rawName, "name", max: 100, into: &errors)
-        if !errors.isEmpty { throw AppError.validation(errors.errors) }
-        let secret = Self.staffTokenPrefix + random.token()
         let now = clock.now()
+        var expiry: Date? = nil
+        do { expiry = try AccessTokenRules.expiry(days: expiresInDays, now: now) } catch { errors.errors += error.errors }
+        if !errors.isEmpty { throw AppError.validation(errors.errors) }
+        let expiresAt = expiry
+        let secret = Self.staffTokenPrefix + random.token()
         let info = try await store.write { tx in
-            let info = try await tx.createStaffAccessToken(staff: staff.id, name: name, tokenHash: Store.sha256Hex(secret), prefix: String(secret.prefix(10)), now: now)
+            let info = try await tx.createStaffAccessToken(staff: staff.id, name: name, tokenHash: Store.sha256Hex(secret), prefix: String(secret.prefix(10)),
+                                                           expiresAt: expiresAt, now: now)
             try await tx.appendAudit(AuditEntry(actor: "staff:\(staff.id.string)", action: "staff_token.created", target: "token:\(info.id.string)",
                                                 details: "{\"name\":\"\(jsonEscape(name))\"}"), now: now)
             return info
@@ -291,9 +296,12 @@ struct AccountService: Sendable {
             let count = try await tx.legalRepresentativeCount(context)
             try membershipCheck { try MembershipRules.checkRemoval(actor: context.role, target: target.role, legalRepresentativeCount: count) }
             try await tx.removeMembership(context, membership: membership)
+            // R-O4: whoever leaves an organisation keeps no token that worked in it. Tokens act
+            // for the person everywhere, so all of theirs end; they make new ones for what remains.
+            let ended = try await tx.revokeAccessTokens(of: target.userID, now: now)
             try await tx.appendAudit(AuditEntry(actor: "user:\(context.userID.string)", organisation: context.organisationID.string,
                                                 action: "membership.removed", target: "membership:\(membership.string)",
-                                                details: "{\"user\":\"\(target.userID.string)\",\"role\":\"\(target.role.rawValue)\"}"), now: now)
+                                                details: "{\"user\":\"\(target.userID.string)\",\"role\":\"\(target.role.rawValue)\",\"tokens_ended\":\(ended)}"), now: now)
         }
     }
 
