@@ -124,6 +124,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: BackupController())
     try app.register(collection: AffiliateController())
     try app.register(collection: TwoFactorController())
+    try app.register(collection: SpendingAPIController())
+    try app.register(collection: SpendingConsoleController())
     if app.partnerHub.configuration.demo { try app.register(collection: MailboxController()) }
 }
 

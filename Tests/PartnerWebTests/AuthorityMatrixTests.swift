@@ -117,7 +117,11 @@ struct AuthorityMatrixTests {
         let access = try await t.store.clientAccess(user: user, organisation: organisation.id)
         var onPartnerSide = false
         if let partnership, let found = try await t.store.partnership(partnership) { onPartnerSide = found.partnerID == organisation.id }
-        return Actor(kind: persona.kind, membership: access.clientMembership?.role, partnerSides: access.partnerSides.map { Actor.PartnerStanding($0) },
+        var sides: [Actor.PartnerStanding] = []
+        for side in access.partnerSides {
+            sides.append(Actor.PartnerStanding(side, mayOrderOnPartnerMoney: try await t.store.employeeSpendingLimit(side.membership) != nil))
+        }
+        return Actor(kind: persona.kind, membership: access.clientMembership?.role, partnerSides: sides,
                      onPartnerSide: onPartnerSide, organisationIsPartner: organisation.isPartner)
     }
 

@@ -31,6 +31,17 @@ struct HostileFormTests {
     static let unreachable: [String: String] = [
         "POST /logout": "signing out has no field and ends the walk; its form carries only the CSRF token",
         "POST /provider/logout": "as /logout",
+        // R-O4: these forms exist only in a two-factor state no demo persona is in (a sign-in
+        // waiting for its code, a set-up begun, two-factor on); TwoFactorSignInTests sends the
+        // same corpus into each of them, in that state.
+        "POST /login/code": "TwoFactorSignInTests.hostileForms",
+        "POST /provider/login/code": "TwoFactorSignInTests.hostileForms",
+        "POST /console/profile/two-factor/confirm": "TwoFactorSignInTests.hostileForms",
+        "POST /console/profile/two-factor/disable": "TwoFactorSignInTests.hostileForms",
+        "POST /console/profile/two-factor/recovery-codes": "TwoFactorSignInTests.hostileForms",
+        "POST /provider/two-factor/confirm": "TwoFactorSignInTests.hostileForms",
+        "POST /provider/two-factor/disable": "TwoFactorSignInTests.hostileForms",
+        "POST /provider/two-factor/recovery-codes": "TwoFactorSignInTests.hostileForms",
     ]
 
     static let corpus = HostileValue.corpus.filter { $0.label != "100,000 combining marks on one letter" && !$0.label.contains("Int64") }
@@ -131,6 +142,16 @@ struct HostileFormTests {
            let tender = tenders.first?["id"] as? String {
             expect(try await t.send(.POST, "/api/v1/organisations/\(alpenweb)/tenders/\(tender)/offers", token: anna, json: #"{"message":"We can help."}"#), "offer")
         }
+        // R-B11: Keller's own orders wait for Alpenweb's approval, and one does (the forms to approve or decline it).
+        let ines = try await token("ines@keller.demo"), keller = try await organisation(ines, "Weingut Keller")
+        let clients = (try? t.json(try await t.send(.GET, "/api/v1/organisations/\(alpenweb)/clients", token: anna)) as? [[String: Any]]) ?? []
+        let kellerPartnership = clients.first { $0["client_id"] as? String == keller }?["id"] as? String ?? ""
+        expect(try await t.send(.PUT, "/api/v1/organisations/\(alpenweb)/clients/\(kellerPartnership)/spending", token: anna, json: #"{"mode":"approval"}"#),
+               "approval rule")
+        let asked = try await t.send(.POST, "/api/v1/organisations/\(keller)/quotes", token: ines, json: #"{"lines":[{"category":"vps","name":"VPS","quantity":1}]}"#)
+        let askedID = (try? t.json(asked) as? [String: Any])?["id"] as? String ?? ""
+        let waiting = try await t.send(.POST, "/api/v1/organisations/\(keller)/orders", token: ines, json: #"{"quote_id":"\#(askedID)","payment_method":"wallet"}"#)
+        #expect(waiting.status == .accepted, "order request: \(waiting.status) \(waiting.body.string)")
         let other = Browser(t)
         try await other.logIn("anna@alpenweb.demo", password: DemoSeed.password)
         let theme = try await other.post("/console/orgs/\(alpenweb)/benefits/theme", [:])

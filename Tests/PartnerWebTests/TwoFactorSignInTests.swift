@@ -166,4 +166,51 @@ struct TwoFactorSignInTests {
             _ = client
         }
     }
+
+    @Test("R-O4/R-H1 every two-factor form takes the hostile corpus in its code field: refused, nothing changed, never a server error")
+    func hostileForms() async throws {
+        try await TestApp.with { t in
+            _ = try await t.app.partnerHub.accounts.addStaff(email: "sam@provider.test", name: "Sam", role: .support, password: "provider-secret-1", store: t.store)
+            _ = try await t.signUp("hanna@client.test")
+            var sent = 0
+            for (door, login, email, password) in [("/console/profile/two-factor", "/login", "hanna@client.test", TestApp.password),
+                                                   ("/provider/two-factor", "/provider/login", "sam@provider.test", "provider-secret-1")] {
+                let browser = Browser(t)
+                _ = try await Self.password(browser, email, password: password, door: login)
+                try await browser.get(door)
+                // A set-up begun: the confirm form refuses every value and nothing is switched on.
+                _ = try await browser.post(door + "/setup", [:])
+                for value in HostileFormTests.corpus {
+                    let response = try await browser.post(door + "/confirm", ["code": value.text])
+                    sent += 1
+                    #expect([.unprocessableEntity, .payloadTooLarge].contains(response.status), "\(door)/confirm \(value): \(response.status)")
+                }
+                let owner: Principal = door.hasPrefix("/provider") ? .staff(try #require(try await t.store.staffCredentials(email: EmailAddress(email)!)?.0.id))
+                    : .user(try #require(try await t.store.user(email: EmailAddress(email)!)).id)
+                #expect(try await t.store.twoFactor(owner)?.enabledAt == nil)
+                let (_, recovery) = try await Self.enrol(t, browser, settings: door)
+                for action in ["/recovery-codes", "/disable"] {
+                    for value in HostileFormTests.corpus {
+                        let response = try await browser.post(door + action, ["code": value.text])
+                        sent += 1
+                        #expect([.unprocessableEntity, .payloadTooLarge, .conflict].contains(response.status), "\(door)\(action) \(value): \(response.status)")
+                    }
+                }
+                let state = try await t.store.twoFactor(owner)
+                #expect(state?.enabledAt != nil && state?.unusedRecoveryCodes == recovery.count)
+                // The code step: wrong values count as wrong codes; after five the sign-in ends.
+                let fresh = Browser(t)
+                _ = try await Self.password(fresh, email, password: password, door: login)
+                try await fresh.get(login + "/code")
+                for value in HostileFormTests.corpus {
+                    let response = try await fresh.post(login + "/code", ["code": value.text])
+                    sent += 1
+                    #expect([.unauthorized, .seeOther, .unprocessableEntity, .payloadTooLarge].contains(response.status), "\(login)/code \(value): \(response.status)")
+                    #expect(response.headers.first(name: .location) != "/console" && response.headers.first(name: .location) != "/provider")
+                }
+            }
+            #expect(try await t.healthy())
+            print("R-O4/R-H1 two-factor forms: 8 forms, \(sent) hostile requests, every one refused")
+        }
+    }
 }

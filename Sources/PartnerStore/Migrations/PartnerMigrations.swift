@@ -41,5 +41,6 @@ public enum PartnerMigrations {
         M0036_AddCoveringPayerIndex(),
         M0037_AddTokenExpiry(),
         M0038_AddTwoFactor(),
+        M0039_AddSpendingRules(),
     ]
 }

@@ -15,14 +15,23 @@ struct OrderRequest: Content { var quoteId: String; var paymentMethod: String; v
 struct TopUpRequest: Content { var amount: String; var currency: String?; var cardNumber: String }
 
 /// A priced line with its explanation (R-B2, R-B3): the API returns what the console shows.
+/// R-B11: a priced line as its viewer may see it (`PriceDisclosure`); hidden amounts are null.
 struct PricedLineJSON: Content {
     struct Step: Content { var step: String; var rateBasisPoints: Int; var amount: MoneyJSON }
-    var category: String; var name: String; var quantity: Int64; var period: String; var unitPrice: MoneyJSON; var tierCount: Int64
-    var steps: [Step]; var charged: MoneyJSON; var publicPrice: MoneyJSON; var preferentialPrice: MoneyJSON; var cashback: MoneyJSON
-    init(_ l: PricedLine) {
+    var category: String; var name: String; var quantity: Int64; var period: String; var unitPrice: MoneyJSON; var tierCount: Int64?
+    var steps: [Step]; var charged: MoneyJSON?; var publicPrice: MoneyJSON; var preferentialPrice: MoneyJSON?; var cashback: MoneyJSON?
+    init(_ l: DisclosedLine) {
         category = l.category.rawValue; name = l.name; quantity = l.quantity; period = l.period.rawValue; unitPrice = MoneyJSON(l.unitPrice)
         tierCount = l.tierCount; steps = l.steps.map { Step(step: $0.step.rawValue, rateBasisPoints: $0.rate.value, amount: MoneyJSON($0.amount)) }
-        charged = MoneyJSON(l.charged); publicPrice = MoneyJSON(l.publicPrice); preferentialPrice = MoneyJSON(l.preferentialPrice); cashback = MoneyJSON(l.cashback)
+        charged = l.charged.map(MoneyJSON.init); publicPrice = MoneyJSON(l.publicPrice); preferentialPrice = l.preferentialPrice.map(MoneyJSON.init)
+        cashback = l.cashback.map(MoneyJSON.init)
+    }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(category, forKey: .category); try c.encode(name, forKey: .name); try c.encode(quantity, forKey: .quantity)
+        try c.encode(period, forKey: .period); try c.encode(unitPrice, forKey: .unitPrice); try c.encode(tierCount, forKey: .tierCount)
+        try c.encode(steps, forKey: .steps); try c.encode(charged, forKey: .charged); try c.encode(publicPrice, forKey: .publicPrice)
+        try c.encode(preferentialPrice, forKey: .preferentialPrice); try c.encode(cashback, forKey: .cashback)
     }
 }
 
@@ -33,11 +42,13 @@ struct TotalsJSON: Content {
 
 struct QuoteJSON: Content {
     var id: String; var kind: String; var party: String; var payerId: String; var payer: String; var benefit: String; var rule: Int
-    var partnerId: String?; var catalogueVersion: Int; var lines: [PricedLineJSON]; var cashback: MoneyJSON; var totals: TotalsJSON; var expiresAt: Date
-    init(_ q: BillingService.Quote) {
+    var partnerId: String?; var catalogueVersion: Int; var lines: [PricedLineJSON]; var cashback: MoneyJSON?; var totals: TotalsJSON?; var expiresAt: Date
+    init(_ q: BillingService.Quote, audience: PriceDisclosure.Audience) {
         id = q.id.string; kind = q.kind.rawValue; party = q.party.rawValue; payerId = q.payerID.string; payer = q.priced.payer.rawValue
         benefit = q.priced.benefit.rawValue; rule = q.priced.row; partnerId = q.partnerID?.string; catalogueVersion = q.priced.catalogueVersion
-        lines = q.priced.lines.map(PricedLineJSON.init); cashback = MoneyJSON(q.priced.cashback); totals = TotalsJSON(q.totals); expiresAt = q.expiresAt
+        lines = PriceDisclosure.lines(q.priced, to: audience).map(PricedLineJSON.init)
+        cashback = audience == .partnerSide ? MoneyJSON(q.priced.cashback) : nil
+        totals = PriceDisclosure.showsPayerAmounts(q.priced, to: audience) ? TotalsJSON(q.totals) : nil; expiresAt = q.expiresAt
     }
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -50,13 +61,17 @@ struct QuoteJSON: Content {
 
 struct OrderJSON: Content {
     var id: String; var organisationId: String; var payerId: String; var partnerId: String?; var kind: String; var party: String; var payer: String
-    var benefit: String; var rule: Int; var paymentMethod: String; var lines: [PricedLineJSON]; var net: MoneyJSON; var cashback: MoneyJSON
+    var benefit: String; var rule: Int; var paymentMethod: String; var lines: [PricedLineJSON]; var net: MoneyJSON?; var cashback: MoneyJSON?
     var productIds: [[String]]; var invoiceId: String?; var invoiceNumber: String?; var createdAt: Date
-    init(_ o: Order, invoice: Invoice?) {
+    init(_ o: Order, invoice: Invoice?, audience: PriceDisclosure.Audience) {
         id = o.id.string; organisationId = o.organisationID.string; payerId = o.payerID.string; partnerId = o.partnerID?.string; kind = o.kind.rawValue
         party = o.party.rawValue; payer = o.priced.payer.rawValue; benefit = o.priced.benefit.rawValue; rule = o.priced.row; paymentMethod = o.paymentMethod.rawValue
-        lines = o.priced.lines.map(PricedLineJSON.init); net = MoneyJSON(o.priced.net); cashback = MoneyJSON(o.priced.cashback)
-        productIds = o.productIDs.map { $0.map(\.string) }; invoiceId = invoice?.id.string; invoiceNumber = invoice?.number; createdAt = o.createdAt
+        lines = PriceDisclosure.lines(o.priced, to: audience).map(PricedLineJSON.init)
+        net = PriceDisclosure.showsPayerAmounts(o.priced, to: audience) ? MoneyJSON(o.priced.net) : nil
+        cashback = audience == .partnerSide ? MoneyJSON(o.priced.cashback) : nil
+        // The partner's invoice is the partner's (R-B11): the client sees no number of it.
+        let shown = PriceDisclosure.showsPayerAmounts(o.priced, to: audience) ? invoice : nil
+        productIds = o.productIDs.map { $0.map(\.string) }; invoiceId = shown?.id.string; invoiceNumber = shown?.number; createdAt = o.createdAt
     }
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -138,6 +153,13 @@ struct BillingAPIController: RouteCollection {
                 .map { Domain(extensionName: $0.extensionName, list: money($0.list), preferential: seesPreferential ? money($0.preferential) : []) }))
     }
 
+    /// R-B11: the partner's side (members of the order's partner) sees its prices and earnings;
+    /// everyone else — the client — sees public prices only.
+    static func audience(_ req: Request, partner: OrganisationID?) async throws -> PriceDisclosure.Audience {
+        guard let partner, let user = req.identity?.user, try await req.store.context(user: user.id, organisation: partner) != nil else { return .clientSide }
+        return .partnerSide
+    }
+
     func organisationID(_ req: Request) throws -> OrganisationID { try api.param(req, "org", OrganisationID.init(string:)) }
 
     // MARK: quotes and orders
@@ -147,7 +169,7 @@ struct BillingAPIController: RouteCollection {
         let input = try api.body(req, QuoteRequest.self)
         let order = try Self.orderInput(input)
         let quote = try await req.billing.quote(user: user, client: try organisationID(req), input: order, store: req.store)
-        return try api.json(QuoteJSON(quote), .created)
+        return try api.json(QuoteJSON(quote, audience: try await Self.audience(req, partner: quote.partnerID)), .created)
     }
 
     static func orderInput(_ input: QuoteRequest) throws -> BillingService.OrderInput {
@@ -179,14 +201,19 @@ struct BillingAPIController: RouteCollection {
         do {
             let order = try await req.billing.confirm(user: user, client: client, quoteID: quoteID, method: method, card: input.cardNumber,
                                                       idempotency: idempotency, store: req.store)
-            return try api.json(OrderJSON(order, invoice: try await req.store.invoice(order: order.id)), .created)
+            return try api.json(OrderJSON(order, invoice: try await req.store.invoice(order: order.id), audience: try await Self.audience(req, partner: order.partnerID)),
+                                .created)
         } catch let stale as StaleQuote {
             struct StaleProblem: Content { var type: String; var title: String; var status: Int; var detail: String; var freshQuote: QuoteJSON }
             let response = try api.json(StaleProblem(type: "about:blank", title: "Conflict", status: 409,
                                                      detail: "The price changed since the quote (or it expired); confirm the fresh quote to order at its price.",
-                                                     freshQuote: QuoteJSON(stale.fresh)), .conflict)
+                                                     freshQuote: QuoteJSON(stale.fresh, audience: try await Self.audience(req, partner: stale.fresh.partnerID))),
+                                     .conflict)
             response.headers.replaceOrAdd(name: .contentType, value: "application/problem+json")
             return response
+        } catch let waiting as AwaitingApproval {
+            // R-B11: the partner pays and decides first; nothing was charged.
+            return try api.json(ApprovalRequestJSON(waiting.request), .accepted)
         } catch StoreError.conflict(field: "idempotency_key") {
             // A concurrent twin with the same key won; answer what it answered.
             guard let key = idempotency?.key, let stored = try await req.store.idempotentResponse(organisation: client, key: key) else { throw AppError.notFound }
@@ -196,7 +223,8 @@ struct BillingAPIController: RouteCollection {
 
     func replayOrder(_ req: Request, _ stored: Store.IdempotentResponse, organisation: OrganisationID) async throws -> Response {
         guard let id = OrderID(string: stored.body), let order = try await req.store.order(id), order.organisationID == organisation else { throw AppError.notFound }
-        let response = try api.json(OrderJSON(order, invoice: try await req.store.invoice(order: order.id)), .created)
+        let response = try api.json(OrderJSON(order, invoice: try await req.store.invoice(order: order.id), audience: try await Self.audience(req, partner: order.partnerID)),
+                                    .created)
         response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
         return response
     }
@@ -229,7 +257,9 @@ struct BillingAPIController: RouteCollection {
         let client = try organisationID(req)
         let list = try await Self.visibleOrders(req, user: user, client: client)
         let invoices = try await Self.invoicesByOrder(req, list)
-        return try api.json(list.map { OrderJSON($0, invoice: invoices[$0.id]) })
+        var audiences: [OrganisationID?: PriceDisclosure.Audience] = [:]
+        for partner in Set(list.map(\.partnerID)) { audiences[partner] = try await Self.audience(req, partner: partner) }
+        return try api.json(list.map { OrderJSON($0, invoice: invoices[$0.id], audience: audiences[$0.partnerID] ?? .clientSide) })
     }
 
     static func visibleOrders(_ req: Request, user: User, client: OrganisationID) async throws -> [Order] {

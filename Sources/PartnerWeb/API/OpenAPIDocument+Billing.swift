@@ -29,7 +29,9 @@ extension OpenAPIDocument {
                 tag: "billing", parameters: [org], body: jsonBody(ref("QuoteRequest")), responses: ["201": response("Quote", ref("OrderQuote"))])],
             "/api/v1/organisations/{org}/orders": [
                 "post": operation("placeOrder", "Confirm a quote and pay (wallet or card); 409 with `fresh_quote` when anything changed", tag: "billing",
-                                  parameters: [org, idempotencyKey], body: jsonBody(ref("OrderRequest")), responses: ["201": response("Ordered", ref("Order"))]),
+                                  parameters: [org, idempotencyKey], body: jsonBody(ref("OrderRequest")),
+                                  responses: ["201": response("Ordered", ref("Order")),
+                                              "202": response("Waiting for the partner's approval (R-B11)", ref("OrderApprovalRequest"))]),
                 "get": operation("listOrders", "Orders of a client organisation; a partner sees those it took part in", tag: "billing", parameters: [org],
                                  responses: ["200": response("Orders", list("Order"))]),
             ],
@@ -83,6 +85,8 @@ extension OpenAPIDocument {
         let currency: JSON = ["type": "string", "enum": Currency.allCases.map(\.rawValue)]
         let category: JSON = ["type": "string", "enum": ProductCategory.allCases.map(\.rawValue)]
         let nullableUUID: JSON = ["type": ["string", "null"], "format": "uuid"]
+        // R-B11: what only the partner's side sees is null for the client.
+        let partnerOnly: JSON = ["anyOf": [ref("Money"), ["type": "null"]], "description": "null for the client: the partner's side only (R-B11)"]
         return [
             "Money": object(["minor_units": ["type": "integer"], "currency": currency, "formatted": string()], required: ["minor_units", "currency", "formatted"]),
             "Catalogue": object([
@@ -111,10 +115,10 @@ extension OpenAPIDocument {
                                    required: ["amount", "card_number"]),
             "PricedLine": object([
                 "category": category, "name": string(), "quantity": ["type": "integer"], "period": string(), "unit_price": ref("Money"),
-                "tier_count": ["type": "integer"],
+                "tier_count": ["type": ["integer", "null"]],
                 "steps": ["type": "array", "items": object(["step": ["type": "string", "enum": ["list", "partner_discount", "tier_discount", "preferential_price"]],
                                                             "rate_basis_points": ["type": "integer"], "amount": ref("Money")], required: ["step", "rate_basis_points", "amount"])],
-                "charged": ref("Money"), "public_price": ref("Money"), "preferential_price": ref("Money"), "cashback": ref("Money"),
+                "charged": partnerOnly, "public_price": ref("Money"), "preferential_price": partnerOnly, "cashback": partnerOnly,
             ], required: ["category", "name", "quantity", "period", "unit_price", "tier_count", "steps", "charged", "public_price", "preferential_price", "cashback"]),
             "Totals": object(["net": ref("Money"), "vat_rate_basis_points": ["type": "integer"], "vat": ref("Money"), "total": ref("Money"), "reverse_charge": ["type": "boolean"]],
                              required: ["net", "vat_rate_basis_points", "vat", "total", "reverse_charge"]),
@@ -122,12 +126,13 @@ extension OpenAPIDocument {
                 "id": uuid, "kind": ["type": "string", "enum": ["order", "renewal"]], "party": string(), "payer_id": uuid,
                 "payer": ["type": "string", "enum": ["client", "partner"]], "benefit": ["type": "string", "enum": ["none", "cashback", "discount"]],
                 "rule": ["type": "integer", "description": "The R-B3 table row that applied"], "partner_id": nullableUUID, "catalogue_version": ["type": "integer"],
-                "lines": list("PricedLine"), "cashback": ref("Money"), "totals": ref("Totals"), "expires_at": dateTime,
+                "lines": list("PricedLine"), "cashback": partnerOnly,
+                "totals": ["anyOf": [ref("Totals"), ["type": "null"]], "description": "null for the client when its partner pays (R-B11)"], "expires_at": dateTime,
             ], required: ["id", "kind", "party", "payer_id", "payer", "benefit", "rule", "partner_id", "catalogue_version", "lines", "cashback", "totals", "expires_at"]),
             "Order": object([
                 "id": uuid, "organisation_id": uuid, "payer_id": uuid, "partner_id": nullableUUID, "kind": string(), "party": string(), "payer": string(),
                 "benefit": string(), "rule": ["type": "integer"], "payment_method": ["type": "string", "enum": ["wallet", "card"]], "lines": list("PricedLine"),
-                "net": ref("Money"), "cashback": ref("Money"), "product_ids": ["type": "array", "items": ["type": "array", "items": uuid]],
+                "net": partnerOnly, "cashback": partnerOnly, "product_ids": ["type": "array", "items": ["type": "array", "items": uuid]],
                 "invoice_id": nullableUUID, "invoice_number": ["type": ["string", "null"]], "created_at": dateTime,
             ], required: ["id", "organisation_id", "payer_id", "partner_id", "kind", "party", "payer", "benefit", "rule", "payment_method", "lines", "net",
                           "cashback", "product_ids", "invoice_id", "invoice_number", "created_at"]),

@@ -89,7 +89,8 @@ enum OpenAPIDocument {
 
     /// The document's parts; their path and schema names are disjoint (a test checks): a clash would hide one.
     static var parts: [(paths: JSON, schemas: JSON)] {
-        [(corePaths, schemas), (billingPaths, billingSchemas), (providerPaths, providerSchemas), (programPaths, programSchemas)]
+        [(corePaths, schemas), (billingPaths, billingSchemas), (providerPaths, providerSchemas), (programPaths, programSchemas),
+         (spendingPaths, spendingSchemas)]
     }
 
     static var corePaths: JSON {

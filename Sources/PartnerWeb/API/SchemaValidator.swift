@@ -130,7 +130,10 @@ struct SchemaValidator {
     }
 
     func allowsNull(_ schema: JSON) -> Bool {
-        typeNames(schema)?.contains("null") == true || schema["nullable"] as? Bool == true
+        if typeNames(schema)?.contains("null") == true || schema["nullable"] as? Bool == true { return true }
+        // OpenAPI 3.1's `anyOf: [X, {type: null}]` (R-B11's "null ends it").
+        let alternatives = schema["anyOf"] as? [JSON] ?? schema["oneOf"] as? [JSON] ?? []
+        return alternatives.contains { allowsNull($0) }
     }
 
     static func isBoolean(_ number: NSNumber) -> Bool { String(cString: number.objCType) == "c" }

@@ -125,15 +125,24 @@ struct BillingConsoleController: RouteCollection {
         let (ctx, organisation) = try await clientPage(req, client: quote.clientID)
         let s = ctx.strings
         let payerName = try await req.store.organisation(id: quote.payerID)?.name ?? ""
+        let audience = try await BillingAPIController.audience(req, partner: quote.partnerID)
+        // R-B11: when the partner pays for the client's order, the client neither sees nor chooses
+        // the partner's means: the partner's wallet pays, at a price the client does not see.
+        let partnerPays = !PriceDisclosure.showsPayerAmounts(quote.priced, to: audience)
         return Layout.page(s("order.quote_title"), ctx, status: status) {
             tag("div", cls("narrow wide")) {
                 tag("h1") { text(s("order.quote_title")) }
                 if let message { tag("div", cls("error-summary"), attr("role", "alert")) { tag("p") { text(message) } } }
                 tag("p") { text(s("order.for_client", ["client": organisation.name])) }
-                breakdown(quote.priced, totals: quote.totals, payerName: payerName, ctx: ctx)
+                breakdown(quote.priced, totals: quote.totals, payerName: payerName, audience: audience, ctx: ctx)
                 tag("p", cls("hint")) { text(s("order.quote_valid")) }
                 postForm(base(quote.clientID) + "/order/confirm", csrf: ctx.csrf) {
                     hidden("quote_id", quote.id.string)
+                    if partnerPays {
+                        hidden("payment_method", PaymentMethod.wallet.rawValue)
+                        tag("p") { text(s("order.partner_pays", ["partner": payerName])) }
+                        button(s("order.confirm_partner_pays"))
+                    } else {
                     tag("fieldset") {
                         tag("legend") { text(s("order.payment")) }
                         for method in PaymentMethod.allCases {
@@ -147,6 +156,7 @@ struct BillingConsoleController: RouteCollection {
                     // Only needed when paying by card; the server asks for it then.
                     field("card_number", label: s("field.card_number"), value: "", hint: s("order.card_help"), required: false, autocomplete: "cc-number")
                     button(s("order.confirm", ["total": MoneyFormat.display(quote.totals.total, language: ctx.language)]))
+                    }
                 }
                 tag("p") { link(s("order.change"), base(quote.clientID) + "/order") }
             }
@@ -154,14 +164,15 @@ struct BillingConsoleController: RouteCollection {
     }
 
     /// A priced order as a table (R-B2 steps), then payer, benefit and the R-B3 row.
-    func breakdown(_ priced: PricedOrder, totals: InvoiceTotals?, payerName: String, ctx: PageContext) -> Component {
+    /// R-B11: `audience` decides what is shown (`PriceDisclosure`): the client sees public prices only.
+    func breakdown(_ priced: PricedOrder, totals: InvoiceTotals?, payerName: String, audience: PriceDisclosure.Audience, ctx: PageContext) -> Component {
         let s = ctx.strings
         func money(_ m: Money) -> String { MoneyFormat.display(m, language: ctx.language) }
         return ComponentGroup {
             tag("table", cls("table breakdown"), attr("id", "breakdown")) {
                 tableHead([s("field.product"), s("field.quantity"), s("order.steps"), s("order.charged")])
                 tag("tbody") {
-                    for line in priced.lines {
+                    for line in PriceDisclosure.lines(priced, to: audience) {
                         tag("tr") {
                             tag("td") { text("\(line.name) (\(s("category.\(line.category.rawValue)")), \(s("period.\(line.period.rawValue)")))") }
                             tag("td", cls("number")) { text(String(line.quantity)) }
@@ -169,13 +180,14 @@ struct BillingConsoleController: RouteCollection {
                                 tag("ol", cls("steps")) {
                                     for step in line.steps {
                                         tag("li") {
-                                            text(s("step.\(step.step.rawValue)", ["rate": step.rate.description, "count": String(line.tierCount)]) + ": " + money(step.amount))
+                                            text(s("step.\(step.step.rawValue)", ["rate": step.rate.description, "count": line.tierCount.map(String.init) ?? ""])
+                                                 + ": " + money(step.amount))
                                         }
                                     }
                                 }
-                                if line.cashback.minorUnits > 0 { tag("p", cls("hint")) { text(s("order.line_cashback", ["amount": money(line.cashback)])) } }
+                                if let cashback = line.cashback, cashback.minorUnits > 0 { tag("p", cls("hint")) { text(s("order.line_cashback", ["amount": money(cashback)])) } }
                             }
-                            tag("td", cls("number")) { tag("strong") { text(money(line.charged)) } }
+                            tag("td", cls("number")) { tag("strong") { text(money(line.charged ?? line.publicPrice)) } }
                         }
                     }
                 }
@@ -184,8 +196,8 @@ struct BillingConsoleController: RouteCollection {
                 tag("dt") { text(s("order.payer")) }; tag("dd") { text(payerName + " (" + s("payer.\(priced.payer.rawValue)") + ")") }
                 tag("dt") { text(s("order.benefit")) }; tag("dd") { text(s("benefit.\(priced.benefit.rawValue)")) }
                 tag("dt") { text(s("order.rule")) }; tag("dd") { text(s("order.rule_row", ["row": String(priced.row)])) }
-                if priced.cashback.minorUnits > 0 { tag("dt") { text(s("benefit.cashback")) }; tag("dd") { text(money(priced.cashback)) } }
-                if let totals {
+                if audience == .partnerSide, priced.cashback.minorUnits > 0 { tag("dt") { text(s("benefit.cashback")) }; tag("dd") { text(money(priced.cashback)) } }
+                if let totals, PriceDisclosure.showsPayerAmounts(priced, to: audience) {
                     tag("dt") { text(s("invoice.net")) }; tag("dd") { text(money(totals.net)) }
                     tag("dt") { text(s("invoice.vat", ["rate": totals.vatRate.description])) }; tag("dd") { text(money(totals.vat)) }
                     tag("dt") { text(s("invoice.total")) }; tag("dd", attr("id", "total")) { tag("strong") { text(money(totals.total)) } }
@@ -204,6 +216,9 @@ struct BillingConsoleController: RouteCollection {
             let order = try await req.billing.confirm(user: user, client: client, quoteID: quoteID, method: method, card: req.formValue("card_number"),
                                                       idempotency: nil, store: req.store)
             return .redirect(base(client) + "/orders/\(order.id.string)", flash: "order.placed")
+        } catch is AwaitingApproval {
+            // R-B11: the partner pays and decides first; nothing was charged.
+            return .redirect(base(client) + "/order", flash: "order.awaiting_approval")
         } catch let stale as StaleQuote {
             return try await quotePage(req, stale.fresh, message: req.strings("billing.stale"), status: .conflict)
         } catch AppError.validation(let errors) {
@@ -226,11 +241,13 @@ struct BillingConsoleController: RouteCollection {
         let (ctx, organisation) = try await clientPage(req, client: client)
         let s = ctx.strings
         let payerName = try await req.store.organisation(id: order.payerID)?.name ?? ""
+        let audience = try await BillingAPIController.audience(req, partner: order.partnerID)
+        let shownInvoice = PriceDisclosure.showsPayerAmounts(order.priced, to: audience) ? invoice : nil
         return Layout.page(s("order.detail_title"), ctx) {
             tag("h1") { text(s("order.detail_title")) }
             tag("p") { text(s("order.for_client", ["client": organisation.name]) + " · " + Self.day(order.createdAt)) }
-            breakdown(order.priced, totals: invoice?.totals, payerName: payerName, ctx: ctx)
-            if let invoice {
+            breakdown(order.priced, totals: shownInvoice?.totals, payerName: payerName, audience: audience, ctx: ctx)
+            if let invoice = shownInvoice {
                 tag("p") { link(s("invoice.open", ["number": invoice.number]), base(invoice.organisationID) + "/invoices/\(invoice.id.string)", classes: "button secondary") }
             } else {
                 tag("p", cls("hint")) { text(s("order.invoice_elsewhere")) }

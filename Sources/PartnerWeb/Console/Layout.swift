@@ -133,8 +133,16 @@ enum Layout {
         // The partner space appears once a program admin approved the organisation; tenders and
         // the directory profile are for its legal representatives and admins (employees see
         // their assigned clients, R-P9).
+        // R-O5: the menu shows a door where the policy lets this member through (the clock plays
+        // no part in a member's own verdicts).
+        func may(_ action: Action) -> Bool {
+            role.map { Policy.decide(action, Actor(kind: .user, membership: $0, organisationIsPartner: organisation.isPartner), now: .distantPast).isAllowed } ?? false
+        }
         if organisation.isPartner {
             items.append(("nav.clients", base + "/clients"))
+            // R-B11: the orders waiting for approval (billing), the spending rules (legal representatives).
+            if may(.billing) { items.append(("requests.title", base + "/order-requests")) }
+            if may(.managePartnerships) { items.append(("spending.title", base + "/spending")) }
             if represents { items.append(("nav.tenders", base + "/tenders")) }
             items.append(("nav.benefits", base + "/benefits"))
             if represents { items.append(("nav.directory_profile", base + "/directory-profile")) }

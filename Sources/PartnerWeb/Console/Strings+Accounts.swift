@@ -79,6 +79,14 @@ extension Strings {
                                "Your account must use two-factor sign-in; it stays on.", "Votre compte doit utiliser la connexion à deux facteurs ; elle reste activée."),
         "twofactor.setup_required": ("Richten Sie zuerst in der Konsole die Zwei-Faktor-Anmeldung ein.", "Set up two-factor sign-in in the console first.",
                                      "Configurez d'abord la connexion à deux facteurs dans la console."),
+        "order.partner_pays": ("Ihr Partner {partner} bezahlt diese Bestellung; Sie sehen die öffentlichen Preise.",
+                               "Your partner {partner} pays for this order; you see the public prices.",
+                               "Votre partenaire {partner} paie cette commande ; vous voyez les prix publics."),
+        "mail.order_partner_pays.subject": ("Bestellung für {client} aufgegeben", "Order for {client} placed", "Commande pour {client} passée"),
+        "mail.order_partner_pays.body": ("Ihre Bestellung für {client} ist aufgegeben; Ihr Partner {partner} bezahlt sie.\n\nIhre Produkte: {link}",
+                                         "Your order for {client} is placed; your partner {partner} pays for it.\n\nYour products: {link}",
+                                         "Votre commande pour {client} est passée ; votre partenaire {partner} la paie.\n\nVos produits : {link}"),
+        "order.confirm_partner_pays": ("Bestellen", "Place the order", "Commander"),
         "profile.two_factor_link": ("Zwei-Faktor-Anmeldung verwalten", "Manage two-factor sign-in", "Gérer la connexion à deux facteurs"),
     ]
 }

@@ -59,7 +59,12 @@ struct AuthorityMiddleware: AsyncMiddleware {
             access = try await req.store.clientAccess(user: user.id, organisation: organisation)
             req.storage[ClientAccessKey.self] = access
         }
-        let sides = access.partnerSides.map { Actor.PartnerStanding($0) }
+        var sides: [Actor.PartnerStanding] = []
+        for side in access.partnerSides {
+            // R-B11: an employee orders for a client only on a legal representative's grant.
+            let grant = action == .order && side.role == .employee ? try await req.store.employeeSpendingLimit(side.membership) != nil : false
+            sides.append(Actor.PartnerStanding(side, mayOrderOnPartnerMoney: grant))
+        }
         var onPartnerSide = false
         if [.answerPartnershipInvitation, .endPartnership].contains(action),
            let id = req.parameters.get("partnership").flatMap(PartnershipID.init(string:)),

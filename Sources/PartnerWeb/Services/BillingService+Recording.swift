@@ -158,15 +158,24 @@ extension BillingService {
                 audit.append(AuditEntry(actor: actorName, organisation: partner.string, action: "wallet.cashback", target: "order:\(order.id.string)",
                                         details: "{\"amount\":\(p.priced.cashback.minorUnits),\"currency\":\"\(currency)\"}"))
             }
-            if let actor = p.actor {
+            if let actor = p.actor, s.party == .client, s.payer.id != s.client.id {
+                // R-B11: the client learns its order is placed and who pays — not the partner's price.
+                let t = Strings(language: actor.language ?? .en)
+                mails.append(Store.Mail(to: actor.email, subject: t("mail.order_partner_pays.subject", ["client": s.client.name]),
+                                        body: t("mail.order_partner_pays.body", ["client": s.client.name, "partner": s.payer.name,
+                                                                                 "link": "\(baseURL)/console/orgs/\(s.client.id.string)/products"])))
+            } else if let actor = p.actor {
                 let t = Strings(language: actor.language ?? .en)
                 mails.append(Store.Mail(to: actor.email, subject: t("mail.order.subject", ["number": invoice.number]),
                                         body: t("mail.order.body", ["client": s.client.name, "total": MoneyFormat.plain(p.totals.total), "number": invoice.number,
                                                                     "link": "\(baseURL)/console/orgs/\(s.payer.id.string)/invoices/\(invoice.id.string)"])))
             }
-            // R-B11 (part): an order a client places on its partner's money (R-B3 row 4) is told to
-            // the partner's legal representatives and admins, who answer for that money.
-            if s.party == .client, s.payer.id != s.client.id {
+            // R-B11: an order on the partner's money placed by anyone else than its legal
+            // representatives and admins — the client (R-B3 row 4), or an employee with a limit —
+            // is told to them, who answer for that money.
+            var placedByEmployee = false
+            if let actor = p.actor, s.payer.id != s.client.id { placedByEmployee = try await tx.context(user: actor.id, organisation: s.payer.id)?.role == .employee }
+            if (s.party == .client || placedByEmployee), s.payer.id != s.client.id {
                 for (member, language) in try await tx.membersOf(s.payer.id) where [.legalRepresentative, .admin].contains(member.role) {
                     let t = Strings(language: language ?? .en)
                     let values = ["client": s.client.name, "total": MoneyFormat.plain(p.totals.total), "number": invoice.number,

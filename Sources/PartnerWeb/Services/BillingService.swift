@@ -86,16 +86,18 @@ struct BillingService: Sendable {
         } else {
             // Partner users: R-P9 must let them see the client at all; otherwise 404.
             guard let side = access.partnerSides.first(where: { AccessRules.seesClient($0, now: now) }) else { throw AppError.notFound }
-            // R-O2 on the partner's side too: an employee who manages a client's products neither
-            // orders nor renews for it — whoever's money it would be.
-            guard RoleRules.permission(side.role, .orderAndRenew) == .whole else { throw AppError.forbidden("billing.not_allowed.role") }
+            // R-O5 let this user order for the client (the route's `order` action); an employee
+            // only because a legal representative let them spend the partner's money (R-B11) —
+            // never the client's: their orders are the partner's, against their own limit.
+            let spendsOwnOnly = RoleRules.permission(side.role, .orderAndRenew) != .whole
+            if spendsOwnOnly && input.means == "client" { throw AppError.forbidden("spending.employee_client_means") }
             governing = listings.first { $0.id == side.partnership }
             let action: ProductAction = kind == .newOrder ? .order : .renew
             manages = side.access == .full || AccessRules.decide(action, facts: access.facts(for: product?.id ?? Self.noProduct), now: now).isAllowed
             switch input.means {
             case "own": party = .partnerWithOwnMeans
             case "client": party = .partnerWithClientMeans
-            case nil, "": party = side.access == .full && side.paymentMode == .partner ? .partnerWithOwnMeans : .partnerWithClientMeans
+            case nil, "": party = spendsOwnOnly || (side.access == .full && side.paymentMode == .partner) ? .partnerWithOwnMeans : .partnerWithClientMeans
             default: throw AppError.validation([FieldError("means", .invalidValue)])
             }
         }
@@ -244,8 +246,10 @@ struct BillingService: Sendable {
                 throw AppError.validation([FieldError("card_number", .declined)])
             }
         }
+        let gate = try await spendingGate(situation, actor: user, store: store)
         do {
-            return try await record(situation, priced: priced, totals: totals, actor: user, method: method, quoteID: quoteID, idempotency: idempotency, store: store)
+            return try await record(situation, priced: priced, totals: totals, actor: user, method: method, quoteID: quoteID, idempotency: idempotency,
+                                    gate: gate, input: quote.input, store: store)
         } catch {
             if let chargeID { try? await payments.refund(chargeID: chargeID) }
             throw Self.mapped(error)
@@ -262,15 +266,28 @@ struct BillingService: Sendable {
 
     /// The transaction of one order or renewal placed by a user (`actor == nil`: the renewal
     /// run). All or nothing: a payment the wallet cannot cover writes nothing.
+    /// `gate`: the R-B11 limit the order counts against, checked in this transaction; an order
+    /// over it waits for the partner's approval (`AwaitingApproval`) or is refused.
     func record(_ s: Situation, priced: PricedOrder, totals: InvoiceTotals, actor: User?, method: PaymentMethod, quoteID: QuoteID?,
-                idempotency: Idempotency?, store: Store) async throws -> Order {
+                idempotency: Idempotency?, gate: SpendingGate? = nil, input: OrderInput? = nil, store: Store) async throws -> Order {
         let pending = PendingOrder(situation: s, priced: priced, totals: totals, actor: actor, method: method, quoteID: quoteID, idempotency: idempotency)
-        return try await store.write { tx in
+        enum Result: Sendable { case order(Order), awaiting(ApprovalRequest) }
+        let result = try await store.write { tx -> Result in
+            if let gate, let actor {
+                let asked = input ?? OrderInput(lines: s.lines, renew: s.product?.id, means: nil)
+                if case .awaitingApproval(let request) = try await passGate(gate, s, priced: priced, actor: actor, input: asked, quoteID: quoteID, tx: tx) {
+                    return .awaiting(request)
+                }
+            }
             switch try await write([pending], store: tx)[0] {
-            case .recorded(let order): return order
+            case .recorded(let order): return .order(order)
             case .unpaid(let balance): throw BillingStoreError.insufficientFunds(balance: balance)
             case .renewedElsewhere: throw AppError.refused("billing.already_renewed")
             }
+        }
+        switch result {
+        case .order(let order): return order
+        case .awaiting(let request): throw AwaitingApproval(request: request)
         }
     }
 
