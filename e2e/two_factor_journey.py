@@ -33,7 +33,12 @@ def totp(secret, at):
 
 
 def log_out(browser):
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/logout'] button"))
+    """Signs out with the visible sign-out button (the phone menu holds a second one)."""
+    buttons = [b for b in browser.find_elements(By.CSS_SELECTOR, "form[action='/logout'] button") if b.is_displayed()]
+    if buttons:
+        click_and_wait(browser, buttons[0])
+    else:
+        browser.delete_all_cookies()
 
 
 def main():
