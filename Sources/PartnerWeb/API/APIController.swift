@@ -220,7 +220,6 @@ struct APIController: RouteCollection {
 
     func invitations(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        guard context.may(.manageMembers) else { throw AppError.forbidden("error.not_allowed") }
         return try json(try await req.store.pendingInvitations(context).map(InvitationResponse.init))
     }
 
@@ -255,7 +254,6 @@ struct APIController: RouteCollection {
 
     func auditEvents(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        guard context.may(.manageMembers) else { throw AppError.forbidden("error.not_allowed") }
         return try json(try await req.store.auditEvents(organisation: context.organisationID, limit: 200).map(AuditEventResponse.init))
     }
 

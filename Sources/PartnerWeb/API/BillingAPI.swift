@@ -266,7 +266,9 @@ struct BillingAPIController: RouteCollection {
         let now = req.partnerHub.configuration.clock.now()
         let access = try await req.store.clientAccess(user: user.id, organisation: client)
         if let member = access.clientMembership {
-            guard RoleRules.permission(member.role, .billing) == .whole else { throw AppError.forbidden("billing.not_allowed.role") }
+            // A member of the client sees its orders when the policy lets it order (R-O5); a user
+            // who is both a client member and a partner user is answered as the member.
+            guard Policy.decide(.order, Actor(kind: .user, membership: member.role), now: now).isAllowed else { throw AppError.forbidden("policy.refused.role") }
             return try await req.store.orders(client: client)
         }
         guard let side = access.partnerSides.first(where: { AccessRules.seesClient($0, now: now) }),
@@ -292,9 +294,8 @@ struct BillingAPIController: RouteCollection {
     /// The organisation's own billing: members with R-O2 billing rights; other members 403,
     /// everyone else 404.
     static func billingContext(_ req: Request) async throws -> OrganisationContext {
-        let context = try await req.organisationContext()
-        guard context.may(.billing) else { throw AppError.forbidden("billing.not_allowed.role") }
-        return context
+        // Who may: the route's action (R-O5 billing).
+        return try await req.organisationContext()
     }
 
     func wallet(req: Request) async throws -> Response {

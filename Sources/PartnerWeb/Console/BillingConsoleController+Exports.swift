@@ -123,8 +123,8 @@ extension BillingConsoleController {
 
     /// R-B7: a partner's benefit per order line across its clients, oldest first, page by page.
     func earningsCSV(req: Request) async throws -> Response {
+        // Who may: the route's action (R-O5 billing).
         let context = try await req.organisationContext()
-        guard context.may(.billing) else { throw AppError.forbidden("billing.not_allowed.role") }
         let store = req.store
         let delimiter = Self.delimiter(req)
         return Self.csvStream("earnings.csv", header: ["date", "client", "order", "kind", "product", "currency", "benefit", "amount"], delimiter: delimiter) { emit in
@@ -151,8 +151,8 @@ extension BillingConsoleController {
     /// invoice number only where the partner itself paid.
     func clientBillingCSV(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        // R-O2: billing exports (with the partner's cashback) are for legal representatives and admins.
-        guard context.may(.billing) else { throw AppError.forbidden("billing.not_allowed.role") }
+        // R-O2: billing exports (with the partner's cashback) are for legal representatives and
+        // admins — the route's action (R-O5 billing).
         let id = try api.param(req, "partnership", PartnershipID.init(string:))
         guard let listing = try await req.partnerships.visibleClients(context, store: req.store).first(where: { $0.partnership.id == id }),
               let client = listing.partnership.clientID else { throw AppError.notFound }

@@ -230,7 +230,7 @@ extension ConsoleController {
 
     func removeConfirmation(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        guard context.may(.manageMembers), let id = req.parameters.get("member").flatMap(MembershipID.init(string:)) else { throw AppError.notFound }
+        guard let id = req.parameters.get("member").flatMap(MembershipID.init(string:)) else { throw AppError.notFound }
         let member = try await req.store.member(context, id)
         let organisation = try await req.store.organisation(context)
         let ctx = try await req.pageContext(current: organisation)
@@ -264,7 +264,7 @@ extension ConsoleController {
 
     func withdrawConfirmation(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        guard context.may(.manageMembers), let id = req.parameters.get("invitation").flatMap(InvitationID.init(string:)) else { throw AppError.notFound }
+        guard let id = req.parameters.get("invitation").flatMap(InvitationID.init(string:)) else { throw AppError.notFound }
         let invitation = try await req.store.invitation(context, id)
         let organisation = try await req.store.organisation(context)
         let ctx = try await req.pageContext(current: organisation)

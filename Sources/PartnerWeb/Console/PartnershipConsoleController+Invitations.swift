@@ -91,8 +91,8 @@ extension PartnershipConsoleController {
     }
 
     func requestView(_ req: Request, errors: [FieldError], message: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+        // Who may: the route's action (R-O5 answer_partnership_invitation, client side: the LR).
         let context = try await req.organisationContext()
-        guard context.may(.managePartnerships) else { throw AppError.notFound }
         let id = try partnershipID(req)
         // Only the addressee's open requests exist here; anything else is another tenant's object.
         guard let listing = try await req.partnerships.openRequests(for: try req.requireUser(), store: req.store).first(where: { $0.partnership.id == id })

@@ -84,8 +84,8 @@ extension PartnershipConsoleController {
     }
 
     func addPartnerPage(req: Request) async throws -> Response {
+        // Who may: the route's action (R-O5 manage_partnerships).
         let context = try await req.organisationContext()
-        guard context.may(.managePartnerships) else { throw AppError.notFound }
         return try await addPartnerView(req, context, values: ["q": (try? req.query.get(String.self, at: "q")) ?? ""], grants: [], errors: [], message: nil)
     }
 

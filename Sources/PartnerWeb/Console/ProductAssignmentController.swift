@@ -19,7 +19,7 @@ struct ProductAssignmentController: RouteCollection {
         let context = try await req.organisationContext()
         guard let id = req.parameters.get("member").flatMap(MembershipID.init(string:)),
               let member = try await req.store.members(context).first(where: { $0.membershipID == id }) else { throw AppError.notFound }
-        guard context.may(.manageMembers) else { throw AppError.forbidden("error.not_allowed") }
+        // Who may: the route's action (R-O5 manage_members).
         // Representatives and admins see every product already: refused by what the member is (409).
         guard [.employee, .externalUser].contains(member.role) else { throw AppError.refused("assignment.only_employees") }
         return (context, member)

@@ -32,8 +32,10 @@ extension PartnershipService {
         let now = clock.now()
         switch partnership.initiator {
         case .client:
+            // R-O5: the link names the partnership; the policy answers for its partner side.
             guard let context = try await store.context(user: user.id, organisation: partnership.partnerID),
-                  RoleRules.permission(context.role, .answerPartnershipInvitation) != .denied else { throw AppError.forbidden("invite.wrong_user_partner") }
+                  Policy.decide(.answerPartnershipInvitation, Actor(kind: .user, membership: context.role, onPartnerSide: true), now: now).isAllowed
+            else { throw AppError.forbidden("invite.wrong_user_partner") }
             return try await partnerAnswers(partnership, user: user, accept: accept, now: now, store: store)
         case .partner:
             return try await clientAnswers(partnership, user: user, accept: accept, clientID: clientID, terms: proposed, now: now, store: store)
@@ -62,8 +64,10 @@ extension PartnershipService {
     /// different ones — or declines; by link or from the inbox.
     private func clientAnswers(_ partnership: Partnership, user: User, accept: Bool, clientID: OrganisationID?, terms proposed: Terms?,
                                now: Date, store: Store) async throws -> Partnership {
+        // R-O5: accepting a request sets the client's terms — the policy's manage_partnerships for the client.
         guard let clientID, let context = try await store.context(user: user.id, organisation: clientID),
-              context.may(.managePartnerships), clientID != partnership.partnerID else { throw AppError.forbidden("invite.wrong_user_client") }
+              Policy.decide(.managePartnerships, Actor(kind: .user, membership: context.role), now: now).isAllowed,
+              clientID != partnership.partnerID else { throw AppError.forbidden("invite.wrong_user_client") }
         guard accept else {
             return try await store.write { tx in
                 try await tx.transitionPartnership(partnership.id, from: .invited, to: .declined, now: now)
@@ -97,7 +101,7 @@ extension PartnershipService {
     /// client's invitation from the console, without the e-mailed link.
     func answerReceived(_ context: OrganisationContext, user: User, id: PartnershipID, accept: Bool, store: Store) async throws -> Partnership {
         guard let p = try await store.partnership(id), p.partnerID == context.organisationID, p.initiator == .client else { throw AppError.notFound }
-        guard RoleRules.permission(context.role, .answerPartnershipInvitation) != .denied else { throw AppError.forbidden("invite.wrong_user_partner") }
+        // Who may: the route's action (R-O5 answer_partnership_invitation, on the partner side).
         guard p.state == .invited else { throw AppError.refused("error.partnership_changed") }
         if let expires = p.tokenExpiresAt, clock.now() >= expires { throw AppError.gone("invite.expired") }
         return try await partnerAnswers(p, user: user, accept: accept, now: clock.now(), store: store)
@@ -132,7 +136,7 @@ extension PartnershipService {
         guard let p = try await store.partnership(id), p.state == .invited else { throw AppError.notFound }
         let senderSide = p.initiator == .client ? p.clientID : p.partnerID
         guard senderSide == context.organisationID else { throw AppError.notFound }
-        guard context.may(.managePartnerships) else { throw AppError.forbidden("error.only_legal_representative_partnerships") }
+        // Who may: the route's action (R-O5 manage_partnerships).
         return p
     }
 

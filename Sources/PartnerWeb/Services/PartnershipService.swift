@@ -217,7 +217,7 @@ struct PartnershipService: Sendable {
     func changeTerms(_ context: OrganisationContext, user: User, id: PartnershipID, terms: Terms, store: Store) async throws -> Partnership {
         let p = try await partnership(context, id, store: store)
         guard p.clientID == context.organisationID else { throw AppError.notFound }
-        guard context.may(.managePartnerships) else { throw AppError.forbidden("error.only_legal_representative_partnerships") }
+        // Who may: the route's action (R-O5 manage_partnerships).
         guard p.state == .active else { throw AppError.refused("error.partnership_changed") }
         let products = try await store.products(of: context.organisationID)
         let owned = Set(products.map(\.id))
@@ -292,7 +292,7 @@ struct PartnershipService: Sendable {
     func setAssignment(_ context: OrganisationContext, user: User, id: PartnershipID, membership: MembershipID, assigned: Bool, store: Store) async throws {
         let p = try await partnership(context, id, store: store)
         guard p.partnerID == context.organisationID else { throw AppError.notFound }
-        guard context.may(.manageMembers) else { throw AppError.forbidden("error.not_allowed") }
+        // Who may: the route's action (R-O5 assign_employees).
         guard p.state == .active || p.state == .invited else { throw AppError.refused("error.partnership_changed") }
         _ = try await store.member(context, membership)  // a membership of another organisation is "not found"
         let now = clock.now()

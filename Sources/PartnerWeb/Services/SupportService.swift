@@ -38,7 +38,7 @@ struct SupportService: Sendable {
     }
 
     func revoke(_ context: OrganisationContext, id: SupportGrantID, store: Store) async throws {
-        guard RoleRules.permission(context.role, .grantSupportAccess) == .whole else { throw AppError.forbidden("error.not_allowed") }
+        // Who may: the route's action (R-O5 administer_support_access).
         let now = clock.now()
         try await store.write { tx in
             try await tx.revokeSupportGrant(context, id, now: now)
