@@ -198,9 +198,15 @@ struct TwoFactorSignInTests {
                 }
                 let state = try await t.store.twoFactor(owner)
                 #expect(state?.enabledAt != nil && state?.unusedRecoveryCodes == recovery.count)
-                // The code step: wrong values count as wrong codes; after five the sign-in ends.
+                // The code step: its one reflected value (`next`) stays inside its attribute; wrong
+                // values count as wrong codes; after five the sign-in ends.
                 let fresh = Browser(t)
                 _ = try await Self.password(fresh, email, password: password, door: login)
+                for hostile in ["/\"><b>x</b>", "//evil.example/", "/console?a=<i>&b=\"'"] {
+                    let page = try await fresh.get(login + "/code?next=" + (hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                    #expect(page.status == .ok && !page.body.string.contains("<b>x</b>") && !page.body.string.contains("<i>") && !page.body.string.contains("evil.example"),
+                            "\(hostile)")
+                }
                 try await fresh.get(login + "/code")
                 for value in HostileFormTests.corpus {
                     let response = try await fresh.post(login + "/code", ["code": value.text])
