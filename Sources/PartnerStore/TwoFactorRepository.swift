@@ -112,13 +112,17 @@ extension Store {
         try await SessionRow.query(on: database).filter(\.$id == id.rawValue).delete()
     }
 
-    /// Once enrolled, the person's sessions waiting to enrol become ordinary sessions.
-    public func finishEnrolment(_ owner: Principal) async throws {
-        var query = SessionRow.query(on: database).filter(\.$stage == SessionStage.mustEnrol.rawValue)
+    /// Once two-factor sign-in is on, only the session that confirmed it stays (an ordinary
+    /// session now): every other one of the person's sessions ended, whatever its stage — one
+    /// opened with the password alone must not ride along.
+    public func finishEnrolment(_ owner: Principal, keeping: SessionID?) async throws {
+        var others = SessionRow.query(on: database)
         switch owner {
-        case .user(let id): query = query.filter(\.$userID == id.rawValue)
-        case .staff(let id): query = query.filter(\.$staffID == id.rawValue)
+        case .user(let id): others = others.filter(\.$userID == id.rawValue)
+        case .staff(let id): others = others.filter(\.$staffID == id.rawValue)
         }
-        try await query.set(\.$stage, to: nil).update()
+        if let keeping { others = others.filter(\.$id != keeping.rawValue) }
+        try await others.delete()
+        if let keeping { try await SessionRow.query(on: database).filter(\.$id == keeping.rawValue).set(\.$stage, to: nil).update() }
     }
 }

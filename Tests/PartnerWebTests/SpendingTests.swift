@@ -169,5 +169,35 @@ struct SpendingTests {
             #expect(try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/quotes", token: carla.token, json: Self.vps).status == .forbidden)
         }
     }
-}
 
+    @Test("R-B11 nor in the client's dashboard, activity or card: the partner's amounts stay in its trail; the client's card never pays the partner; a retry gets the same 202")
+    func clientSeesNoPartnerMoney() async throws {
+        try await TestApp.with { t in
+            let (w, _, partnership) = try await money.assignedEmployee(t, mode: "partner")
+            let partnerQuote = try await quote(t, w.partner, w.client.organisationID)
+            let charged = try #require(billing.minor((partnerQuote["lines"] as? [[String: Any]])?.first?["charged"]))
+            #expect(try await order(t, w.partner, w.client.organisationID, partnerQuote).status == .created)
+            let shown = MoneyFormat.display(Money(minorUnits: charged, currency: .chf), language: .en)
+            let browser = Browser(t)
+            try await browser.logIn(w.client.email)
+            let dashboard = try await browser.get("/console/orgs/\(w.client.organisationID)")
+            #expect(dashboard.status == .ok && !dashboard.body.string.contains(shown), "the partner's price \(shown) is not on the client's dashboard")
+            let trail = try await t.send(.GET, "/api/v1/organisations/\(w.client.organisationID)/audit-events", token: w.client.token)
+            #expect(trail.status == .ok && !trail.body.string.contains("\\\"net\\\"") && !trail.body.string.contains("\\\"invoice\\\""), "\(trail.body.string.prefix(300))")
+            let partnerTrail = try await t.send(.GET, "/api/v1/organisations/\(w.partner.organisationID)/audit-events", token: w.partner.token)
+            #expect(partnerTrail.body.string.contains("order.placed_for_client"))
+            // The client's card never pays the partner's invoice.
+            let byCard = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/orders", token: w.client.token,
+                                          json: #"{"quote_id":"\#(try await quote(t, w.client, w.client.organisationID)["id"] as? String ?? "")","payment_method":"card","card_number":"4242424242424242"}"#)
+            #expect(byCard.status == .unprocessableEntity && byCard.body.string.contains("payment_method"))
+            // Under approval, a retry with the same key answers the same request, not "quote used".
+            try await setRule(t, w, partnership, #"{"mode":"approval"}"#)
+            let q = try await quote(t, w.client, w.client.organisationID)
+            let body = #"{"quote_id":"\#(q["id"] as? String ?? "")","payment_method":"wallet"}"#
+            let first = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/orders", token: w.client.token, json: body, headers: [("Idempotency-Key", "retry-1")])
+            let again = try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/orders", token: w.client.token, json: body, headers: [("Idempotency-Key", "retry-1")])
+            #expect(first.status == .accepted && again.status == .accepted && again.headers.first(name: "Idempotent-Replayed") == "true")
+            #expect((try t.json(first) as? [String: Any])?["id"] as? String == (try t.json(again) as? [String: Any])?["id"] as? String)
+        }
+    }
+}

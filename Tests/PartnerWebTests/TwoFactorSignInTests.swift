@@ -193,7 +193,7 @@ struct TwoFactorSignInTests {
                     for value in HostileFormTests.corpus {
                         let response = try await browser.post(door + action, ["code": value.text])
                         sent += 1
-                        #expect([.unprocessableEntity, .payloadTooLarge, .conflict].contains(response.status), "\(door)\(action) \(value): \(response.status)")
+                        #expect([.unprocessableEntity, .payloadTooLarge, .conflict, .tooManyRequests].contains(response.status), "\(door)\(action) \(value): \(response.status)")
                     }
                 }
                 let state = try await t.store.twoFactor(owner)
@@ -211,12 +211,37 @@ struct TwoFactorSignInTests {
                 for value in HostileFormTests.corpus {
                     let response = try await fresh.post(login + "/code", ["code": value.text])
                     sent += 1
-                    #expect([.unauthorized, .seeOther, .unprocessableEntity, .payloadTooLarge].contains(response.status), "\(login)/code \(value): \(response.status)")
+                    #expect([.unauthorized, .seeOther, .unprocessableEntity, .payloadTooLarge, .tooManyRequests].contains(response.status), "\(login)/code \(value): \(response.status)")
                     #expect(response.headers.first(name: .location) != "/console" && response.headers.first(name: .location) != "/provider")
                 }
             }
             #expect(try await t.healthy())
             print("R-O4/R-H1 two-factor forms: 8 forms, \(sent) hostile requests, every one refused")
+        }
+    }
+
+    @Test("R-O4 a set-up is its session's: another password-only session sees no key and ends when it is confirmed; the owner is e-mailed; codes are throttled per person")
+    func setUpTakeover() async throws {
+        try await TestApp.with(configure: { $0.twoFactorRequired = true }) { t in
+            let partner = try await t.signUp("paul@partner.test", organisation: "Partner GmbH")
+            try await t.app.partnerHub.partnerships.approvePartner(OrganisationID(string: partner.organisationID)!, actor: "test", store: t.store)
+            let owner = Browser(t), other = Browser(t)
+            _ = try await Self.password(owner, "paul@partner.test")
+            _ = try await Self.password(other, "paul@partner.test")
+            try await owner.get("/console/profile/two-factor")
+            try await other.get("/console/profile/two-factor")
+            let (secret, _) = try await Self.enrol(t, owner)
+            #expect(!(try await other.get("/console/profile/two-factor").body.string.contains(secret)))
+            #expect(try await other.get("/console/orgs/\(partner.organisationID)").headers.first(name: .location)?.hasPrefix("/login") == true,
+                    "the other password-only session ended")
+            #expect(try await owner.get("/console/orgs/\(partner.organisationID)").status == .ok)
+            #expect(try await t.store.outbox(recipient: EmailAddress(partner.email)!).contains { $0.subject == "Two-factor sign-in turned on" })
+            // Guessing: ten codes per person in 15 minutes, then 429, whatever the door.
+            var statuses: [HTTPStatus] = []
+            for _ in 0..<11 {
+                statuses.append(try await t.send(.POST, "/api/v1/auth/tokens", json: #"{"email":"paul@partner.test","password":"\#(TestApp.password)","otp":"000000"}"#).status)
+            }
+            #expect(statuses.prefix(10).allSatisfy { $0 == .unauthorized } && statuses.last == .tooManyRequests, "\(statuses)")
         }
     }
 }

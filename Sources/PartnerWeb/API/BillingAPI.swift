@@ -156,7 +156,11 @@ struct BillingAPIController: RouteCollection {
     /// R-B11: the partner's side (members of the order's partner) sees its prices and earnings;
     /// everyone else — the client — sees public prices only.
     static func audience(_ req: Request, partner: OrganisationID?) async throws -> PriceDisclosure.Audience {
-        guard let partner, let user = req.identity?.user, try await req.store.context(user: user.id, organisation: partner) != nil else { return .clientSide }
+        // R-O2/R-O5: the partner's prices and earnings are billing data — its LRs and admins see
+        // them; its employees (even with a spending limit) see what the client sees.
+        guard let partner, let user = req.identity?.user, let context = try await req.store.context(user: user.id, organisation: partner),
+              Policy.decide(.billing, Actor(kind: .user, membership: context.role), now: req.partnerHub.configuration.clock.now()).isAllowed
+        else { return .clientSide }
         return .partnerSide
     }
 
@@ -222,6 +226,16 @@ struct BillingAPIController: RouteCollection {
     }
 
     func replayOrder(_ req: Request, _ stored: Store.IdempotentResponse, organisation: OrganisationID) async throws -> Response {
+        if stored.body.hasPrefix(BillingService.requestReplayPrefix) {
+            // R-B11: the first answer was "waits for approval".
+            let id = stored.body.dropFirst(BillingService.requestReplayPrefix.count)
+            guard let request = try await req.store.orderRequests(client: organisation).first(where: { $0.id.uuidString.lowercased() == id }) else {
+                throw AppError.notFound
+            }
+            let response = try api.json(ApprovalRequestJSON(request), .accepted)
+            response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
+            return response
+        }
         guard let id = OrderID(string: stored.body), let order = try await req.store.order(id), order.organisationID == organisation else { throw AppError.notFound }
         let response = try api.json(OrderJSON(order, invoice: try await req.store.invoice(order: order.id), audience: try await Self.audience(req, partner: order.partnerID)),
                                     .created)

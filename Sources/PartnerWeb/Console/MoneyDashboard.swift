@@ -26,7 +26,11 @@ struct MoneyDashboard {
         var byPayer: [OrganisationID: (Int, Int64)] = [:]
         for order in try await store.orders(client: organisation.id, limit: 1000) where order.priced.currency == currency {
             let current = byPayer[order.payerID] ?? (0, 0)
-            byPayer[order.payerID] = (current.0 + 1, current.1 + order.priced.net.minorUnits)
+            // R-B11: what another payer (the partner) was charged is the partner's; the client
+            // sees the list value of what it got.
+            let amount = order.payerID == organisation.id ? order.priced.net.minorUnits
+                : PriceDisclosure.lines(order.priced, to: .clientSide).reduce(Int64(0)) { $0 + $1.publicPrice.minorUnits }
+            byPayer[order.payerID] = (current.0 + 1, current.1 + amount)
         }
         var invoicedTo: [(String, Int, Money)] = []
         for (payer, (count, net)) in byPayer.sorted(by: { $0.value.1 > $1.value.1 }) {
@@ -61,7 +65,7 @@ struct MoneyDashboard {
                     tag("p", cls("empty")) { text(s("dashboard.no_orders")) }
                 } else {
                     tag("table", cls("table")) {
-                        tableHead([s("order.payer"), s("dashboard.orders"), s("invoice.net")])
+                        tableHead([s("order.payer"), s("dashboard.orders"), s("dashboard.value")])
                         tag("tbody") {
                             for (name, count, net) in invoicedTo {
                                 tag("tr") {

@@ -77,8 +77,9 @@ struct SpendingConsoleController: RouteCollection {
                             tag("strong") { text(member.name) }
                             text(" · " + (limit.map { s("spending.employee_limit", ["limit": money($0)]) } ?? s("spending.employee_none")))
                         }
-                        field("limit", label: s("spending.limit") + " (\(organisation.currency.rawValue))", value: "", hint: s("spending.employee_hint"),
-                              required: false)
+                        // The limit in force is shown, so saving without typing keeps it.
+                        field("limit", label: s("spending.limit") + " (\(organisation.currency.rawValue))", value: limit.map { Self.amount(.monthlyLimit($0)) } ?? "",
+                              hint: s("spending.employee_hint"), required: false)
                         button(s("settings.save"))
                     }
                 }

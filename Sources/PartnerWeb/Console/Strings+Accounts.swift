@@ -87,6 +87,14 @@ extension Strings {
                                          "Your order for {client} is placed; your partner {partner} pays for it.\n\nYour products: {link}",
                                          "Votre commande pour {client} est passée ; votre partenaire {partner} la paie.\n\nVos produits : {link}"),
         "order.confirm_partner_pays": ("Bestellen", "Place the order", "Commander"),
+        "mail.two_factor_on.subject": ("Zwei-Faktor-Anmeldung eingeschaltet", "Two-factor sign-in turned on", "Connexion à deux facteurs activée"),
+        "mail.two_factor_on.body": ("Für Ihr Konto ist die Zwei-Faktor-Anmeldung jetzt eingeschaltet; Ihre anderen Sitzungen wurden beendet. Waren Sie das nicht, wenden Sie sich sofort an den Support.",
+                                    "Two-factor sign-in is now on for your account; your other sessions were ended. If this was not you, contact support at once.",
+                                    "La connexion à deux facteurs est désormais activée pour votre compte ; vos autres sessions ont été fermées. Si ce n'était pas vous, contactez immédiatement le support."),
+        "mail.two_factor_off.subject": ("Zwei-Faktor-Anmeldung ausgeschaltet", "Two-factor sign-in turned off", "Connexion à deux facteurs désactivée"),
+        "mail.two_factor_off.body": ("Für Ihr Konto ist die Zwei-Faktor-Anmeldung jetzt ausgeschaltet. Waren Sie das nicht, ändern Sie Ihr Passwort und wenden Sie sich an den Support.",
+                                     "Two-factor sign-in is now off for your account. If this was not you, change your password and contact support.",
+                                     "La connexion à deux facteurs est désormais désactivée pour votre compte. Si ce n'était pas vous, changez votre mot de passe et contactez le support."),
         "profile.two_factor_link": ("Zwei-Faktor-Anmeldung verwalten", "Manage two-factor sign-in", "Gérer la connexion à deux facteurs"),
     ]
 }

@@ -62,7 +62,9 @@ extension TwoFactorController {
                         }
                     }
                 }
-            } else if let secret = secret ?? state?.secret {
+            } else if let secret {
+                // Shown only in the answer to "set up": another session of the same person never
+                // sees the key being set up (starting again draws a new one).
                 tag("section", cls("card"), attr("aria-labelledby", "setup")) {
                     tag("h2", attr("id", "setup")) { text(s("twofactor.setup_title")) }
                     tag("p") { text(s("twofactor.setup_intro")) }
@@ -109,7 +111,7 @@ extension TwoFactorController {
     func confirm(_ req: Request, _ door: Door) async throws -> Response {
         let owner = try principal(req, door)
         do {
-            let codes = try await req.partnerHub.twoFactor.confirm(owner, code: req.formValue("code"), store: req.store)
+            let codes = try await req.partnerHub.twoFactor.confirm(owner, code: req.formValue("code"), keeping: req.identity?.session?.id, store: req.store)
             return try await settingsPage(req, door, recoveryCodes: codes, status: .created)
         } catch AppError.validation(let errors) {
             return try await settingsPage(req, door, errors: errors.map { FieldError("code", $0.code) }, status: .unprocessableEntity)

@@ -147,9 +147,18 @@ extension BillingService {
             // R-B10: every money-relevant action is audited.
             let actorName = p.actor.map { "user:\($0.id.string)" } ?? "system:renewal"
             let currency = p.priced.currency.rawValue
-            audit.append(AuditEntry(actor: actorName, organisation: s.client.id.string, action: s.kind == .renewal ? "order.renewed" : "order.placed",
-                                    target: "order:\(order.id.string)",
-                                    details: "{\"payer\":\"\(s.payer.id.string)\",\"benefit\":\"\(p.priced.benefit.rawValue)\",\"row\":\(p.priced.row),\"net\":\(p.priced.net.minorUnits),\"total\":\(p.totals.total.minorUnits),\"currency\":\"\(currency)\",\"invoice\":\"\(invoice.number)\",\"method\":\"\(p.method.rawValue)\"}"))
+            let amounts = "{\"payer\":\"\(s.payer.id.string)\",\"benefit\":\"\(p.priced.benefit.rawValue)\",\"row\":\(p.priced.row),\"net\":\(p.priced.net.minorUnits),\"total\":\(p.totals.total.minorUnits),\"currency\":\"\(currency)\",\"invoice\":\"\(invoice.number)\",\"method\":\"\(p.method.rawValue)\"}"
+            let action = s.kind == .renewal ? "order.renewed" : "order.placed"
+            if s.payer.id == s.client.id {
+                audit.append(AuditEntry(actor: actorName, organisation: s.client.id.string, action: action, target: "order:\(order.id.string)", details: amounts))
+            } else {
+                // R-B11: the client's trail says what happened and who paid; the amounts and the
+                // invoice are the payer's, in the payer's trail.
+                audit.append(AuditEntry(actor: actorName, organisation: s.client.id.string, action: action, target: "order:\(order.id.string)",
+                                        details: "{\"payer\":\"\(s.payer.id.string)\",\"currency\":\"\(currency)\"}"))
+                audit.append(AuditEntry(actor: actorName, organisation: s.payer.id.string, action: action + "_for_client", target: "order:\(order.id.string)",
+                                        details: amounts))
+            }
             if p.method == .wallet {
                 audit.append(AuditEntry(actor: actorName, organisation: s.payer.id.string, action: "wallet.payment", target: "order:\(order.id.string)",
                                         details: "{\"amount\":\(p.totals.total.minorUnits),\"currency\":\"\(currency)\"}"))
@@ -176,11 +185,12 @@ extension BillingService {
             var placedByEmployee = false
             if let actor = p.actor, s.payer.id != s.client.id { placedByEmployee = try await tx.context(user: actor.id, organisation: s.payer.id)?.role == .employee }
             if (s.party == .client || placedByEmployee), s.payer.id != s.client.id {
+                let key = placedByEmployee ? "mail.employee_order" : "mail.partner_money_order"
                 for (member, language) in try await tx.membersOf(s.payer.id) where [.legalRepresentative, .admin].contains(member.role) {
                     let t = Strings(language: language ?? .en)
-                    let values = ["client": s.client.name, "total": MoneyFormat.plain(p.totals.total), "number": invoice.number,
+                    let values = ["client": s.client.name, "employee": p.actor?.name ?? "", "total": MoneyFormat.plain(p.totals.total), "number": invoice.number,
                                   "link": "\(baseURL)/console/orgs/\(s.payer.id.string)/invoices/\(invoice.id.string)"]
-                    mails.append(Store.Mail(to: member.email, subject: t("mail.partner_money_order.subject", values), body: t("mail.partner_money_order.body", values)))
+                    mails.append(Store.Mail(to: member.email, subject: t(key + ".subject", values), body: t(key + ".body", values)))
                 }
             }
         }

@@ -32,9 +32,12 @@ extension BillingService {
 
     enum GateOutcome { case place, awaitingApproval(ApprovalRequest) }
 
+    /// How a stored idempotent answer names an order request rather than an order.
+    static let requestReplayPrefix = "request:"
+
     /// In the order's transaction: the month's spending against the limit (`SpendingRules`).
     func passGate(_ gate: SpendingGate, _ s: Situation, priced: PricedOrder, actor: User, input: OrderInput, quoteID: QuoteID?,
-                  tx: Store) async throws -> GateOutcome {
+                  idempotency: Idempotency? = nil, tx: Store) async throws -> GateOutcome {
         let now = clock.now()
         let since = SpendingRules.monthStart(now)
         let decision: SpendingDecision
@@ -62,6 +65,12 @@ extension BillingService {
                                        requestedBy: actor.id, input: String(decoding: try JSONEncoder().encode(input), as: UTF8.self), summary: summary,
                                        listTotal: Money(minorUnits: list, currency: priced.currency), state: .pending, orderID: nil, createdAt: now)
             try await tx.createOrderRequest(request)
+            // A retried request (same Idempotency-Key) gets this answer again: 202 and the request.
+            if let idempotency {
+                try await tx.saveIdempotentResponse(organisation: s.client.id, key: idempotency.key,
+                                                    response: .init(fingerprint: idempotency.fingerprint, status: 202,
+                                                                    body: Self.requestReplayPrefix + request.id.uuidString.lowercased()), now: now)
+            }
             if let quoteID { try await tx.useQuote(quoteID, now: now) }
             try await tx.appendAudit(AuditEntry(actor: "user:\(actor.id.string)", organisation: s.client.id.string, action: "order.approval_requested",
                                                 target: "order_request:\(request.id.uuidString.lowercased())",

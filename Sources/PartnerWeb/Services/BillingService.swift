@@ -235,6 +235,11 @@ struct BillingService: Sendable {
         if now >= stored.expiresAt || priced != quote.priced || totals != quote.totals || situation.payer.id != quote.payerID {
             throw StaleQuote(fresh: try await storeQuote(situation, user: user, input: quote.input, store: store))
         }
+        // R-B11: the partner's wallet pays for the client's own order on its money; the client's
+        // card never pays the partner's invoice.
+        if method == .card, situation.party == .client, situation.answer.payer == .partner, situation.payer.id != client {
+            throw AppError.validation([FieldError("payment_method", .invalidValue)])
+        }
         if method == .card, (card ?? "").isEmpty { throw AppError.validation([FieldError("card_number", .required)]) }
         // R-H1: a card number is digits and spaces, whether or not this order pays by card.
         if let card, !card.utf8.allSatisfy({ ASCIIDecimal.isDigit($0) || $0 == UInt8(ascii: " ") }) || card.utf8.count > 40 {
@@ -276,7 +281,8 @@ struct BillingService: Sendable {
         let result = try await store.write { tx -> Result in
             if let gate, let actor {
                 let asked = input ?? OrderInput(lines: s.lines, renew: s.product?.id, means: nil)
-                if case .awaitingApproval(let request) = try await passGate(gate, s, priced: priced, actor: actor, input: asked, quoteID: quoteID, tx: tx) {
+                if case .awaitingApproval(let request) = try await passGate(gate, s, priced: priced, actor: actor, input: asked, quoteID: quoteID,
+                                                                            idempotency: idempotency, tx: tx) {
                     return .awaiting(request)
                 }
             }

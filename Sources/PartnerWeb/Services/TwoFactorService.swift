@@ -16,6 +16,8 @@ struct TwoFactorService: Sendable {
     static let issuer = "PartnerHub"
     /// Wrong codes a session awaiting the second factor may send before it ends (R-H1).
     static let attemptsPerSignIn = 5
+    /// Codes checked per person in any 15 minutes, across sessions and the API.
+    static let attemptsPerPerson = LoginThrottle(maximumFailures: 10, window: 15 * 60)
     /// How long the password step stays good while the code is awaited.
     static let codeStepLifetime: TimeInterval = 10 * 60
 
@@ -49,7 +51,8 @@ struct TwoFactorService: Sendable {
 
     /// The first code confirms the secret: two-factor sign-in is on, and the ten recovery codes
     /// are returned to be shown once (only their hashes are kept).
-    func confirm(_ owner: Principal, code: String, store: Store) async throws -> [String] {
+    /// `keeping`: the console session that confirmed it; every other session of the person ends.
+    func confirm(_ owner: Principal, code: String, keeping: SessionID?, store: Store) async throws -> [String] {
         guard let state = try await store.twoFactor(owner), state.enabledAt == nil, let secret = Base32.decode(state.secret) else {
             throw AppError.refused("twofactor.no_setup")
         }
@@ -60,8 +63,9 @@ struct TwoFactorService: Sendable {
         let codes = newRecoveryCodes()
         try await store.write { tx in
             try await tx.enableTwoFactor(owner, counter: counter, recoveryCodeHashes: codes.map { Self.hash(recoveryCode: RecoveryCodes.normalise($0) ?? $0) }, now: now)
-            try await tx.finishEnrolment(owner)
+            try await tx.finishEnrolment(owner, keeping: keeping)
             try await tx.appendAudit(AuditEntry(actor: owner.ownerKey, action: "two_factor.enabled", target: owner.ownerKey), now: now)
+            try await Self.tellOwner(owner, enabled: true, tx: tx, now: now)
         }
         return codes
     }
@@ -86,7 +90,21 @@ struct TwoFactorService: Sendable {
         try await store.write { tx in
             try await tx.disableTwoFactor(owner)
             try await tx.appendAudit(AuditEntry(actor: owner.ownerKey, action: "two_factor.disabled", target: owner.ownerKey), now: now)
+            try await Self.tellOwner(owner, enabled: false, tx: tx, now: now)
         }
+    }
+
+    /// The owner hears of every switch, so one made by someone who had only the password shows.
+    static func tellOwner(_ owner: Principal, enabled: Bool, tx: Store, now: Date) async throws {
+        let recipient: (EmailAddress, Language?)?
+        switch owner {
+        case .user(let id): recipient = try await tx.user(id).map { ($0.email, $0.language) }
+        case .staff(let id): recipient = try await tx.staff(id).map { ($0.email, nil) }
+        }
+        guard let (email, language) = recipient else { return }
+        let s = Strings(language: language ?? .en)
+        let key = enabled ? "mail.two_factor_on" : "mail.two_factor_off"
+        try await tx.enqueueMail(to: email, subject: s(key + ".subject"), body: s(key + ".body"), now: now)
     }
 
     /// The second factor: a TOTP code (±1 step; a step already used, or older, is refused) or an
@@ -94,6 +112,9 @@ struct TwoFactorService: Sendable {
     func check(_ owner: Principal, _ input: String, allowRecoveryCode: Bool = true, store: Store) async throws -> Bool {
         guard let state = try await store.twoFactor(owner), state.enabledAt != nil, let secret = Base32.decode(state.secret) else { return false }
         let now = clock.now()
+        // R-H1: codes are guessed per person, whatever the door (console or API) or session:
+        // ten tries in fifteen minutes, then 429.
+        try await store.reserveAttempts([("second-factor:\(owner.ownerKey)", Self.attemptsPerPerson)], now: now)
         switch TOTP.verify(input, secret: secret, now: now, lastUsedCounter: state.lastCounter, hmac: Self.hmac) {
         case .accepted(let counter):
             return try await store.write { tx in try await tx.useTwoFactorCounter(owner, counter: counter) }
