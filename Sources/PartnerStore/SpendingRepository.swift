@@ -92,8 +92,9 @@ extension Store {
     /// that client (`client`), or those one user placed (`placedBy`).
     public func partnerMoneySpent(payer: OrganisationID, client: OrganisationID? = nil, placedBy: UserID? = nil, since: Date,
                                   currency: Currency) async throws -> Money {
+        // PostgreSQL sums a BIGINT column as NUMERIC: cast back, so both databases answer an integer.
         struct Row: Decodable { let total: Int64? }
-        var query = SQLQueryString("SELECT SUM(net) AS total FROM orders WHERE payer_id = \(bind: payer.rawValue) AND currency = \(bind: currency.rawValue)")
+        var query = SQLQueryString("SELECT CAST(SUM(net) AS BIGINT) AS total FROM orders WHERE payer_id = \(bind: payer.rawValue) AND currency = \(bind: currency.rawValue)")
         query.appendInterpolation(unsafeRaw: " AND created_at >= ")
         query.appendInterpolation(bind: since)
         if let client {
