@@ -9,7 +9,7 @@ extension OpenAPIDocument {
         let request = pathParam("request")
         return [
             "/api/v1/organisations/{org}/order-requests": ["get": operation("listOrderRequests",
-                "Orders waiting for (or decided by) the partner: those addressed to this partner, or asked by this client (R-B11)", tag: "billing",
+                "Orders waiting for (or decided by) the partner: those addressed to this partner, or asked by this client (R-B11); legal representatives and admins", tag: "billing",
                 parameters: [org], responses: ["200": response("Requests", list("OrderApprovalRequest"))])],
             "/api/v1/organisations/{org}/order-requests/{request}/approve": ["post": operation("approveOrderRequest",
                 "The partner approves and pays at today's price; `expected_total_minor` (what was shown) guards against a changed price (409)",

@@ -41,7 +41,8 @@ struct SpendingAPIController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let org = routes.grouped("api", "v1", "organisations", ":org")
-        org.get("order-requests", use: list).named(.order)
+        // The requests are billing data on either side: the partner's to decide, the client's to follow.
+        org.get("order-requests", use: list).named(.billing)
         org.post("order-requests", ":request", "approve", use: approve).named(.billing)
         org.post("order-requests", ":request", "decline", use: decline).named(.billing)
         org.put("clients", ":partnership", "spending", use: setClientSpending).named(.managePartnerships)
@@ -78,9 +79,15 @@ struct SpendingAPIController: RouteCollection {
         let context = try await req.organisationContext()
         let body = try api.body(req, ClientSpendingBody.self)
         let partnership = try api.param(req, "partnership", PartnershipID.init(string:))
-        try await req.billing.setClientSpending(partner: context, partnership: partnership, mode: body.mode, limitMinor: body.limitMinor,
-                                                user: try req.requireUser(), store: req.store)
-        return try api.json(body)
+        do {
+            try await req.billing.setClientSpending(partner: context, partnership: partnership, mode: body.mode, limitMinor: body.limitMinor,
+                                                    user: try req.requireUser(), store: req.store)
+        } catch AppError.validation(let errors) {
+            // The console's field is `limit`; the API's is `limit_minor`.
+            throw AppError.validation(errors.map { $0.field == "limit" ? FieldError("limit_minor", $0.code) : $0 })
+        }
+        // The rule as stored: a limit only where the mode has one.
+        return try api.json(ClientSpendingBody(mode: body.mode, limitMinor: body.mode == "monthly_limit" ? body.limitMinor : nil))
     }
 
     func setEmployeeSpending(req: Request) async throws -> Response {
@@ -91,8 +98,12 @@ struct SpendingAPIController: RouteCollection {
             guard let c = Currency(rawValue: raw) else { throw AppError.validation([FieldError("currency", .invalidValue)]) }
             return c
         } ?? organisation.currency
-        try await req.billing.setEmployeeSpending(context, membership: try api.param(req, "member", MembershipID.init(string:)), limitMinor: body.limitMinor,
-                                                  currency: currency, user: try req.requireUser(), store: req.store)
+        do {
+            try await req.billing.setEmployeeSpending(context, membership: try api.param(req, "member", MembershipID.init(string:)), limitMinor: body.limitMinor,
+                                                      currency: currency, user: try req.requireUser(), store: req.store)
+        } catch AppError.validation(let errors) {
+            throw AppError.validation(errors.map { $0.field == "limit" ? FieldError("limit_minor", $0.code) : $0 })
+        }
         return try api.json(EmployeeSpendingBody(limitMinor: body.limitMinor, currency: body.limitMinor == nil ? nil : currency.rawValue))
     }
 }

@@ -194,8 +194,11 @@ struct BillingConsoleController: RouteCollection {
             }
             tag("dl", cls("facts")) {
                 tag("dt") { text(s("order.payer")) }; tag("dd") { text(payerName + " (" + s("payer.\(priced.payer.rawValue)") + ")") }
-                tag("dt") { text(s("order.benefit")) }; tag("dd") { text(s("benefit.\(priced.benefit.rawValue)")) }
-                tag("dt") { text(s("order.rule")) }; tag("dd") { text(s("order.rule_row", ["row": String(priced.row)])) }
+                // R-B11: what the partner earns, and by which rule, is the partner's side.
+                if audience == .partnerSide {
+                    tag("dt") { text(s("order.benefit")) }; tag("dd") { text(s("benefit.\(priced.benefit.rawValue)")) }
+                    tag("dt") { text(s("order.rule")) }; tag("dd") { text(s("order.rule_row", ["row": String(priced.row)])) }
+                }
                 if audience == .partnerSide, priced.cashback.minorUnits > 0 { tag("dt") { text(s("benefit.cashback")) }; tag("dd") { text(money(priced.cashback)) } }
                 if let totals, PriceDisclosure.showsPayerAmounts(priced, to: audience) {
                     tag("dt") { text(s("invoice.net")) }; tag("dd") { text(money(totals.net)) }
