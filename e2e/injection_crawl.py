@@ -1091,7 +1091,9 @@ def seed(base):
       - Anna invites a new member: a pending invitation (its withdraw page) and a mail holding
         /invitations/:token;
       - Anna (Alpenweb, a partner) asks Konditorei Huber (Pia) to become a client: Pia's console
-        lists the request (/partner-requests/:id) and her mail holds /partnerships/:token.
+        lists the request (/partner-requests/:id) and her mail holds /partnerships/:token;
+      - Anna makes Weingut Keller's own orders wait for approval (R-B11) and Ines (Keller) orders a
+        VPS: Alpenweb's order-requests page lists it, with its decline confirmation page.
     Running it again is harmless: the second invitation and request are refused as duplicates."""
     api = Api(base)
     starts = defaultdict(list)
@@ -1114,6 +1116,21 @@ def seed(base):
                 status, _ = api.call("POST", f"/api/v1/organisations/{org}/clients", token,
                                      {"email": "pia@konditorei.demo", "access": "limited"})
                 print(f"seeded ({status}): client request to pia@konditorei.demo from {m['organisation']['name'][:30]}")
+                status, clients = api.call("GET", f"/api/v1/organisations/{org}/clients", token)
+                for c in listed(clients):
+                    if c.get("payment_mode") == "partner" and c.get("state") == "active":
+                        status, _ = api.call("PUT", f"/api/v1/organisations/{org}/clients/{c['id']}/spending", token, {"mode": "approval"})
+                        print(f"seeded ({status}): approval rule for client {c.get('client_id')}")
+    status, answer = api.call("POST", "/api/v1/auth/tokens", body={"email": "ines@keller.demo", "password": PASSWORD, "name": "injection crawl"})
+    if status == 201:
+        token = answer["token"]
+        status, memberships = api.call("GET", "/api/v1/organisations", token)
+        for m in listed(memberships):
+            org = m["organisation"]["id"]
+            status, quote = api.call("POST", f"/api/v1/organisations/{org}/quotes", token, {"lines": [{"category": "vps", "name": "VPS crawl", "quantity": 1}]})
+            if status == 201:
+                status, _ = api.call("POST", f"/api/v1/organisations/{org}/orders", token, {"quote_id": quote["id"], "payment_method": "wallet"})
+                print(f"seeded ({status}): Keller's order waiting for Alpenweb's approval")
     return starts
 
 

@@ -50,9 +50,9 @@ extension SpendingConsoleController {
                     } else if let problem = problems[request.id] {
                         tag("p", cls("error")) { text(problem) }
                     }
-                    postForm(base(organisation.id) + "/order-requests/\(request.id.uuidString.lowercased())/decline", csrf: ctx.csrf, classes: "inline") {
-                        button(s("requests.decline"), style: "secondary")
-                    }
+                    // Declining is final: it asks first (CONSOLE.md, destructive steps).
+                    tag("p") { link(s("requests.decline"), base(organisation.id) + "/order-requests/\(request.id.uuidString.lowercased())/decline",
+                                    classes: "danger-link") }
                 }
             }
             let decided = requests.filter { $0.state != .pending }
@@ -86,6 +86,20 @@ extension SpendingConsoleController {
         } catch AppError.validation(let errors) {
             return try await requestsView(req, message: errors.map { req.strings.fieldError($0) }.joined(separator: " "), status: .conflict)
         }
+    }
+
+    func confirmDecline(req: Request) async throws -> Response {
+        let context = try await req.organisationContext()
+        let id = try SpendingAPIController.requestID(req)
+        guard let request = try await req.store.orderRequests(partner: context.organisationID).first(where: { $0.id == id && $0.state == .pending }) else {
+            throw AppError.notFound
+        }
+        let client = try await req.store.organisation(id: request.clientID)?.name ?? ""
+        let ctx = try await req.pageContext(current: try await req.store.organisation(context))
+        return Layout.confirmation(ctx, title: ctx.strings("requests.decline") + ": " + client,
+                                   consequence: ctx.strings("requests.decline_confirm", ["client": client, "summary": request.summary]),
+                                   action: base(context.organisationID) + "/order-requests/\(id.uuidString.lowercased())/decline",
+                                   confirmLabel: ctx.strings("requests.decline"), cancel: base(context.organisationID) + "/order-requests")
     }
 
     func decline(req: Request) async throws -> Response {

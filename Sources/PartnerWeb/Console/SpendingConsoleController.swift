@@ -14,6 +14,7 @@ struct SpendingConsoleController: RouteCollection {
         org.post("members", ":member", "spending", use: setEmployeeLimit).named(.managePartnerships)
         org.get("order-requests", use: requestsPage).named(.billing)
         org.post("order-requests", ":request", "approve", use: approve).named(.billing)
+        org.get("order-requests", ":request", "decline", use: confirmDecline).named(.billing)
         org.post("order-requests", ":request", "decline", use: decline).named(.billing)
     }
 
