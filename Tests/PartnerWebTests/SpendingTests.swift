@@ -156,6 +156,11 @@ struct SpendingTests {
             // Never with the client's means.
             let clientMeans = #"{"lines":[{"category":"vps","name":"VPS","quantity":1}],"means":"client"}"#
             #expect(try await t.send(.POST, "/api/v1/organisations/\(w.client.organisationID)/quotes", token: carla.token, json: clientMeans).status == .forbidden)
+            let form = Browser(t)
+            try await form.logIn(carla.email)
+            let page = try await form.get("/console/orgs/\(w.client.organisationID)/order")
+            #expect(page.status == .ok && page.body.string.contains("value=\"own\"") && !page.body.string.contains("value=\"client\""),
+                    "her order form offers the partner's money only")
             let a = try await quote(t, carla, w.client.organisationID), b = try await quote(t, carla, w.client.organisationID)
             #expect(a["payer"] as? String == "partner")
             async let first = order(t, carla, w.client.organisationID, a)

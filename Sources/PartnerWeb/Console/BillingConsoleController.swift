@@ -62,6 +62,12 @@ struct BillingConsoleController: RouteCollection {
         let (ctx, organisation) = try await clientPage(req, client: client)
         let s = ctx.strings
         func error(_ f: String) -> String? { errors.first { $0.field == f || $0.field.hasPrefix(f + ".") || $0.field.hasPrefix("lines.0.\(f)") }.map { s.fieldError($0) } }
+        // R-B11: an employee with a spending limit orders on the partner's money only; the client's
+        // means are not offered (they would be refused).
+        let sides = req.storage[ClientAccessKey.self]?.partnerSides ?? []
+        let ownMeansOnly = isPartner && !sides.isEmpty && sides.allSatisfy { RoleRules.permission($0.role, .orderAndRenew) != .whole }
+        let means: [(String, String)] = ownMeansOnly ? [("own", s("order.means_own"))]
+            : [("", s("order.means_default")), ("client", s("order.means_client")), ("own", s("order.means_own"))]
         let list = try await req.store.priceList()
         return Layout.page(s("order.title"), ctx, status: status) {
             tag("div", cls("narrow wide")) {
@@ -78,8 +84,7 @@ struct BillingConsoleController: RouteCollection {
                     field("name", label: s("order.name"), value: values["name"] ?? "", error: error("name"), hint: s("order.name_help"))
                     field("quantity", label: s("field.quantity"), type: "number", value: values["quantity"] ?? "1", error: error("quantity"))
                     if isPartner {
-                        selectField("means", label: s("order.means"), options: [("", s("order.means_default")), ("client", s("order.means_client")), ("own", s("order.means_own"))],
-                                    selected: values["means"] ?? "", error: error("means"))
+                        selectField("means", label: s("order.means"), options: means, selected: values["means"] ?? (ownMeansOnly ? "own" : ""), error: error("means"))
                     }
                     button(s("order.show_price"))
                 }
