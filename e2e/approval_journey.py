@@ -11,7 +11,7 @@ import sys
 
 from selenium.webdriver.common.by import By
 
-from common import Tally, driver, fill, log_in, submit, wait_for_server, click_and_wait, ARTIFACTS
+from common import Tally, driver, fill, log_in, submit, wait_for_server, click_and_wait, ARTIFACTS, org_url
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 PASSWORD = "demo-password-2026"
@@ -20,9 +20,6 @@ CLIENT = "ines@keller.demo"
 tally = Tally()
 check = tally.check
 
-
-def org_url(browser):
-    return BASE + "/console/orgs/" + browser.current_url.split("/console/orgs/")[1].split("/")[0]
 
 
 def main():

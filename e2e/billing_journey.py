@@ -9,7 +9,7 @@ import urllib.request
 
 from selenium.webdriver.common.by import By
 
-from common import Tally, driver, fill, log_in, submit, wait_for_server, click_and_wait, ARTIFACTS
+from common import Tally, driver, fill, log_in, submit, wait_for_server, click_and_wait, ARTIFACTS, org_url
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 PASSWORD = "demo-password-2026"
@@ -18,10 +18,6 @@ CLIENT = "ines@keller.demo"         # Weingut Keller
 tally = Tally()
 check = tally.check
 
-
-def org_url(browser):
-    parts = browser.current_url.split("/console/orgs/")[1].split("/")
-    return BASE + "/console/orgs/" + parts[0]
 
 
 def main():

@@ -86,3 +86,9 @@ def log_in(browser, base, email, password):
     fill(browser, "email", email)
     fill(browser, "password", password)
     submit(browser)
+
+
+def org_url(browser):
+    """The /console/orgs/ID prefix (with scheme and host) of the page the browser is on."""
+    before, after = browser.current_url.split("/console/orgs/", 1)
+    return before + "/console/orgs/" + after.split("/")[0].split("?")[0]

@@ -10,7 +10,7 @@ import sys
 
 from selenium.webdriver.common.by import By
 
-from common import ARTIFACTS, Tally, click_and_wait, driver, fill, log_in, submit, wait_for_server
+from common import ARTIFACTS, Tally, click_and_wait, driver, fill, log_in, submit, wait_for_server, org_url
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 PASSWORD = "demo-password-2026"
@@ -21,11 +21,6 @@ UNASSIGNED = "gaelle@lumiere.demo"   # employee, never assigned
 tally = Tally()
 check = tally.check
 
-
-def org_url(browser):
-    """The /console/orgs/ID prefix of the page the browser is on."""
-    parts = browser.current_url.split("/console/orgs/")[1].split("/")
-    return BASE + "/console/orgs/" + parts[0]
 
 
 def client_link(browser, name):

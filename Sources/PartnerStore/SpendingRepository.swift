@@ -131,8 +131,8 @@ extension Store {
         }
     }
 
-    /// A partner's requests (newest first), or a client's (`client`).
-    public func orderRequests(partner: OrganisationID? = nil, client: OrganisationID? = nil, limit: Int = 200) async throws -> [ApprovalRequest] {
+    /// A partner's requests (newest first), or a client's (`client`); `id`: just that one, however old.
+    public func orderRequests(partner: OrganisationID? = nil, client: OrganisationID? = nil, id: UUID? = nil, limit: Int = 200) async throws -> [ApprovalRequest] {
         var query = SQLQueryString("SELECT id, client_id, partner_id, partnership_id, requested_by, input, summary, list_total_minor, currency, state, order_id, created_at FROM order_requests WHERE 1 = 1")
         if let partner {
             query.appendInterpolation(unsafeRaw: " AND partner_id = ")
@@ -141,6 +141,10 @@ extension Store {
         if let client {
             query.appendInterpolation(unsafeRaw: " AND client_id = ")
             query.appendInterpolation(bind: client.rawValue)
+        }
+        if let id {
+            query.appendInterpolation(unsafeRaw: " AND id = ")
+            query.appendInterpolation(bind: id)
         }
         query.appendInterpolation(unsafeRaw: " ORDER BY created_at DESC LIMIT \(max(1, min(limit, 500)))")
         return try await sql.raw(query).all(decoding: RequestRow.self).compactMap(\.request)

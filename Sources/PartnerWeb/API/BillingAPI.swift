@@ -228,10 +228,8 @@ struct BillingAPIController: RouteCollection {
     func replayOrder(_ req: Request, _ stored: Store.IdempotentResponse, organisation: OrganisationID) async throws -> Response {
         if stored.body.hasPrefix(BillingService.requestReplayPrefix) {
             // R-B11: the first answer was "waits for approval".
-            let id = stored.body.dropFirst(BillingService.requestReplayPrefix.count)
-            guard let request = try await req.store.orderRequests(client: organisation).first(where: { $0.id.uuidString.lowercased() == id }) else {
-                throw AppError.notFound
-            }
+            guard let id = UUID(uuidString: String(stored.body.dropFirst(BillingService.requestReplayPrefix.count))),
+                  let request = try await req.store.orderRequests(client: organisation, id: id).first else { throw AppError.notFound }
             let response = try api.json(ApprovalRequestJSON(request), .accepted)
             response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
             return response

@@ -49,6 +49,11 @@ struct SpendingAPIController: RouteCollection {
         org.put("members", ":member", "spending", use: setEmployeeSpending).named(.managePartnerships)
     }
 
+    /// The service names the console's field `limit`; the API's is `limit_minor`.
+    static func apiFields(_ errors: [FieldError]) -> AppError {
+        .validation(errors.map { $0.field == "limit" ? FieldError("limit_minor", $0.code) : $0 })
+    }
+
     static func requestID(_ req: Request) throws -> UUID {
         guard let raw = req.parameters.get("request"), let id = UUID(uuidString: raw) else { throw AppError.notFound }
         return id
@@ -83,8 +88,7 @@ struct SpendingAPIController: RouteCollection {
             try await req.billing.setClientSpending(partner: context, partnership: partnership, mode: body.mode, limitMinor: body.limitMinor,
                                                     user: try req.requireUser(), store: req.store)
         } catch AppError.validation(let errors) {
-            // The console's field is `limit`; the API's is `limit_minor`.
-            throw AppError.validation(errors.map { $0.field == "limit" ? FieldError("limit_minor", $0.code) : $0 })
+            throw Self.apiFields(errors)
         }
         // The rule as stored: a limit only where the mode has one.
         return try api.json(ClientSpendingBody(mode: body.mode, limitMinor: body.mode == "monthly_limit" ? body.limitMinor : nil))
@@ -102,7 +106,7 @@ struct SpendingAPIController: RouteCollection {
             try await req.billing.setEmployeeSpending(context, membership: try api.param(req, "member", MembershipID.init(string:)), limitMinor: body.limitMinor,
                                                       currency: currency, user: try req.requireUser(), store: req.store)
         } catch AppError.validation(let errors) {
-            throw AppError.validation(errors.map { $0.field == "limit" ? FieldError("limit_minor", $0.code) : $0 })
+            throw Self.apiFields(errors)
         }
         return try api.json(EmployeeSpendingBody(limitMinor: body.limitMinor, currency: body.limitMinor == nil ? nil : currency.rawValue))
     }

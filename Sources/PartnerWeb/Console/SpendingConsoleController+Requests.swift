@@ -91,7 +91,7 @@ extension SpendingConsoleController {
     func confirmDecline(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
         let id = try SpendingAPIController.requestID(req)
-        guard let request = try await req.store.orderRequests(partner: context.organisationID).first(where: { $0.id == id && $0.state == .pending }) else {
+        guard let request = try await req.store.orderRequests(partner: context.organisationID, id: id).first, request.state == .pending else {
             throw AppError.notFound
         }
         let client = try await req.store.organisation(id: request.clientID)?.name ?? ""

@@ -120,7 +120,7 @@ extension BillingService {
     /// Approves at today's price: `expectedTotal` is what the approver was shown; a different
     /// price now is a stale answer (409 with the fresh one), as for quotes.
     func approve(_ requestID: UUID, partner: OrganisationID, by user: User, expectedTotal: Int64?, store: Store) async throws -> Order {
-        guard let request = try await store.orderRequests(partner: partner).first(where: { $0.id == requestID }) else { throw AppError.notFound }
+        guard let request = try await store.orderRequests(partner: partner, id: requestID).first else { throw AppError.notFound }
         guard request.state == .pending else { throw AppError.refused("spending.already_decided") }
         let (situation, priced, totals) = try await pricedRequest(request, store: store)
         if let expectedTotal, expectedTotal != totals.total.minorUnits { throw AppError.refused("billing.stale") }
@@ -150,7 +150,7 @@ extension BillingService {
     }
 
     func decline(_ requestID: UUID, partner: OrganisationID, by user: User, store: Store) async throws {
-        guard let request = try await store.orderRequests(partner: partner).first(where: { $0.id == requestID }) else { throw AppError.notFound }
+        guard let request = try await store.orderRequests(partner: partner, id: requestID).first else { throw AppError.notFound }
         let now = clock.now()
         try await store.write { tx in
             guard try await tx.decideOrderRequest(requestID, partner: partner, state: .declined, by: user.id, order: nil, now: now) else {
