@@ -315,22 +315,42 @@ extension Store {
         return rates.mapValues(PartnerRates.init)
     }
 
-    /// R-B4 hostings per category billed to each payer (active or in grace), one query; only
-    /// `categories` are counted (the tiered ones: no other count prices anything).
-    public func billedCounts(payers: Set<OrganisationID>, categories: Set<ProductCategory>) async throws -> [OrganisationID: [ProductCategory: Int64]] {
-        var counts = Dictionary(uniqueKeysWithValues: payers.map { ($0, [ProductCategory: Int64]()) })
-        guard !payers.isEmpty, !categories.isEmpty else { return counts }
+    /// R-B4: the facts `TierCount` decides each payer's count from, one query for several payers:
+    /// the active and in-grace products of `categories` that could be billed to one of `payers`
+    /// now — their own, and those of clients they hold a full partnership with — grouped by
+    /// client, with the client's active full partnership and whether a limited partnership was
+    /// granted them, both as of `now` (a partnership past its end date governs nothing).
+    public func tierFacts(payers: Set<OrganisationID>, categories: Set<ProductCategory>, now: Date) async throws -> [TierCount.Facts] {
+        guard !payers.isEmpty, !categories.isEmpty else { return [] }
+        let ids = payers.map(\.rawValue)
         let rows = try await fastRows("""
-            SELECT payer_id, category, COUNT(*) AS n FROM products
-            WHERE payer_id IN (\(binds: payers.map(\.rawValue))) AND category IN (\(binds: categories.map(\.rawValue))) AND status IN ('active', 'grace')
-            GROUP BY payer_id, category
+            SELECT p.organisation_id AS client, p.category, CAST(f.partner_id AS TEXT) AS full_partner, f.payment_mode AS full_mode,
+                   CASE WHEN EXISTS (SELECT 1 FROM partnership_grants g JOIN partnerships l ON l.id = g.partnership_id
+                                     WHERE g.product_id = p.id AND l.state = 'active' AND l.access = 'limited'
+                                       AND (l.ends_at IS NULL OR l.ends_at > \(bind: now))) THEN 1 ELSE 0 END AS limited,
+                   COUNT(*) AS n
+            FROM products p
+            LEFT JOIN partnerships f ON f.client_id = p.organisation_id AND f.state = 'active' AND f.access = 'full'
+                                    AND (f.ends_at IS NULL OR f.ends_at > \(bind: now))
+            WHERE p.status IN ('active', 'grace') AND p.payer_id IS NOT NULL AND p.category IN (\(binds: categories.map(\.rawValue)))
+              AND (p.organisation_id IN (\(binds: ids))
+                   OR p.organisation_id IN (SELECT c.client_id FROM partnerships c
+                                            WHERE c.partner_id IN (\(binds: ids)) AND c.state = 'active' AND c.access = 'full'))
+            GROUP BY p.organisation_id, p.category, f.partner_id, f.payment_mode, limited
             """)
-        for r in rows {
-            if let category = ProductCategory(rawValue: try r.string("category")) {
-                counts[OrganisationID(try r.uuid("payer_id")), default: [:]][category] = try r.int("n")
-            }
+        return try rows.compactMap { r in
+            guard let category = ProductCategory(rawValue: try r.string("category")) else { return nil }
+            let partner = try r.optionalString("full_partner").flatMap { UUID(uuidString: $0) }.map(OrganisationID.init)
+            let mode = try r.optionalString("full_mode").flatMap(PaymentMode.init(rawValue:))
+            return TierCount.Facts(client: OrganisationID(try r.uuid("client")), category: category, fullPartner: partner, fullPaymentMode: mode,
+                                   grantedToLimited: try r.int("limited") != 0, count: try r.int("n"))
         }
-        return counts
+    }
+
+    /// R-B4 hostings per category billed to each payer now (`TierCount` on `tierFacts`).
+    public func tierCounts(payers: Set<OrganisationID>, categories: Set<ProductCategory>, now: Date) async throws -> [OrganisationID: [ProductCategory: Int64]] {
+        let facts = try await tierFacts(payers: payers, categories: categories, now: now)
+        return Dictionary(uniqueKeysWithValues: payers.map { ($0, TierCount.counts(for: $0, facts)) })
     }
 
     // MARK: mail (R-N1)

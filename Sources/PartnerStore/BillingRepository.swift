@@ -106,20 +106,6 @@ extension Store {
         try await row.save(on: database)
     }
 
-    /// R-B4: hostings per category currently billed to `payer` (active or in grace).
-    public func billedCounts(payer: OrganisationID) async throws -> [ProductCategory: Int64] {
-        let rows = try await sql.raw("""
-            SELECT category, COUNT(*) AS n FROM products WHERE payer_id = \(bind: payer.rawValue) AND status IN ('active', 'grace') GROUP BY category
-            """).all()
-        var counts: [ProductCategory: Int64] = [:]
-        for row in rows {
-            if let category = ProductCategory(rawValue: try row.decode(column: "category", as: String.self)) {
-                counts[category] = try row.decode(column: "n", as: Int64.self)
-            }
-        }
-        return counts
-    }
-
     // MARK: wallets (R-B5)
 
     public func walletBalance(_ organisation: OrganisationID, currency: Currency) async throws -> Money {

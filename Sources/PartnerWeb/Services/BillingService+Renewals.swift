@@ -77,14 +77,13 @@ extension BillingService {
         return report
     }
 
-    /// A batch's prices assumed every renewal in it lands; one that could not be paid but would
-    /// have moved the product to another payer changes a tier count later renewals of the batch
-    /// were priced with, so the batch is done again one by one (exact, and rare).
+    /// A batch that cannot be written as priced is done again one renewal at a time.
     struct BatchNotExact: Error {}
 
     /// One batch, in the caller's transaction: the facts for every product in a few queries, R-B3
-    /// and R-B2 per product in order (tier counts kept exact as products move between payers,
-    /// R-B4), then all of it written at once.
+    /// and R-B2 per product, then all of it written at once. The tier counts are read once, by
+    /// today's partnerships (R-B4): renewing a product never moves it between payers, so every
+    /// identical product of a payer gets the same count, in whatever order the batch holds them.
     func renewBatch(_ products: [Product], catalogue: PriceList, store tx: Store) async throws -> RenewalReport {
         let now = clock.now()
         var report = RenewalReport()
@@ -102,23 +101,13 @@ extension BillingService {
             }
         }
         let tiered = Set(products.map(\.category).filter { catalogue.entries[$0]?.tiered == true })
-        var counts = try await tx.billedCounts(payers: Set(situations.map(\.payer.id) + products.compactMap(\.billing?.payer)), categories: tiered)
+        let counts = try await tx.tierCounts(payers: Set(situations.map(\.payer.id)), categories: tiered, now: now)
         var pending: [PendingOrder] = []
-        var moves: [Bool] = []
         for situation in situations {
-            guard let product = situation.product else { throw BatchNotExact() }
             do {
                 let (priced, totals) = try await price(situation, store: tx, catalogue: catalogue, counts: counts[situation.payer.id] ?? [:],
                                                        rates: situation.partnership.map { rates[$0.partnerID] ?? .standard } ?? PartnerRates([:]))
                 pending.append(PendingOrder(situation: situation, priced: priced, totals: totals, actor: nil, method: .wallet, quoteID: nil, idempotency: nil))
-                // Due products are active or in grace, so counted for their previous payer; from
-                // now on they count for the new one.
-                let previous = product.billing?.payer
-                moves.append(previous != nil && previous != situation.payer.id)
-                if let previous, previous != situation.payer.id {
-                    counts[previous, default: [:]][product.category, default: 1] -= 1
-                    counts[situation.payer.id, default: [:]][product.category, default: 0] += 1
-                }
             } catch {
                 report.failed += 1
             }
@@ -129,7 +118,6 @@ extension BillingService {
             case .recorded: report.renewed += 1
             case .renewedElsewhere: report.skipped += 1
             case .unpaid:
-                if moves[index] && index < outcomes.count - 1 { throw BatchNotExact() }
                 guard let product = pending[index].situation.product else { throw BatchNotExact() }
                 if try await enterGrace(product, payer: pending[index].situation.payer.id, store: tx) { report.inGrace += 1 } else { report.stillUnpaid += 1 }
             }

@@ -145,12 +145,18 @@ struct BillingService: Sendable {
         let list: PriceList
         if let catalogue { list = catalogue } else { list = try await store.priceList() }
         var counts: [ProductCategory: Int64]
-        if let known { counts = known } else { counts = try await store.billedCounts(payer: situation.payer.id) }
+        if let known {
+            counts = known
+        } else {
+            counts = try await store.tierCounts(payers: [situation.payer.id], categories: Set(situation.lines.map(\.category)), now: clock.now())[situation.payer.id] ?? [:]
+        }
         let rates: PartnerRates
         if let knownRates { rates = knownRates } else { rates = try await situation.partnership.asyncMap { try await store.partnerRates($0.partnerID) } ?? PartnerRates([:]) }
-        // A renewed product already billed to this payer is counted once, as the "new" unit.
-        if let product = situation.product, product.billing?.payer == situation.payer.id, ["active", "grace"].contains(product.status) {
-            counts[product.category, default: 1] -= 1
+        // R-B4: a renewed product that is active or in grace is already among the payer's
+        // hostings (today's partnerships make this payer pay it), so it is counted once, as the
+        // unit being priced.
+        if let product = situation.product, ["active", "grace"].contains(product.status) {
+            counts[product.category] = max(0, (counts[product.category] ?? 1) - 1)
         }
         do {
             let priced = try OrderPricing.price(situation.lines, currency: situation.client.currency, payer: situation.answer.payer,
@@ -198,19 +204,28 @@ struct BillingService: Sendable {
     func whatIf(client: Organisation, partner: OrganisationID, products: [Product], store: Store) async throws -> [WhatIf] {
         let list = try await store.priceList()
         let rates = try await store.partnerRates(partner)
-        let clientCounts = try await store.billedCounts(payer: client.id)
-        let partnerCounts = try await store.billedCounts(payer: partner)
+        let facts = try await store.tierFacts(payers: [client.id, partner], categories: Set(products.map(\.category)), now: clock.now())
+        // R-B4 as if this client's full partnership with `partner` were in each payment mode:
+        // its products (those no limited partnership manages) move between the two counts.
+        func counts(_ mode: PaymentMode, for payer: OrganisationID) -> [ProductCategory: Int64] {
+            TierCount.counts(for: payer, facts.map { f in
+                guard f.client == client.id else { return f }
+                return TierCount.Facts(client: f.client, category: f.category, fullPartner: partner, fullPaymentMode: mode,
+                                       grantedToLimited: f.grantedToLimited, count: f.count)
+            })
+        }
+        let clientCounts = counts(.client, for: client.id), partnerCounts = counts(.partner, for: partner)
         return try products.filter { $0.status != "cancelled" }.map { product in
             let line = LineRequest(category: product.category, name: product.name, quantity: 1)
-            // The product counts once for whoever would pay it.
-            let billedTo = product.billing?.payer
-            let asClient = (clientCounts[product.category] ?? 0) + (billedTo == client.id ? 0 : 1)
-            let asPartner = (partnerCounts[product.category] ?? 0) + (billedTo == partner ? 0 : 1)
+            // An active product is counted already; any other would be one more.
+            let extra: Int64 = ["active", "grace"].contains(product.status) ? 0 : 1
+            let asClient = (clientCounts[product.category] ?? 0) + extra
+            let asPartner = (partnerCounts[product.category] ?? 0) + extra
             return WhatIf(product: product,
                           clientMode: try OrderPricing.price(line, currency: client.currency, benefit: .cashback, partnerRate: rates.rate(product.category),
-                                                             tierCount: asClient, list: list),
+                                                             tierCount: max(1, asClient), list: list),
                           partnerMode: try OrderPricing.price(line, currency: client.currency, benefit: .discount, partnerRate: rates.rate(product.category),
-                                                              tierCount: asPartner, list: list))
+                                                              tierCount: max(1, asPartner), list: list))
         }
     }
 
