@@ -9,6 +9,7 @@ import Vapor
 struct Renew: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Bill every product due for renewal (R-B8); twice, or on two instances, bills nothing twice.")
     @ArgumentParser.Option(help: "Bill what falls due up to this date (YYYY-MM-DD, end of day UTC); default: now.") var until: String?
+    @ArgumentParser.Flag(help: "List every renewed product with the number of periods billed (tab-separated: id, periods, name).") var list = false
 
     func run() async throws {
         var limit: Date? = nil
@@ -29,6 +30,15 @@ struct Renew: AsyncParsableCommand {
         FileHandle.standardError.write(Data("\n".utf8))
         let seconds = Date().timeIntervalSince(started)
         print("Renewed \(report.renewed), newly in grace \(report.inGrace), still unpaid in grace \(report.stillUnpaid), renewed elsewhere \(report.skipped), failed \(report.failed), suspended \(report.suspended) (\(String(format: "%.1f", seconds)) s).")
+        // R-B8: a product behind by several periods is billed each of them in this one run.
+        if !report.periods.isEmpty {
+            print("Periods billed per product: " + report.productsByPeriods.map { "\($0.periods) period\($0.periods == 1 ? "" : "s"): \($0.products) product\($0.products == 1 ? "" : "s")" }.joined(separator: ", ") + ".")
+        }
+        if list {
+            for (id, billed) in report.periods.sorted(by: { $0.value.name == $1.value.name ? $0.key.string < $1.key.string : $0.value.name < $1.value.name }) {
+                print("\(id.string)\t\(billed.periods)\t\(billed.name.replacingOccurrences(of: "\t", with: " "))")
+            }
+        }
         if report.failed > 0 { throw ExitCode(1) }
     }
 

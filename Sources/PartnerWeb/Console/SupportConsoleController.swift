@@ -46,6 +46,9 @@ struct SupportConsoleController: RouteCollection {
         guard let product = visible.first(where: { $0.0.id == id })?.0 else { throw AppError.notFound }
         let organisation = try await req.store.organisation(context)
         let code = product.category == .premiumSupport ? try await req.support.vipCode(context, store: req.store) : nil
+        // R-B8: who the next renewal will bill, under today's partnerships (R-B3), by name.
+        let nextPayer = try await product.billing.asyncMap { _ in try await req.billing.nextPayer(product, store: req.store) }
+        let payerName = try await nextPayer.asyncMap { try await req.store.organisation(id: $0)?.name } ?? nil
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
         return Layout.page(product.name, ctx) {
@@ -54,8 +57,16 @@ struct SupportConsoleController: RouteCollection {
             tag("dl", cls("facts")) {
                 tag("dt") { text(s("field.category")) } ; tag("dd") { text(s("category.\(product.category.rawValue)")) }
                 tag("dt") { text(s("field.status")) } ; tag("dd") { text(s("product_status.\(product.status)")) }
-                if let billing = product.billing { tag("dt") { text(s("products.renews")) } ; tag("dd") { text(BillingConsoleController.day(billing.renewsAt)) } }
+                if let billing = product.billing {
+                    tag("dt") { text(s("products.period")) } ; tag("dd") { text(s("period.\(billing.period.rawValue)")) }
+                    tag("dt") { text(s("products.next_due")) } ; tag("dd", attr("id", "next-due")) { text(BillingConsoleController.day(billing.renewsAt)) }
+                    if let until = billing.graceUntil {
+                        tag("dt") { text(s("products.grace_until")) } ; tag("dd") { text(BillingConsoleController.day(until)) }
+                    }
+                    if let payerName { tag("dt") { text(s("products.billed_to")) } ; tag("dd", attr("id", "next-payer")) { text(payerName) } }
+                }
             }
+            if product.billing != nil { tag("p", cls("hint")) { text(s("products.due_help")) } }
             if let code { vipBox(ctx, context, code: code, back: base(organisation.id) + "/products/\(product.id.string)") }
             tag("p") { link(s("support.contact"), base(organisation.id) + "/contact-support") }
         }

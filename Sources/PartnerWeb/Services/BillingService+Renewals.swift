@@ -15,8 +15,22 @@ extension BillingService {
         var stillUnpaid = 0
         var suspended = 0
         var failed = 0
+        /// R-B8: the periods billed per product (a product behind by several periods gets one
+        /// renewal for each, in one run).
+        var periods: [ProductID: Billed] = [:]
+
+        struct Billed: Sendable, Equatable {
+            let name: String
+            var periods: Int
+        }
+
+        /// How many products had 1, 2, … periods billed.
+        var productsByPeriods: [(periods: Int, products: Int)] {
+            Dictionary(grouping: periods.values, by: \.periods).map { ($0.key, $0.value.count) }.sorted { $0.periods < $1.periods }
+        }
 
         static func += (total: inout RenewalReport, batch: RenewalReport) {
+            total.periods.merge(batch.periods) { a, b in Billed(name: a.name, periods: a.periods + b.periods) }
             total.renewed += batch.renewed
             total.inGrace += batch.inGrace
             total.skipped += batch.skipped
@@ -115,7 +129,11 @@ extension BillingService {
         let outcomes = try await write(pending, store: tx)
         for (index, outcome) in outcomes.enumerated() {
             switch outcome {
-            case .recorded: report.renewed += 1
+            case .recorded:
+                report.renewed += 1
+                if let product = pending[index].situation.product {
+                    report.periods[product.id, default: .init(name: product.name, periods: 0)].periods += 1
+                }
             case .renewedElsewhere: report.skipped += 1
             case .unpaid:
                 guard let product = pending[index].situation.product else { throw BatchNotExact() }
