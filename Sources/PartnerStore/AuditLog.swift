@@ -76,9 +76,11 @@ extension Store {
         return (checked, nil)
     }
 
-    public func auditEvents(organisation: OrganisationID, limit: Int) async throws -> [AuditRecord] {
-        try await AuditEventRow.query(on: database).filter(\.$organisation == organisation.string)
-            .sort(\.$sequence, .descending).limit(limit).all().map(\.record)
+    /// Newest first; `before`: the sequence of the last event of the previous page.
+    public func auditEvents(organisation: OrganisationID, limit: Int, before: Int64? = nil) async throws -> [AuditRecord] {
+        var query = AuditEventRow.query(on: database).filter(\.$organisation == organisation.string)
+        if let before { query = query.filter(\.$sequence < before) }
+        return try await query.sort(\.$sequence, .descending).limit(limit).all().map(\.record)
     }
 
     /// The organisation's events plus those of its partnerships recorded by the other side (a

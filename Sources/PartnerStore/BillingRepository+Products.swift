@@ -93,9 +93,10 @@ extension Store {
     }
 
     /// The invoices issued to `organisation`, newest first (R-B6: only the paying organisation).
-    public func invoices(of organisation: OrganisationID, limit: Int = 200) async throws -> [Invoice] {
-        try await withInvoiceLines(try await InvoiceRow.query(on: database).filter(\.$organisationID == organisation.rawValue)
-            .sort(\.$issuedAt, .descending).sort(\.$number, .descending).limit(limit).all())
+    public func invoices(of organisation: OrganisationID, limit: Int = 200, after: TimeKey? = nil) async throws -> [Invoice] {
+        var query = InvoiceRow.query(on: database).filter(\.$organisationID == organisation.rawValue)
+        if let after { query = query.filter(\.$issuedAt <= after.time).group(.or) { $0.filter(\.$issuedAt < after.time).filter(\.$id < after.id) } }
+        return try await withInvoiceLines(try await query.sort(\.$issuedAt, .descending).sort(\.$id, .descending).limit(limit).all())
     }
 
     /// One invoice, only if it was issued to `organisation`; anyone else gets nil (404).

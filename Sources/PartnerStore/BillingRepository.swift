@@ -139,9 +139,10 @@ extension Store {
         try await WalletEntryRow.query(on: database).filter(\.$id == id.rawValue).filter(\.$organisationID == organisation.rawValue).first()?.domain()
     }
 
-    public func ledger(_ organisation: OrganisationID, currency: Currency? = nil, limit: Int = 100) async throws -> [LedgerEntry] {
+    public func ledger(_ organisation: OrganisationID, currency: Currency? = nil, limit: Int = 100, after: TimeKey? = nil) async throws -> [LedgerEntry] {
         var query = WalletEntryRow.query(on: database).filter(\.$organisationID == organisation.rawValue)
         if let currency { query = query.filter(\.$currency == currency.rawValue) }
+        if let after { query = query.filter(\.$createdAt <= after.time).group(.or) { $0.filter(\.$createdAt < after.time).filter(\.$id < after.id) } }
         return try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit).all().map { try $0.domain() }
     }
 
@@ -272,10 +273,12 @@ extension Store {
 
     /// Orders concerning a client organisation (newest first), optionally only those a partner took
     /// part in, with their lines (two queries whatever the count).
-    public func orders(client: OrganisationID, partner: OrganisationID? = nil, limit: Int = 200) async throws -> [Order] {
+    /// `after`: the keyset of the last order of the previous page (API pagination).
+    public func orders(client: OrganisationID, partner: OrganisationID? = nil, limit: Int = 200, after: TimeKey? = nil) async throws -> [Order] {
         var query = OrderRow.query(on: database).filter(\.$organisationID == client.rawValue)
         if let partner { query = query.filter(\.$partnerID == partner.rawValue) }
-        return try await withLines(try await query.sort(\.$createdAt, .descending).limit(limit).all())
+        if let after { query = query.filter(\.$createdAt <= after.time).group(.or) { $0.filter(\.$createdAt < after.time).filter(\.$id < after.id) } }
+        return try await withLines(try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit).all())
     }
 
     public func order(_ id: OrderID) async throws -> Order? {

@@ -71,13 +71,27 @@ extension Store {
         try await sql.raw("\(Self.applicationColumns) WHERE a.organisation_id = \(bind: organisation.rawValue) ORDER BY a.created_at DESC").all().map(application)
     }
 
-    /// The program admins' queue (pending first, oldest first) or every decided one.
-    public func applications(status: ApplicationStatus?, limit: Int = 200) async throws -> [PartnerApplication] {
+    /// The program admins' queue (one status, oldest first) or every application (newest first),
+    /// a page after `after` (time, id).
+    public func applications(status: ApplicationStatus?, limit: Int = 200, after: TimeKey? = nil) async throws -> [PartnerApplication] {
+        let count = String(max(1, limit))
         if let status {
-            return try await sql.raw("\(Self.applicationColumns) WHERE a.status = \(bind: status.rawValue) ORDER BY a.created_at LIMIT \(unsafeRaw: String(limit))")
-                .all().map(application)
+            guard let after else {
+                return try await sql.raw("\(Self.applicationColumns) WHERE a.status = \(bind: status.rawValue) ORDER BY a.created_at, a.id LIMIT \(unsafeRaw: count)").all().map(application)
+            }
+            return try await sql.raw("""
+                \(Self.applicationColumns) WHERE a.status = \(bind: status.rawValue)
+                  AND a.created_at >= \(bind: after.time) AND (a.created_at > \(bind: after.time) OR a.id > \(bind: after.id))
+                ORDER BY a.created_at, a.id LIMIT \(unsafeRaw: count)
+                """).all().map(application)
         }
-        return try await sql.raw("\(Self.applicationColumns) ORDER BY a.created_at DESC LIMIT \(unsafeRaw: String(limit))").all().map(application)
+        guard let after else {
+            return try await sql.raw("\(Self.applicationColumns) ORDER BY a.created_at DESC, a.id DESC LIMIT \(unsafeRaw: count)").all().map(application)
+        }
+        return try await sql.raw("""
+            \(Self.applicationColumns) WHERE a.created_at <= \(bind: after.time) AND (a.created_at < \(bind: after.time) OR a.id < \(bind: after.id))
+            ORDER BY a.created_at DESC, a.id DESC LIMIT \(unsafeRaw: count)
+            """).all().map(application)
     }
 
     public func application(_ id: ApplicationID) async throws -> PartnerApplication? {

@@ -132,7 +132,8 @@ extension Store {
     }
 
     /// A partner's requests (newest first), or a client's (`client`); `id`: just that one, however old.
-    public func orderRequests(partner: OrganisationID? = nil, client: OrganisationID? = nil, id: UUID? = nil, limit: Int = 200) async throws -> [ApprovalRequest] {
+    public func orderRequests(partner: OrganisationID? = nil, client: OrganisationID? = nil, id: UUID? = nil, limit: Int = 200,
+                              after: TimeKey? = nil) async throws -> [ApprovalRequest] {
         var query = SQLQueryString("SELECT id, client_id, partner_id, partnership_id, requested_by, input, summary, list_total_minor, currency, state, order_id, created_at FROM order_requests WHERE 1 = 1")
         if let partner {
             query.appendInterpolation(unsafeRaw: " AND partner_id = ")
@@ -146,7 +147,16 @@ extension Store {
             query.appendInterpolation(unsafeRaw: " AND id = ")
             query.appendInterpolation(bind: id)
         }
-        query.appendInterpolation(unsafeRaw: " ORDER BY created_at DESC LIMIT \(max(1, min(limit, 500)))")
+        if let after {
+            query.appendInterpolation(unsafeRaw: " AND created_at <= ")
+            query.appendInterpolation(bind: after.time)
+            query.appendInterpolation(unsafeRaw: " AND (created_at < ")
+            query.appendInterpolation(bind: after.time)
+            query.appendInterpolation(unsafeRaw: " OR id < ")
+            query.appendInterpolation(bind: after.id)
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: " ORDER BY created_at DESC, id DESC LIMIT \(max(1, min(limit, 501)))")
         return try await sql.raw(query).all(decoding: RequestRow.self).compactMap(\.request)
     }
 

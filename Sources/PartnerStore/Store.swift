@@ -235,3 +235,15 @@ final class WriteGate: @unchecked Sendable {
         }
     }
 }
+
+extension Store {
+    /// Where a page of a list sorted by (time, id) ended: the API's keyset pagination.
+    public struct TimeKey: Sendable, Hashable {
+        public let time: Date
+        public let id: UUID
+        public init(time: Date, id: UUID) {
+            self.time = time
+            self.id = id
+        }
+    }
+}

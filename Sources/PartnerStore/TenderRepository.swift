@@ -224,13 +224,15 @@ extension Store {
     // MARK: the partner's side (R-T3, R-T4)
 
     /// The tenders this partner was sent, newest first, with whether it has seen or answered them.
-    public func tenderMatches(_ organisation: OrganisationID, limit: Int = 100) async throws -> [TenderMatch] {
+    public func tenderMatches(_ organisation: OrganisationID, limit: Int = 100, after: TimeKey? = nil) async throws -> [TenderMatch] {
+        var keyset: SQLQueryString = ""
+        if let after { keyset = "AND m.created_at <= \(bind: after.time) AND (m.created_at < \(bind: after.time) OR t.id < \(bind: after.id))" }
         let rows = try await sql.raw("""
             SELECT t.id, t.title, t.description, t.region, t.language, t.budget, t.contact_name, t.contact_email, t.contact_phone, t.contact_organisation,
               t.contact_language, t.addressed_partner_id, t.created_at, t.deleted_at, t.fanned_out_at, m.created_at AS matched_at, m.seen_at,
               (SELECT COUNT(*) FROM tender_offers f WHERE f.tender_id = t.id AND f.organisation_id = m.organisation_id) AS offers
             FROM tender_matches m JOIN tenders t ON t.id = m.tender_id
-            WHERE m.organisation_id = \(bind: organisation.rawValue) ORDER BY m.created_at DESC LIMIT \(unsafeRaw: String(limit))
+            WHERE m.organisation_id = \(bind: organisation.rawValue) \(keyset) ORDER BY m.created_at DESC, t.id DESC LIMIT \(unsafeRaw: String(limit))
             """).all()
         let tenders = try await storedTenders(rows)
         return try zip(rows, tenders).map { row, tender in

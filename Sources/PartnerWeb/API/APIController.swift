@@ -142,7 +142,9 @@ struct APIController: RouteCollection {
     }
 
     func tokens(req: Request) async throws -> Response {
-        try json(try await req.store.accessTokens(of: try req.requireUser().id).map(AccessTokenResponse.init))
+        try list(req, try await req.store.accessTokens(of: try req.requireUser().id).map(AccessTokenResponse.init), descending: true) {
+            [PageRequest.sortableTime($0.createdAt), $0.id]
+        }
     }
 
     func createToken(req: Request) async throws -> Response {
@@ -161,7 +163,9 @@ struct APIController: RouteCollection {
     func sessions(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let list = try await req.store.sessions(of: user.id, now: req.partnerHub.configuration.clock.now(), idle: req.partnerHub.configuration.sessionIdleTimeout)
-        return try json(list.map { SessionResponse(id: $0.id.string, userAgent: $0.userAgent, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt, current: false) })
+        // Paged by when each session began (a last-seen time moves while a caller pages).
+        return try self.list(req, list.map { SessionResponse(id: $0.id.string, userAgent: $0.userAgent, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt, current: false) },
+                             descending: true) { [PageRequest.sortableTime($0.createdAt), $0.id] }
     }
 
     func endSession(req: Request) async throws -> Response {
@@ -175,7 +179,9 @@ struct APIController: RouteCollection {
 
     func organisations(req: Request) async throws -> Response {
         let list = try await req.store.organisations(of: try req.requireUser().id)
-        return try json(list.map { OrganisationMembershipResponse(organisation: OrganisationResponse($0.0), role: $0.1.rawValue) })
+        return try self.list(req, list.map { OrganisationMembershipResponse(organisation: OrganisationResponse($0.0), role: $0.1.rawValue) }) {
+            [$0.organisation.name.lowercased(), $0.organisation.id]
+        }
     }
 
     func createOrganisation(req: Request) async throws -> Response {
@@ -201,7 +207,7 @@ struct APIController: RouteCollection {
 
     func members(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        return try json(try await req.store.members(context).map(MemberResponse.init))
+        return try list(req, try await req.store.members(context).map(MemberResponse.init)) { [$0.name.lowercased(), $0.id] }
     }
 
     func changeRole(req: Request) async throws -> Response {
@@ -220,7 +226,9 @@ struct APIController: RouteCollection {
 
     func invitations(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        return try json(try await req.store.pendingInvitations(context).map(InvitationResponse.init))
+        return try list(req, try await req.store.pendingInvitations(context).map(InvitationResponse.init), descending: true) {
+            [PageRequest.sortableTime($0.createdAt), $0.id]
+        }
     }
 
     func invite(req: Request) async throws -> Response {
@@ -254,7 +262,14 @@ struct APIController: RouteCollection {
 
     func auditEvents(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        return try json(try await req.store.auditEvents(organisation: context.organisationID, limit: 200).map(AuditEventResponse.init))
+        let paging = try PageRequest(req)
+        var before: Int64? = nil
+        if let after = paging.after {
+            guard after.count == 1, let sequence = Int64(after[0]) else { throw AppError.validation([FieldError("cursor", .invalidValue)]) }
+            before = sequence
+        }
+        let events = try await req.store.auditEvents(organisation: context.organisationID, limit: paging.limit + 1, before: before)
+        return try paging.respond(req, paging.page(events) { [String($0.sequence)] }) { try json($0.map(AuditEventResponse.init)) }
     }
 
     // MARK: pricing (R-B2)

@@ -267,25 +267,28 @@ struct BillingAPIController: RouteCollection {
     func orders(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let client = try organisationID(req)
-        let list = try await Self.visibleOrders(req, user: user, client: client)
-        let invoices = try await Self.invoicesByOrder(req, list)
+        let paging = try PageRequest(req)
+        let page = paging.page(try await Self.visibleOrders(req, user: user, client: client, limit: paging.limit + 1, after: try paging.timeKey)) {
+            [PageRequest.timeField($0.createdAt), $0.id.string]
+        }
+        let invoices = try await Self.invoicesByOrder(req, page.rows)
         var audiences: [OrganisationID?: PriceDisclosure.Audience] = [:]
-        for partner in Set(list.map(\.partnerID)) { audiences[partner] = try await Self.audience(req, partner: partner) }
-        return try api.json(list.map { OrderJSON($0, invoice: invoices[$0.id], audience: audiences[$0.partnerID] ?? .clientSide) })
+        for partner in Set(page.rows.map(\.partnerID)) { audiences[partner] = try await Self.audience(req, partner: partner) }
+        return try paging.respond(req, page) { rows in try api.json(rows.map { OrderJSON($0, invoice: invoices[$0.id], audience: audiences[$0.partnerID] ?? .clientSide) }) }
     }
 
-    static func visibleOrders(_ req: Request, user: User, client: OrganisationID) async throws -> [Order] {
+    static func visibleOrders(_ req: Request, user: User, client: OrganisationID, limit: Int = 200, after: Store.TimeKey? = nil) async throws -> [Order] {
         let now = req.partnerHub.configuration.clock.now()
         let access = try await req.store.clientAccess(user: user.id, organisation: client)
         if let member = access.clientMembership {
             // A member of the client sees its orders when the policy lets it order (R-O5); a user
             // who is both a client member and a partner user is answered as the member.
             guard Policy.decide(.order, Actor(kind: .user, membership: member.role), now: now).isAllowed else { throw AppError.forbidden("policy.refused.role") }
-            return try await req.store.orders(client: client)
+            return try await req.store.orders(client: client, limit: limit, after: after)
         }
         guard let side = access.partnerSides.first(where: { AccessRules.seesClient($0, now: now) }),
               let partnership = try await req.store.partnership(side.partnership) else { throw AppError.notFound }
-        return try await req.store.orders(client: client, partner: partnership.partnerID)
+        return try await req.store.orders(client: client, partner: partnership.partnerID, limit: limit, after: after)
     }
 
     /// Only invoices issued to the caller's own side are linked (R-B6). One membership check per
@@ -319,7 +322,9 @@ struct BillingAPIController: RouteCollection {
 
     func entries(req: Request) async throws -> Response {
         let context = try await Self.billingContext(req)
-        return try api.json(try await req.store.ledger(context.organisationID).map(LedgerEntryJSON.init))
+        let paging = try PageRequest(req)
+        let entries = try await req.store.ledger(context.organisationID, limit: paging.limit + 1, after: try paging.timeKey)
+        return try paging.respond(req, paging.page(entries) { [PageRequest.timeField($0.createdAt), $0.id.string] }) { try api.json($0.map(LedgerEntryJSON.init)) }
     }
 
     func topUp(req: Request) async throws -> Response {
@@ -349,7 +354,9 @@ struct BillingAPIController: RouteCollection {
 
     func invoices(req: Request) async throws -> Response {
         let context = try await Self.billingContext(req)
-        return try api.json(try await req.store.invoices(of: context.organisationID).map(InvoiceJSON.init))
+        let paging = try PageRequest(req)
+        let invoices = try await req.store.invoices(of: context.organisationID, limit: paging.limit + 1, after: try paging.timeKey)
+        return try paging.respond(req, paging.page(invoices) { [PageRequest.timeField($0.issuedAt), $0.id.string] }) { try api.json($0.map(InvoiceJSON.init)) }
     }
 
     func invoice(req: Request) async throws -> Response {

@@ -87,4 +87,40 @@ extension OpenAPIDocument {
         document["paths"] = paths
         return document
     }
+
+    /// Every GET whose answer is a JSON array is a list, and every list pages the same way
+    /// (`PageRequest`): `limit` and `cursor` in the query, a `Link` header to the next page. Found
+    /// from the document itself, so a list added later is documented (and checked) without thought.
+    static func paginatingLists(_ document: JSON) -> JSON {
+        var document = document
+        var paths = document["paths"] as? JSON ?? [:]
+        for (path, methods) in paths {
+            guard var methods = methods as? JSON, var operation = methods["get"] as? JSON, isList(operation) else { continue }
+            operation["parameters"] = (operation["parameters"] as? [JSON] ?? []) + pagingParameters
+            var responses = operation["responses"] as? JSON ?? [:]
+            var ok = responses["200"] as? JSON ?? [:]
+            ok["headers"] = ["Link": ["description": "`<…>; rel=\"next\"` (RFC 8288) while more rows follow: the same query with the next cursor",
+                                      "schema": ["type": "string"]]]
+            responses["200"] = ok
+            operation["responses"] = responses
+            operation["x-paginated"] = true
+            methods["get"] = operation
+            paths[path] = methods
+        }
+        document["paths"] = paths
+        return document
+    }
+
+    static func isList(_ operation: JSON) -> Bool {
+        let ok = (operation["responses"] as? JSON)?["200"] as? JSON
+        let schema = ((ok?["content"] as? JSON)?["application/json"] as? JSON)?["schema"] as? JSON
+        return schema?["type"] as? String == "array"
+    }
+
+    static var pagingParameters: [JSON] {
+        [["name": "limit", "in": "query", "required": false, "description": "Rows per page (default \(PageRequest.defaultLimit))",
+          "schema": ["type": "integer", "minimum": 1, "maximum": PageRequest.maximumLimit]],
+         ["name": "cursor", "in": "query", "required": false, "description": "Where the previous page ended, from its `Link` header (opaque)",
+          "schema": ["type": "string", "minLength": 1, "maxLength": 1024, "pattern": "^[A-Za-z0-9_-]+$"]]]
+    }
 }

@@ -69,7 +69,7 @@ enum OpenAPIDocument {
     static func list(_ name: String) -> JSON { ["type": "array", "items": ref(name)] }
 
     /// Built once: the served JSON and the contract middleware read the same document.
-    nonisolated(unsafe) static let document: JSON = closingRequestBodies(securingProviderPaths(assembled))
+    nonisolated(unsafe) static let document: JSON = paginatingLists(closingRequestBodies(securingProviderPaths(assembled)))
 
     static var assembled: JSON {
         return [

@@ -134,7 +134,7 @@ struct PartnershipAPIController: RouteCollection {
     func products(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let list = try await req.partnerships.visibleProducts(user: user, organisation: try organisationID(req), store: req.store)
-        return try api.json(list.map { ProductResponse($0.0, allowed: $0.1) })
+        return try api.list(req, list.map { ProductResponse($0.0, allowed: $0.1) }) { [$0.name.lowercased(), $0.id] }
     }
 
     /// "Why can this user act on this product?" — for the client's legal representatives (R-P10).
@@ -158,7 +158,9 @@ struct PartnershipAPIController: RouteCollection {
     func supportGrants(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
         let now = req.partnerHub.configuration.clock.now()
-        return try api.json(try await req.store.supportGrants(organisation: context.organisationID).map { SupportGrantResponse($0, now: now) })
+        return try api.list(req, try await req.store.supportGrants(organisation: context.organisationID).map { SupportGrantResponse($0, now: now) }, descending: true) {
+            [PageRequest.sortableTime($0.createdAt), $0.id]
+        }
     }
 
     func grantSupport(req: Request) async throws -> Response {
@@ -184,12 +186,16 @@ struct PartnershipAPIController: RouteCollection {
     func searchPartners(req: Request) async throws -> Response {
         _ = try req.requireUser()
         let query = (try? req.query.get(String.self, at: "q")) ?? ""
-        return try api.json(try await req.store.searchPartners(query).map { PartnerSearchResult(id: $0.id.string, name: $0.name, country: $0.country.rawValue) })
+        return try api.list(req, try await req.store.searchPartners(query).map { PartnerSearchResult(id: $0.id.string, name: $0.name, country: $0.country.rawValue) }) {
+            [$0.name.lowercased(), $0.id]
+        }
     }
 
     func partners(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        return try api.json(try await req.store.partnerships(client: context.organisationID).map(PartnershipResponse.init))
+        return try api.list(req, try await req.store.partnerships(client: context.organisationID).map(PartnershipResponse.init), descending: true) {
+            [PageRequest.sortableTime($0.createdAt), $0.id]
+        }
     }
 
     func addPartner(req: Request) async throws -> Response {
@@ -207,10 +213,13 @@ struct PartnershipAPIController: RouteCollection {
     /// The hot path of issue #3's benchmark: written with `FastJSON`, not the Codable encoder.
     func clients(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
+        let paging = try PageRequest(req)
         let list = try await req.partnerships.visibleClients(context, store: req.store).map(PartnershipResponse.init)
-        let response = Response(status: .ok, body: .init(string: PartnershipResponse.jsonArray(list)))
-        response.headers.contentType = .json
-        return response
+        return try paging.respond(req, paging.slice(list, descending: true) { [PageRequest.sortableTime($0.createdAt), $0.id] }) { rows in
+            let response = Response(status: .ok, body: .init(string: PartnershipResponse.jsonArray(rows)))
+            response.headers.contentType = .json
+            return response
+        }
     }
 
     func addClient(req: Request) async throws -> Response {
@@ -297,7 +306,9 @@ struct PartnershipAPIController: RouteCollection {
     /// The client's inbox (R-P2): open requests addressed to the caller's e-mail address.
     func requests(req: Request) async throws -> Response {
         let user = try req.requireUser()
-        return try api.json(try await req.partnerships.openRequests(for: user, store: req.store).map(PartnershipResponse.init))
+        return try api.list(req, try await req.partnerships.openRequests(for: user, store: req.store).map(PartnershipResponse.init), descending: true) {
+            [PageRequest.sortableTime($0.createdAt), $0.id]
+        }
     }
 
     func answerRequest(_ req: Request, accept: Bool) async throws -> Response {

@@ -114,7 +114,9 @@ struct ProgramAPIController: RouteCollection {
 
     func applications(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        return try api.json(try await req.store.applications(of: context.organisationID).map(ApplicationJSON.init))
+        return try api.list(req, try await req.store.applications(of: context.organisationID).map(ApplicationJSON.init), descending: true) {
+            [PageRequest.sortableTime($0.createdAt), $0.id]
+        }
     }
 
     func apply(req: Request) async throws -> Response {
@@ -134,7 +136,9 @@ struct ProgramAPIController: RouteCollection {
         _ = try req.requireProgramAdmin()
         let raw = (try? req.query.get(String.self, at: "status")) ?? "pending"
         guard raw == "all" || ApplicationStatus(rawValue: raw) != nil else { throw AppError.validation([FieldError("status", .invalidValue)]) }
-        return try api.json(try await req.store.applications(status: ApplicationStatus(rawValue: raw)).map(ApplicationJSON.init))
+        let paging = try PageRequest(req)
+        let rows = try await req.store.applications(status: ApplicationStatus(rawValue: raw), limit: paging.limit + 1, after: try paging.timeKey)
+        return try paging.respond(req, paging.page(rows) { [PageRequest.timeField($0.createdAt), $0.id.string] }) { try api.json($0.map(ApplicationJSON.init)) }
     }
 
     func applicationID(_ req: Request) throws -> ApplicationID { try api.param(req, "application", ApplicationID.init(string:)) }
@@ -158,10 +162,10 @@ struct ProgramAPIController: RouteCollection {
 
     func standings(req: Request) async throws -> Response {
         _ = try req.requireProgramAdmin()
-        return try api.json(try await req.program.standings(store: req.store).map {
+        return try api.list(req, try await req.program.standings(store: req.store).map {
             StandingJSON(organisationId: $0.standing.organisation.id.string, name: $0.standing.organisation.name, approvedAt: $0.standing.approvedAt,
                          volume: $0.volume.minorUnits, minimum: $0.minimum.minorUnits, currency: $0.volume.currency.rawValue, belowMinimum: $0.belowMinimum)
-        })
+        }) { [$0.name.lowercased(), $0.organisationId] }
     }
 
     func categoryJSON(_ c: TenderCategory) -> TenderCategoryJSON {
@@ -181,7 +185,7 @@ struct ProgramAPIController: RouteCollection {
     // MARK: tenders, public and the contact's
 
     func categories(req: Request) async throws -> Response {
-        try api.json(try await req.store.tenderCategories().map(categoryJSON))
+        try api.list(req, try await req.store.tenderCategories().map(categoryJSON)) { [String(format: "%010d", $0.position), $0.key] }
     }
 
     func tenderInput(_ t: TenderRequest) -> TenderInput {
@@ -236,11 +240,15 @@ struct ProgramAPIController: RouteCollection {
         let context = try await req.organisationContext()
         _ = try await req.tenders.requirePartner(context, store: req.store)
         let now = req.partnerHub.configuration.clock.now()
-        return try api.json(try await req.store.tenderMatches(context.organisationID).map { match in
-            var json = TenderJSON(match.tender.tender, available: TenderRules.isAvailable(match.tender.tender, now: now), full: false)
-            json.matchedAt = match.matchedAt; json.seenAt = match.seenAt; json.offered = match.offered
-            return json
-        })
+        let paging = try PageRequest(req)
+        let matches = try await req.store.tenderMatches(context.organisationID, limit: paging.limit + 1, after: try paging.timeKey)
+        return try paging.respond(req, paging.page(matches) { [PageRequest.timeField($0.matchedAt), $0.tender.tender.id.string] }) { rows in
+            try api.json(rows.map { match in
+                var json = TenderJSON(match.tender.tender, available: TenderRules.isAvailable(match.tender.tender, now: now), full: false)
+                json.matchedAt = match.matchedAt; json.seenAt = match.seenAt; json.offered = match.offered
+                return json
+            })
+        }
     }
 
     /// R-T3: opening records the view; a tender no longer available answers 410 without contact.

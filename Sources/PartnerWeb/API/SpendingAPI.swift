@@ -61,9 +61,13 @@ struct SpendingAPIController: RouteCollection {
 
     func list(req: Request) async throws -> Response {
         let context = try await req.organisationContext()
-        let asPartner = try await req.store.orderRequests(partner: context.organisationID)
-        let asClient = try await req.store.orderRequests(client: context.organisationID)
-        return try api.json((asPartner + asClient).sorted { $0.createdAt > $1.createdAt }.map(ApprovalRequestJSON.init))
+        let paging = try PageRequest(req)
+        let after = try paging.timeKey
+        let asPartner = try await req.store.orderRequests(partner: context.organisationID, limit: paging.limit + 1, after: after)
+        let asClient = try await req.store.orderRequests(client: context.organisationID, limit: paging.limit + 1, after: after)
+        // Both sides newest first, merged by the same (time, id) order the keyset follows.
+        let merged = (asPartner + asClient).sorted { ($0.createdAt, $0.id.uuidString) > ($1.createdAt, $1.id.uuidString) }
+        return try paging.respond(req, paging.page(merged) { [PageRequest.timeField($0.createdAt), $0.id.uuidString] }) { try api.json($0.map(ApprovalRequestJSON.init)) }
     }
 
     func approve(req: Request) async throws -> Response {
