@@ -5,7 +5,7 @@ import Testing
 /// R-B4: who a hosting counts for is decided by today's partnerships (R-B3 for the renewal run),
 /// written here as DESIGN.md's table reads: a limited grant → the client; full access in mode
 /// partner → the partner; full access in mode client, or no partnership → the client.
-@Suite("R-B4 tier counts by today's partnerships")
+@Suite("R-B4 who a hosting counts for")
 struct TierCountRulesTests {
     let client = OrganisationID(UUID()), partner = OrganisationID(UUID()), other = OrganisationID(UUID())
 

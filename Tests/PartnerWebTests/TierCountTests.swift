@@ -121,4 +121,40 @@ struct TierCountTests {
             #expect(try await t.store.verifyLedger().isEmpty)
         }
     }
+
+    @Test("R-B8 the product page shows the next due date (one period after the order) and who it will be billed to under today's partnership")
+    func productPageNamesTheNextPayer() async throws {
+        try await TestApp.with { t in
+            let w = try await base.world(t)
+            // The test clock starts on 2026-11-18 (11:06 UTC): a monthly product ordered now is due on 2026-12-18.
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(1))
+            let order = try t.json(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q)) as! [String: Any]
+            let product = (order["product_ids"] as! [[String]])[0][0]
+            let clara = Browser(t)
+            try await clara.logIn(w.client.email)
+            let page = "/console/orgs/\(w.client.organisationID)/products/\(product)"
+            let before = try await clara.get(page).body.string
+            #expect(before.contains(#"<dd id="next-due">2026-12-18</dd>"#))
+            #expect(before.contains(#"<dd id="next-payer">Client AG</dd>"#))
+            try await billing.fullPartnership(t, w, mode: "partner")
+            let after = try await clara.get(page).body.string
+            #expect(after.contains(#"<dd id="next-payer">Partner GmbH</dd>"#))
+        }
+    }
+
+    @Test("R-B8 one run bills every period a product has fallen behind on, and the report counts them per product")
+    func periodsPerProduct() async throws {
+        try await TestApp.with { t in
+            let w = try await base.world(t)
+            let q = try await billing.quote(t, w.client, client: w.client.organisationID, billing.webHostings(1))
+            #expect(try await billing.confirm(t, w.client, client: w.client.organisationID, quote: q).status == .created)
+            #expect(try await billing.topUp(t, w.client, "100.00").status == .created)
+            // 2026-11-18 + 95 days = 2027-02-21: due on 12-18, 01-18 and 02-18, three periods.
+            t.clock.advance(95 * 86_400)
+            let report = try await t.app.partnerHub.billing.renewDue(until: t.clock.now(), store: t.store)
+            #expect(report.renewed == 3)
+            #expect(report.periods.count == 1 && report.periods.values.first?.periods == 3)
+            #expect(report.productsByPeriods.map(\.periods) == [3] && report.productsByPeriods.map(\.products) == [1])
+        }
+    }
 }
