@@ -139,6 +139,11 @@ struct TierCountTests {
             try await billing.fullPartnership(t, w, mode: "partner")
             let after = try await clara.get(page).body.string
             #expect(after.contains(#"<dd id="next-payer">Partner GmbH</dd>"#))
+            // The API says the same in the product's billing.
+            let listed = try t.json(try await t.send(.GET, "/api/v1/organisations/\(w.client.organisationID)/products", token: w.client.token)) as! [[String: Any]]
+            let billing = try #require(listed.first { $0["id"] as? String == product }?["billing"] as? [String: Any])
+            #expect(billing["next_payer_id"] as? String == w.partner.organisationID)
+            #expect((billing["renews_at"] as? String)?.hasPrefix("2026-12-18") == true && billing["period"] as? String == "monthly")
         }
     }
 

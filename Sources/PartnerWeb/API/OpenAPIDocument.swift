@@ -293,7 +293,10 @@ enum OpenAPIDocument {
                                    required: ["id", "product_id", "expires_at", "revoked_at", "active", "created_at"]),
             "Product": object(["id": uuid, "organisation_id": uuid, "category": ["type": "string", "enum": ProductCategory.allCases.map(\.rawValue)],
                                "name": string(), "status": string(), "created_at": dateTime,
-                               "allowed_actions": ["type": "array", "items": ["type": "string", "enum": ProductAction.allCases.map(\.rawValue)]]],
+                               "allowed_actions": ["type": "array", "items": ["type": "string", "enum": ProductAction.allCases.map(\.rawValue)]],
+                               // R-B8: absent for products without billing.
+                               "billing": object(["period": ["type": "string", "enum": ["monthly", "yearly"]], "renews_at": dateTime, "next_payer_id": uuid],
+                                                 required: ["period", "renews_at", "next_payer_id"])],
                               required: ["id", "organisation_id", "category", "name", "status", "created_at", "allowed_actions"]),
             "PartnerSearchResult": object(["id": uuid, "name": string(), "country": string()], required: ["id", "name", "country"]),
             // At least one right per granted product (R-P3).

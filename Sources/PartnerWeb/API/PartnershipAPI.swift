@@ -17,10 +17,14 @@ struct PartnershipRequestAnswer: Content {
 }
 
 struct ProductResponse: Content {
+    /// R-B8: the period, when the next renewal falls due and who it will bill under today's partnerships.
+    struct Billing: Content { var period: String; var renewsAt: Date; var nextPayerId: String }
     var id: String; var organisationId: String; var category: String; var name: String; var status: String; var createdAt: Date; var allowedActions: [String]
-    init(_ p: Product, allowed: Set<ProductAction>) {
+    var billing: Billing?
+    init(_ p: Product, allowed: Set<ProductAction>, nextPayer: OrganisationID? = nil) {
         id = p.id.string; organisationId = p.organisationID.string; category = p.category.rawValue; name = p.name; status = p.status
         createdAt = p.createdAt; allowedActions = ProductAction.allCases.filter(allowed.contains).map(\.rawValue)
+        billing = p.billing.map { Billing(period: $0.period.rawValue, renewsAt: $0.renewsAt, nextPayerId: (nextPayer ?? $0.payer).string) }
     }
 }
 
@@ -133,8 +137,10 @@ struct PartnershipAPIController: RouteCollection {
     /// Members see their organisation's products; partner users those R-P10 lets them see; others 404.
     func products(req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let list = try await req.partnerships.visibleProducts(user: user, organisation: try organisationID(req), store: req.store)
-        return try api.list(req, list.map { ProductResponse($0.0, allowed: $0.1) }) { [$0.name.lowercased(), $0.id] }
+        let organisation = try organisationID(req)
+        let list = try await req.partnerships.visibleProducts(user: user, organisation: organisation, store: req.store)
+        let payers = try await req.billing.nextPayers(list.map(\.0), client: organisation, store: req.store)
+        return try api.list(req, list.map { ProductResponse($0.0, allowed: $0.1, nextPayer: payers[$0.0.id]) }) { [$0.name.lowercased(), $0.id] }
     }
 
     /// "Why can this user act on this product?" — for the client's legal representatives (R-P10).

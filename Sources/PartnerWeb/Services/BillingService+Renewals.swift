@@ -184,6 +184,18 @@ extension BillingService {
         return (try? renewalSituation(product, organisations: organisations, partnerships: partnerships, now: clock.now()))?.payer.id ?? product.organisationID
     }
 
+    /// `nextPayer` for many products of one client, on one read of its partnerships.
+    func nextPayers(_ products: [Product], client: OrganisationID, store: Store) async throws -> [ProductID: OrganisationID] {
+        let billed = products.filter { $0.billing != nil && $0.organisationID == client }
+        guard !billed.isEmpty else { return [:] }
+        let partnerships = try await store.activePartnerships(clients: [client])[client] ?? []
+        let organisations = try await store.organisations(ids: Set(partnerships.map(\.partnerID) + [client]))
+        let now = clock.now()
+        return Dictionary(uniqueKeysWithValues: billed.map { product in
+            (product.id, (try? renewalSituation(product, organisations: organisations, partnerships: partnerships, now: now))?.payer.id ?? client)
+        })
+    }
+
     /// R-B8: renewal reminders 14 days before, to the legal representatives and admins of whoever
     /// pays the renewal now.
     func sendRenewalReminders(store: Store) async throws {

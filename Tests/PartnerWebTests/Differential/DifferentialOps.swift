@@ -32,7 +32,7 @@ enum DifferentialOp: CustomStringConvertible {
         case .clientOrder(let c, let l, let card): return "client C\(c + 1) orders \(lines(l)) (\(card ? "card" : "wallet"))"
         case .partnerOrder(let c, let l, let own): return "partner of C\(c + 1) orders \(lines(l)) with \(own ? "its own" : "the client's") means"
         case .terms(let c, let p, let full, let pays, let grants):
-            return "C\(c + 1) ↔ P\(p + 1): \(full ? "full, \(pays ? "partner" : "client") pays" : "limited, grants \(String(grants, radix: 2))")"
+            return "C\(c + 1) sets terms with its partner (P\(p + 1) if it has none): \(full ? "full, \(pays ? "partner" : "client") pays" : "limited, grant mask \(String(grants & 0xFFFF, radix: 2)) (bit n: its n-th product)")"
         case .end(let c): return "C\(c + 1) ends its partnership"
         case .topUp(let c, let amount): return "C\(c + 1) tops up \(amount)"
         case .renew(let days): return "\(days) days later, the renewal run"
