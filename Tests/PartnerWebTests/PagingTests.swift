@@ -114,12 +114,17 @@ struct PagingTests {
         }
     }
 
-    @Test("A bad limit or cursor is refused naming the parameter; nothing else about the list is revealed")
+    @Test("A bad limit or cursor (malformed, out of range, or another list's) is refused naming the parameter, on either database")
     func badParameters() async throws {
         try await TestApp.with { t in
             let clara = try await t.signUp("clara@client.test")
             let path = "/api/v1/organisations/\(clara.organisationID)/orders"
-            for query in ["limit=0", "limit=501", "limit=abc", "limit=-1", "cursor=", "cursor=%2F%2F", "cursor=AAAA", "cursor=" + String(repeating: "A", count: 2000)] {
+            let id = UUID().uuidString
+            // Crafted cursors: a time too far for PostgreSQL's microseconds (it must not trap), not
+            // a number, and one from another list.
+            let crafted = [[path, "1e13", id], [path, "-1e13", id], [path, "nan", id], [path, "1", "x"],
+                           ["/api/v1/organisations/\(clara.organisationID)/invoices", "1", id]].map { "cursor=" + PageRequest.encode($0) }
+            for query in ["limit=0", "limit=501", "limit=abc", "limit=-1", "cursor=", "cursor=%2F%2F", "cursor=AAAA", "cursor=" + String(repeating: "A", count: 2000)] + crafted {
                 let response = try await t.send(.GET, "\(path)?\(query)", token: clara.token)
                 #expect([400, 422].contains(response.status.code), "\(query): \(response.status)")
                 #expect(response.headers.first(name: .contentType) == "application/problem+json", "\(query)")

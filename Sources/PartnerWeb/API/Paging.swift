@@ -28,8 +28,11 @@ struct PageRequest: Sendable {
             limit = Self.defaultLimit
         }
         if let cursor = req.query[String.self, at: "cursor"] {
-            guard let key = Self.decode(cursor) else { throw AppError.validation([FieldError("cursor", .invalidValue)]) }
-            after = key
+            // A cursor names its list: one from another list (or organisation) is refused.
+            guard let fields = Self.decode(cursor), fields.first == req.url.path, fields.count > 1 else {
+                throw AppError.validation([FieldError("cursor", .invalidValue)])
+            }
+            after = Array(fields.dropFirst())
         } else {
             after = nil
         }
@@ -69,11 +72,17 @@ struct PageRequest: Sendable {
     /// the row it came from to the last bit.
     static func timeField(_ date: Date) -> String { String(date.timeIntervalSinceReferenceDate) }
 
+    /// 1970-01-01 and 2200-01-01 in Date's own seconds (since 2001-01-01).
+    static let epochOffset = 978_307_200.0
+    static let latestTime = 6_279_811_200.0
+
     /// The keyset (time, id) of a list sorted by time and id, or nil on the first page.
     var timeKey: Store.TimeKey? {
         get throws {
             guard let after else { return nil }
-            guard after.count == 2, let seconds = Double(after[0]), seconds.isFinite, let id = UUID(uuidString: after[1]) else {
+            // Only times a row can have (1970 … 2200): a far one would trap in the PostgreSQL
+            // driver's conversion to microseconds (R-H1).
+            guard after.count == 2, let seconds = Double(after[0]), (-Self.epochOffset...Self.latestTime).contains(seconds), let id = UUID(uuidString: after[1]) else {
                 throw AppError.validation([FieldError("cursor", .invalidValue)])
             }
             return Store.TimeKey(time: Date(timeIntervalSinceReferenceDate: seconds), id: id)
@@ -104,7 +113,9 @@ struct PageRequest: Sendable {
     /// The response: the rows as JSON, and the link to the next page when there is one.
     func respond<T>(_ req: Request, _ page: (rows: [T], next: [String]?), encode: ([T]) throws -> Response) throws -> Response {
         let response = try encode(page.rows)
-        if let next = page.next { response.headers.replaceOrAdd(name: "Link", value: "<\(nextURL(req, cursor: Self.encode(next)))>; rel=\"next\"") }
+        if let next = page.next {
+            response.headers.replaceOrAdd(name: "Link", value: "<\(nextURL(req, cursor: Self.encode([req.url.path] + next)))>; rel=\"next\"")
+        }
         return response
     }
 

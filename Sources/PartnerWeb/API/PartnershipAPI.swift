@@ -192,7 +192,7 @@ struct PartnershipAPIController: RouteCollection {
     func searchPartners(req: Request) async throws -> Response {
         _ = try req.requireUser()
         let query = (try? req.query.get(String.self, at: "q")) ?? ""
-        return try api.list(req, try await req.store.searchPartners(query).map { PartnerSearchResult(id: $0.id.string, name: $0.name, country: $0.country.rawValue) }) {
+        return try api.list(req, try await req.store.searchPartners(query, limit: 1000).map { PartnerSearchResult(id: $0.id.string, name: $0.name, country: $0.country.rawValue) }) {
             [$0.name.lowercased(), $0.id]
         }
     }
