@@ -139,6 +139,12 @@ struct TierCountTests {
             try await billing.fullPartnership(t, w, mode: "partner")
             let after = try await clara.get(page).body.string
             #expect(after.contains(#"<dd id="next-payer">Partner GmbH</dd>"#))
+            // The partner sees the same on its page for the client.
+            let paul = Browser(t)
+            try await paul.logIn(w.partner.email)
+            let clientPage = try await paul.get("/console/orgs/\(w.partner.organisationID)/clients/\(try await partnershipID(t, client: w.client.organisationID))").body.string
+            let row = try #require(clientPage.range(of: #"<tr><td>Web hosting</td><td>Web hosting</td>.*?</tr>"#, options: .regularExpression).map { String(clientPage[$0]) })
+            #expect(row.contains("<td>2026-12-18</td>") && row.contains("<td>Partner GmbH</td>"), "\(row)")
             // The API says the same in the product's billing.
             let listed = try t.json(try await t.send(.GET, "/api/v1/organisations/\(w.client.organisationID)/products", token: w.client.token)) as! [[String: Any]]
             let billing = try #require(listed.first { $0["id"] as? String == product }?["billing"] as? [String: Any])

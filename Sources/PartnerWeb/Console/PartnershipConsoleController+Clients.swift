@@ -116,6 +116,9 @@ extension PartnershipConsoleController {
         let organisation = try await req.store.organisation(context)
         let products = try await req.partnerships.visibleProducts(user: user, organisation: clientID, store: req.store)
         let members = context.may(.manageMembers) ? try await req.store.members(context) : []
+        // R-B8: when each product next falls due and who that renewal bills, on today's partnerships.
+        let payers = try await req.billing.nextPayers(products.map(\.0), client: clientID, store: req.store)
+        let payerNames = [clientID: listing.counterpartName, organisation.id: organisation.name]
         // The comparison of payment modes is for those who decide on billing (R-O2).
         let whatIf = context.may(.billing) ? try await req.store.organisation(id: clientID).asyncMap {
             try await req.billing.whatIf(client: $0, partner: organisation.id, products: products.map(\.0), store: req.store)
@@ -139,12 +142,15 @@ extension PartnershipConsoleController {
                 tag("p", cls("empty")) { text(s("partnerships.no_products")) }
             } else {
                 tag("table", cls("table"), attr("id", "client-products")) {
-                    tableHead([s("field.product"), s("field.category"), s("field.access_rights")])
+                    tableHead([s("field.product"), s("field.category"), s("products.next_due"), s("products.billed_to"), s("field.access_rights")])
                     tag("tbody") {
                         for (product, allowed) in products {
+                            let renews = product.billing.flatMap { ["active", "grace"].contains(product.status) ? $0 : nil }
                             tag("tr") {
                                 tag("td") { text(product.name) }
                                 tag("td") { text(s("category.\(product.category.rawValue)")) }
+                                tag("td") { text(renews.map { BillingConsoleController.day($0.renewsAt) } ?? "—") }
+                                tag("td") { text(renews.flatMap { _ in payers[product.id].flatMap { payerNames[$0] } } ?? "—") }
                                 tag("td") {
                                     for action in ProductAction.allCases where allowed.contains(action) {
                                         tag("span", cls("badge")) { text(s("action.\(action.rawValue)")) }

@@ -79,6 +79,7 @@ enum Stylesheet {
     @media print { .side, .topbar, .skip, .no-print, nav, .languages { display: none !important; } .shell { display: block; } .content { padding: 0; }
       body { background: #fff; } .card, .invoice { border: none; box-shadow: none; } a { color: inherit; text-decoration: none; } }
     .content { min-width: 0; overflow-wrap: anywhere; }
+    @media (max-width: 520px) { dl.facts, .facts { grid-template-columns: minmax(0, 1fr); gap: 2px 0; } dl.facts dd, .facts dd { margin: 0 0 8px; overflow-wrap: anywhere; } }
     @media (max-width: 720px) { .shell { grid-template-columns: minmax(0, 1fr); } .table { display: block; overflow-x: auto; } .side { border-right: none; border-bottom: 1px solid var(--line); } .content { padding: 16px; }
       .table { display: block; overflow-x: auto; } }
     """

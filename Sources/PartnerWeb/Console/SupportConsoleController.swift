@@ -57,8 +57,9 @@ struct SupportConsoleController: RouteCollection {
             tag("dl", cls("facts")) {
                 tag("dt") { text(s("field.category")) } ; tag("dd") { text(s("category.\(product.category.rawValue)")) }
                 tag("dt") { text(s("field.status")) } ; tag("dd") { text(s("product_status.\(product.status)")) }
-                if let billing = product.billing {
-                    tag("dt") { text(s("products.period")) } ; tag("dd") { text(s("period.\(billing.period.rawValue)")) }
+                // A suspended or cancelled product renews no more: no due date, nobody to bill.
+                if let billing = product.billing, ["active", "grace"].contains(product.status) {
+                    tag("dt") { text(s("products.period")) } ; tag("dd") { text(s("billing_period.\(billing.period.rawValue)")) }
                     tag("dt") { text(s("products.next_due")) } ; tag("dd", attr("id", "next-due")) { text(BillingConsoleController.day(billing.renewsAt)) }
                     if let until = billing.graceUntil {
                         tag("dt") { text(s("products.grace_until")) } ; tag("dd") { text(BillingConsoleController.day(until)) }
@@ -66,7 +67,7 @@ struct SupportConsoleController: RouteCollection {
                     if let payerName { tag("dt") { text(s("products.billed_to")) } ; tag("dd", attr("id", "next-payer")) { text(payerName) } }
                 }
             }
-            if product.billing != nil { tag("p", cls("hint")) { text(s("products.due_help")) } }
+            if product.billing != nil, ["active", "grace"].contains(product.status) { tag("p", cls("hint")) { text(s("products.due_help")) } }
             if let code { vipBox(ctx, context, code: code, back: base(organisation.id) + "/products/\(product.id.string)") }
             tag("p") { link(s("support.contact"), base(organisation.id) + "/contact-support") }
         }
