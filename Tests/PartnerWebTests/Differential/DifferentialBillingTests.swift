@@ -10,7 +10,7 @@ extension DifferentialWorld {
     func observed() async throws -> (orders: [String], invoices: [String], wallets: [String: Int64], cashbacks: [String]) {
         var orders: [String] = [], invoices: [String] = [], wallets: [String: Int64] = [:], cashbacks: [String] = []
         func label(_ id: OrganisationID?) -> String { id.flatMap { labels[$0.string] } ?? "?" }
-        for account in clients {
+        for account in clients + partners {
             for o in try await t.store.orders(client: OrganisationID(string: account.organisationID)!, limit: 1_000_000) {
                 let lines = o.priced.lines.map { "\($0.category.rawValue) x\($0.quantity) tier=\($0.tierCount) charged=\($0.charged.minorUnits) cb=\($0.cashback.minorUnits)" }
                 orders.append("\(o.kind.rawValue) \(label(o.organisationID)) payer=\(label(o.payerID)) \(o.priced.benefit.rawValue) [\(lines.joined(separator: ", "))] "
@@ -65,7 +65,7 @@ struct DifferentialBillingTests {
     static var steps: Int { ProcessInfo.processInfo.environment["PARTNERHUB_DIFF_STEPS"].flatMap { Int($0) } ?? 100 }
 
     struct Figures {
-        var steps = 0, orders = 0, invoices = 0, renewals = 0, cashbacks = 0, refusals = 0
+        var steps = 0, orders = 0, invoices = 0, renewals = 0, cashbacks = 0, refusals = 0, highestTierCount: Int64 = 0
     }
 
     /// One world from the start; the mismatch, if any.
@@ -77,13 +77,15 @@ struct DifferentialBillingTests {
                 let world = try await DifferentialWorld(t, seed: seed)
                 for op in ops { try await world.run(op) }
                 counted = Figures(steps: ops.count, orders: world.model.orders.count - world.model.renewals, invoices: world.model.invoices.count,
-                                  renewals: world.model.renewals, cashbacks: world.model.cashbacks.count, refusals: world.refusals)
+                                  renewals: world.model.renewals, cashbacks: world.model.cashbacks.count, refusals: world.refusals,
+                                  highestTierCount: world.model.highestTierCount)
             } catch let mismatch as Mismatch {
                 result = mismatch
             }
         }
         figures.steps += counted.steps; figures.orders += counted.orders; figures.invoices += counted.invoices
         figures.renewals += counted.renewals; figures.cashbacks += counted.cashbacks; figures.refusals += counted.refusals
+        figures.highestTierCount = max(figures.highestTierCount, counted.highestTierCount)
         return result
     }
 
@@ -113,6 +115,8 @@ struct DifferentialBillingTests {
 
     @Test("Random worlds over months (orders, partnership changes, top-ups, renewal runs) match the reference model step by step")
     func randomWorlds() async throws {
+        // A run of nothing proves nothing: seeds and steps must be given when set.
+        try #require(!Self.seeds.isEmpty && Self.steps > 0, "PARTNERHUB_DIFF_SEEDS / PARTNERHUB_DIFF_STEPS name no run")
         var figures = Figures()
         for seed in Self.seeds {
             let ops = DifferentialOp.generate(seed: seed, count: Self.steps, clients: 4, partners: 2)
@@ -125,7 +129,10 @@ struct DifferentialBillingTests {
                 """)
         }
         print("differential: \(Self.seeds.count) seeds × \(Self.steps) steps; \(figures.orders) orders, \(figures.invoices) invoices, "
-              + "\(figures.renewals) renewals, \(figures.cashbacks) cashback entries compared; \(figures.refusals) refused operations checked")
+              + "\(figures.renewals) renewals, \(figures.cashbacks) cashback entries compared; \(figures.refusals) refused operations checked; highest tier count \(figures.highestTierCount)")
         #expect(figures.steps == Self.seeds.count * Self.steps)
+        // And it went where the rules are: orders, renewals, cashback, refusals, tiers.
+        #expect(figures.orders > 0 && figures.renewals > 0 && figures.cashbacks > 0 && figures.refusals > 0 && figures.highestTierCount >= 5,
+                "orders \(figures.orders), renewals \(figures.renewals), cashback \(figures.cashbacks), refusals \(figures.refusals), highest tier count \(figures.highestTierCount)")
     }
 }

@@ -19,6 +19,8 @@ struct SeededGenerator: RandomNumberGenerator {
 enum DifferentialOp: CustomStringConvertible {
     case clientOrder(client: Int, lines: [(ReferenceModel.Category, Int64)], card: Bool)
     case partnerOrder(client: Int, lines: [(ReferenceModel.Category, Int64)], ownMeans: Bool)
+    /// A partner buys for its own organisation (those hostings count for its tiers too).
+    case partnerOwnOrder(partner: Int, lines: [(ReferenceModel.Category, Int64)])
     /// A new partnership when the client has none (accepted at once), else new terms.
     case terms(client: Int, partner: Int, full: Bool, partnerPays: Bool, grants: UInt64)
     case end(client: Int)
@@ -31,6 +33,7 @@ enum DifferentialOp: CustomStringConvertible {
         switch self {
         case .clientOrder(let c, let l, let card): return "client C\(c + 1) orders \(lines(l)) (\(card ? "card" : "wallet"))"
         case .partnerOrder(let c, let l, let own): return "partner of C\(c + 1) orders \(lines(l)) with \(own ? "its own" : "the client's") means"
+        case .partnerOwnOrder(let p, let l): return "P\(p + 1) orders \(lines(l)) for itself"
         case .terms(let c, let p, let full, let pays, let grants):
             return "C\(c + 1) sets terms with its partner (P\(p + 1) if it has none): \(full ? "full, \(pays ? "partner" : "client") pays" : "limited, grant mask \(String(grants & 0xFFFF, radix: 2)) (bit n: its n-th product)")"
         case .end(let c): return "C\(c + 1) ends its partnership"
@@ -49,7 +52,8 @@ enum DifferentialOp: CustomStringConvertible {
         return (0..<count).map { _ in
             let client = Int.random(in: 0..<clients, using: &rng)
             switch Int.random(in: 0..<100, using: &rng) {
-            case 0..<28: return .clientOrder(client: client, lines: lines(), card: Bool.random(using: &rng) && Bool.random(using: &rng))
+            case 0..<22: return .clientOrder(client: client, lines: lines(), card: Bool.random(using: &rng) && Bool.random(using: &rng))
+            case 22..<28: return .partnerOwnOrder(partner: Int.random(in: 0..<partners, using: &rng), lines: lines())
             case 28..<48: return .partnerOrder(client: client, lines: lines(), ownMeans: Bool.random(using: &rng))
             case 48..<68:
                 return .terms(client: client, partner: Int.random(in: 0..<partners, using: &rng), full: Int.random(in: 0..<3, using: &rng) > 0,

@@ -53,7 +53,8 @@ final class DifferentialWorld {
         }
         self.clients = clients
         self.partners = partners
-        model = Model(clients: clientOrgs, partners: partnerOrgs, rates: rates)
+        // The partners buy for themselves too: to the model they are clients without a partner.
+        model = Model(clients: clientOrgs + partnerOrgs, partners: partnerOrgs, rates: rates)
         for (account, org) in zip(clients + partners, clientOrgs + partnerOrgs) { labels[account.organisationID] = org.label }
         for (account, org) in zip(clients + partners, clientOrgs + partnerOrgs) { try await topUp(account, org, org.currency, Self.wallet) }
         try await compare()
@@ -74,6 +75,7 @@ final class DifferentialWorld {
         switch op {
         case .clientOrder(let c, let lines, let card): try await order(client: c, party: .client, lines: lines, card: card)
         case .partnerOrder(let c, let lines, let own): try await order(client: c, party: own ? .partnerWithOwnMeans : .partnerWithClientMeans, lines: lines, card: false)
+        case .partnerOwnOrder(let p, let lines): try await order(client: clients.count + p, party: .client, lines: lines, card: false)
         case .terms(let c, let p, let full, let pays, let grants): try await terms(client: c, partner: p, full: full, partnerPays: pays, grantMask: grants)
         case .end(let c): try await end(client: c)
         case .topUp(let c, let amount): try await topUp(clients[c], model.clients[c], model.clients[c].currency, amount)
@@ -84,10 +86,11 @@ final class DifferentialWorld {
     }
 
     func order(client c: Int, party: Model.Party, lines: [(Model.Category, Int64)], card: Bool) async throws {
-        let actor = party == .client ? clients[c] : partners[model.partnerships[c]?.partner ?? 0]
+        let buyer = c < clients.count ? clients[c] : partners[c - clients.count]
+        let actor = party == .client ? buyer : partners[model.partnerships[c]?.partner ?? 0]
         let means = party == .partnerWithOwnMeans ? #","means":"own""# : party == .partnerWithClientMeans ? #","means":"client""# : ""
         let body = #"{"lines":[\#(lines.map { #"{"category":"\#($0.0.rawValue)","name":"Diff \#($0.0.rawValue)","quantity":\#($0.1)}"# }.joined(separator: ","))]\#(means)}"#
-        let path = "/api/v1/organisations/\(clients[c].organisationID)"
+        let path = "/api/v1/organisations/\(buyer.organisationID)"
         let quote = try await t.send(.POST, "\(path)/quotes", token: actor.token, json: body)
         guard let (payer, benefit) = model.decide(client: c, party: party, newOrder: true, product: nil) else {
             // R-B3 "not allowed": refused, and (compared after the step) nothing changed.

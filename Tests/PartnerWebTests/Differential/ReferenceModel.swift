@@ -57,6 +57,8 @@ struct ReferenceModel {
     var invoices: [String] = []
     var cashbacks: [String] = []
     var renewals = 0
+    /// The highest tier count priced so far (a run that never reaches a tier proves little).
+    var highestTierCount: Int64 = 0
 
     init(clients: [Org], partners: [Org], rates: [[Category: Int64]]) {
         self.clients = clients
@@ -102,8 +104,13 @@ struct ReferenceModel {
 
     // MARK: R-B4: hostings billed to a payer now, by today's partnerships
 
+    /// A partner's own products count too: payers are compared as organisations (a partner
+    /// ordering for itself is a "client" of the model without a partnership).
     func hostings(of payer: PayerRef, _ category: Category) -> Int64 {
-        Int64(products.filter { $0.category == category && decide(client: $0.client, party: .renewalRun, newOrder: false, product: $0.id)?.payer == payer }.count)
+        let label = org(payer).label
+        return Int64(products.filter { product in
+            product.category == category && decide(client: product.client, party: .renewalRun, newOrder: false, product: product.id).map { org($0.payer).label } == label
+        }.count)
     }
 
     // MARK: R-B2 and R-B1: each step rounds half-up to the minor unit
@@ -167,6 +174,7 @@ struct ReferenceModel {
         let payer = org(priced.payer)
         let (vat, total) = self.total(priced)
         if paidFromWallet { wallets[Self.wallet(payer, priced.currency), default: 0] -= total }
+        highestTierCount = max(highestTierCount, priced.lines.map(\.tierCount).max() ?? 0)
         orders.append("\(kind) \(clients[client].label) payer=\(payer.label) \(priced.benefit.rawValue) [\(priced.lines.map(\.description).joined(separator: ", "))] net=\(priced.net) cb=\(priced.cashback) \(priced.currency)")
         invoices.append("\(payer.label) \(priced.currency) [\(priced.lines.map { "x\($0.quantity)=\($0.charged)" }.joined(separator: ", "))] net=\(priced.net) vat=\(vat) total=\(total)")
         if priced.cashback > 0, let partner = partnerships[client]?.partner {
