@@ -50,3 +50,18 @@ public struct ProductBilling: Sendable, Hashable, Codable {
 
     public static let gracePeriod: TimeInterval = 14 * 86_400
 }
+
+/// R-B16: a renewal that could not be paid. Grace starts at the product's due date, never
+/// earlier: a run that renews ahead (`--until` past today) leaves the product active until its
+/// paid period ends; the 14 days count from the due date.
+public enum UnpaidRenewal {
+    public struct Outcome: Sendable, Hashable {
+        public let graceUntil: Date
+        /// `grace` once the due date has come, `active` until then.
+        public let status: String
+    }
+
+    public static func outcome(dueAt: Date, now: Date) -> Outcome {
+        Outcome(graceUntil: dueAt.addingTimeInterval(ProductBilling.gracePeriod), status: now >= dueAt ? "grace" : "active")
+    }
+}

@@ -54,11 +54,20 @@ extension Store {
     }
 
     /// An unpaid renewal: the product stays usable until `graceUntil`, then is suspended.
-    public func enterGrace(_ id: ProductID, until graceUntil: Date) async throws {
+    /// Marks an unpaid renewal (R-B16 `UnpaidRenewal` decides the end and the status).
+    public func enterGrace(_ id: ProductID, until graceUntil: Date, status: String) async throws {
         guard let row = try await ProductRow.find(id.rawValue, on: database) else { throw StoreError.notFound }
         if row.graceUntil == nil { row.graceUntil = graceUntil }
-        row.status = "grace"
+        row.status = status
         try await row.update(on: database)
+    }
+
+    /// R-B16: an unpaid product whose paid period has ended is in grace from its due date.
+    public func startDueGrace(now: Date) async throws {
+        try await sql.raw("""
+            UPDATE products SET status = 'grace'
+            WHERE status = 'active' AND grace_until IS NOT NULL AND renews_at IS NOT NULL AND renews_at <= \(bind: now)
+            """).run()
     }
 
     /// Products whose grace period ran out are suspended.

@@ -86,7 +86,10 @@ extension BillingService {
                 }
             }
         }
-        let suspended = try await store.write { tx in try await tx.suspendExpiredGrace(now: clock.now()) }
+        let suspended = try await store.write { tx in
+            try await tx.startDueGrace(now: clock.now())
+            return try await tx.suspendExpiredGrace(now: clock.now())
+        }
         report.suspended = suspended.count
         return report
     }
@@ -156,11 +159,12 @@ extension BillingService {
     /// after a partnership ended that is the client, not the former partner. Returns whether it
     /// started now.
     func enterGrace(_ product: Product, payer: OrganisationID, store: Store) async throws -> Bool {
-        guard product.billing?.graceUntil == nil else { return false }
+        guard let billing = product.billing, billing.graceUntil == nil else { return false }
         let now = clock.now()
-        let until = now.addingTimeInterval(ProductBilling.gracePeriod)
+        let unpaid = UnpaidRenewal.outcome(dueAt: billing.renewsAt, now: now)
+        let until = unpaid.graceUntil
         try await store.write { tx in
-            try await tx.enterGrace(product.id, until: until)
+            try await tx.enterGrace(product.id, until: until, status: unpaid.status)
             try await tx.appendAudit(AuditEntry(actor: "system:renewal", organisation: product.organisationID.string, action: "product.grace",
                                                 target: "product:\(product.id.string)", details: "{\"until\":\"\(ISO8601DateFormatter().string(from: until))\"}"), now: now)
             let recipients = Set([product.organisationID, payer])
