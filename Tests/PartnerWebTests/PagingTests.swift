@@ -126,7 +126,8 @@ struct PagingTests {
                            ["/api/v1/organisations/\(clara.organisationID)/invoices", "1", id]].map { "cursor=" + PageRequest.encode($0) }
             for query in ["limit=0", "limit=501", "limit=abc", "limit=-1", "cursor=", "cursor=%2F%2F", "cursor=AAAA", "cursor=" + String(repeating: "A", count: 2000)] + crafted {
                 let response = try await t.send(.GET, "\(path)?\(query)", token: clara.token)
-                #expect([400, 422].contains(response.status.code), "\(query): \(response.status)")
+                // 422 for what the contract refuses, 409 for a cursor it allows that names no page here.
+                #expect([409, 422].contains(response.status.code), "\(query): \(response.status)")
                 #expect(response.headers.first(name: .contentType) == "application/problem+json", "\(query)")
                 let field = query.prefix { $0 != "=" }
                 #expect(response.body.string.contains(#""\#(field)""#), "\(query): \(response.body.string)")

@@ -265,7 +265,7 @@ struct APIController: RouteCollection {
         let paging = try PageRequest(req)
         var before: Int64? = nil
         if let after = paging.after {
-            guard after.count == 1, let sequence = Int64(after[0]) else { throw AppError.validation([FieldError("cursor", .invalidValue)]) }
+            guard after.count == 1, let sequence = Int64(after[0]) else { throw AppError.validation([FieldError("cursor", .unknownReference)]) }
             before = sequence
         }
         let events = try await req.store.auditEvents(organisation: context.organisationID, limit: paging.limit + 1, before: before)

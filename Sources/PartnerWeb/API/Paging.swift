@@ -16,7 +16,9 @@ struct PageRequest: Sendable {
     /// The key fields of the last row of the previous page.
     let after: [String]?
 
-    /// Reads `limit` and `cursor`; a bad value is a 400 naming the parameter.
+    /// Reads `limit` and `cursor`; a bad limit is 422 naming it. A cursor the contract allows but
+    /// that names no page of this list (not one of its `Link`s) refers to nothing here: 409
+    /// `unknown_reference` naming `cursor`, as any reference to nothing stored.
     init(_ req: Request) throws {
         let rawLimit = req.query[String.self, at: "limit"]
         if let rawLimit {
@@ -30,7 +32,7 @@ struct PageRequest: Sendable {
         if let cursor = req.query[String.self, at: "cursor"] {
             // A cursor names its list: one from another list (or organisation) is refused.
             guard let fields = Self.decode(cursor), fields.first == req.url.path, fields.count > 1 else {
-                throw AppError.validation([FieldError("cursor", .invalidValue)])
+                throw AppError.validation([FieldError("cursor", .unknownReference)])
             }
             after = Array(fields.dropFirst())
         } else {
@@ -83,7 +85,7 @@ struct PageRequest: Sendable {
             // Only times a row can have (1970 … 2200): a far one would trap in the PostgreSQL
             // driver's conversion to microseconds (R-H1).
             guard after.count == 2, let seconds = Double(after[0]), (-Self.epochOffset...Self.latestTime).contains(seconds), let id = UUID(uuidString: after[1]) else {
-                throw AppError.validation([FieldError("cursor", .invalidValue)])
+                throw AppError.validation([FieldError("cursor", .unknownReference)])
             }
             return Store.TimeKey(time: Date(timeIntervalSinceReferenceDate: seconds), id: id)
         }
