@@ -77,6 +77,8 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
     // the input gate after identity, so a refused form is shown to whoever sent it, signed in.
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ProblemMiddleware())
+    // R-R1: inside the problem middleware, which answers a request past its deadline.
+    app.middleware.use(DeadlineMiddleware(seconds: configuration.requestDeadline))
     app.middleware.use(BodyCollectionMiddleware())
     app.middleware.use(IdentityMiddleware())
     // R-O5: the route's action is decided before its body, CSRF token or contract is looked at.
@@ -101,8 +103,16 @@ public func buildApplication(_ app: Application, _ configuration: AppConfigurati
 
 func routes(_ app: Application) throws {
     app.get("health") { req async throws -> Response in
-        // Touch the database so "ok" means it answers.
-        _ = try await req.store.userCount()
+        // Touch the database so "ok" means it answers; R-R1: JSON 503 naming it when it does not.
+        do {
+            _ = try await req.store.userCount()
+        } catch {
+            req.logger.warning("health: database unreachable: \(String(reflecting: type(of: error)))")
+            let response = try jsonResponse(["status": "unavailable", "database": req.partnerHub.kind.rawValue, "reason": "the database cannot be reached"])
+            response.status = .serviceUnavailable
+            response.headers.replaceOrAdd(name: .retryAfter, value: "5")
+            return response
+        }
         return try jsonResponse(["status": "ok", "database": req.partnerHub.kind.rawValue])
     }.named(.visitPublic)
     try app.register(collection: ConsoleController())

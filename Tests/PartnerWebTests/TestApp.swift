@@ -28,6 +28,9 @@ struct TestApp {
         // R-O4's obligation is tested where it is the subject (TwoFactorTests); elsewhere partners'
         // legal representatives sign in with their password alone, as with the variable set to 0.
         configuration.twoFactorRequired = false
+        // R-R1's deadline is tested where it is the subject (DeadlineTests); the parallel suite's
+        // waits for a connection are not what other tests check.
+        configuration.requestDeadline = 600
         configure(&configuration)
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning

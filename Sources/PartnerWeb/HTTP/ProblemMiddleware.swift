@@ -83,6 +83,10 @@ struct ProblemMiddleware: AsyncMiddleware {
                 detail = "Over a documented limit: \(limit)."
                 fields = [Problem.InvalidField(field: field, code: FieldError.Code.overLimit.rawValue, detail: limit)]
                 messageKey = "error.over_limit"
+            case .unavailable(let reason, let seconds):
+                detail = reason
+                headers.replaceOrAdd(name: .retryAfter, value: String(seconds))
+                messageKey = "error.unavailable"
             }
         case let store as StoreError:
             return await handle(AppError.from(store), req)
@@ -112,6 +116,11 @@ struct ProblemMiddleware: AsyncMiddleware {
             if abort.status == .internalServerError { req.logger.report(error: error) }
             if case .badRequest = abort.status, detail.isEmpty { detail = "Bad request." }
         default:
+            if DatabaseOutage.isOutage(error) {
+                // R-R1: the database is gone or restarting: a 503 to retry, not a 500.
+                req.logger.warning("database unreachable: \(String(reflecting: type(of: error)))")
+                return await handle(AppError.unavailable(reason: "The database cannot be reached right now; retry in a few seconds.", retryAfter: 5), req)
+            }
             req.logger.report(error: error)
         }
 
@@ -141,6 +150,8 @@ struct ProblemMiddleware: AsyncMiddleware {
             case .validation(let errors): refusal = (s("error.summary"), errors)
             case .overLimit(let field, _): refusal = (s("error.over_limit"), [FieldError(field, .overLimit)])
             case .conflict(let field, let code): refusal = (s.fieldError(code), [FieldError(field, code)])
+            // R-R1: the form is kept, to send again once the service is back.
+            case .unavailable: refusal = (s("error.unavailable_form"), [])
             default: break
             }
             if let (reason, errors) = refusal,

@@ -42,6 +42,8 @@ public struct AppConfiguration: Sendable {
     /// unless the variable says 1, so the printed demo logins work without an authenticator app).
     /// Off, two-factor sign-in stays available to everyone who sets it up.
     public var twoFactorRequired = true
+    /// R-R1: every request is answered within this many seconds (503 with `Retry-After` after).
+    public var requestDeadline: TimeInterval = 15
 
     public init(database: DatabaseLocation, bcryptCost: Int = 12, demo: Bool = false, secureCookies: Bool = false,
                 baseURL: String = "http://127.0.0.1:8080", clock: any Clock = SystemClock(),
@@ -70,6 +72,9 @@ public struct AppConfiguration: Sendable {
             configuration.sessionIdleTimeout = TimeInterval(minutes) * 60
         }
         if let required = env["PARTNERHUB_TWO_FACTOR_REQUIRED"] { configuration.twoFactorRequired = required != "0" }
+        if let deadline = env["PARTNERHUB_REQUEST_DEADLINE"].flatMap(Double.init), deadline.isFinite, deadline >= 1, deadline <= 3600 {
+            configuration.requestDeadline = deadline
+        }
         if let proxies = env["PARTNERHUB_TRUSTED_PROXIES"] {
             configuration.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }

@@ -23,6 +23,9 @@ enum AppError: Error {
     case overLimit(field: String, limit: String)
     /// R-O4: the password was right; the second factor is missing or wrong (401 naming `otp`).
     case secondFactor
+    /// R-R1: the database cannot be reached, or the request ran past its deadline (503 with
+    /// `Retry-After`); `reason` is the problem detail in English.
+    case unavailable(reason: String, retryAfter: Int)
 
     var status: HTTPResponseStatus {
         switch self {
@@ -39,6 +42,7 @@ enum AppError: Error {
         case .methodNotAllowed: return .methodNotAllowed
         case .overLimit: return .unprocessableEntity
         case .secondFactor: return .unauthorized
+        case .unavailable: return .serviceUnavailable
         }
     }
 
