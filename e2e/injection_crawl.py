@@ -94,6 +94,11 @@ ALLOWED_UNVISITED = {
     # walks it in Chromium.
     "/login/code": "only a sign-in waiting for its second factor reaches it",
     "/provider/login/code": "as /login/code, for provider staff",
+    # R-O6: reached only from a reset mail; following one here would let the planting pass reset a
+    # persona's password mid-crawl. It shows a form only for a link that exists (any other path
+    # is refused without reflecting it); RecoveryTests renders it and e2e/recovery_journey.py walks
+    # it in Chromium.
+    "/reset-password/:token": "only a reset mail's link reaches it",
 }
 
 MAX_PAGES = 400            # per persona

@@ -42,5 +42,6 @@ public enum PartnerMigrations {
         M0037_AddTokenExpiry(),
         M0038_AddTwoFactor(),
         M0039_AddSpendingRules(),
+        M0040_CreatePasswordResets(),
     ]
 }

@@ -32,6 +32,19 @@ struct APIController: RouteCollection {
         let api = routes.grouped("api", "v1")
         api.get("openapi.json") { _ in try jsonData(OpenAPIDocument.json) }.named(.visitPublic)
         api.post("signup", use: signUp).named(.openAccount)
+        // R-O6: anyone may ask for a reset link; the token decides.
+        api.post("password-resets") { req async throws -> Response in
+            struct Input: Content { var email: String }
+            let input = try APIController().body(req, Input.self)
+            try await req.accounts.requestPasswordReset(email: input.email, ip: req.clientIP, language: req.language, store: req.store)
+            return try APIController().json(["status": "accepted"], .accepted)
+        }.named(.openAccount)
+        api.post("password-resets", "confirm") { req async throws -> Response in
+            struct Input: Content { var token: String; var newPassword: String }
+            let input = try APIController().body(req, Input.self)
+            try await req.accounts.resetPassword(token: input.token, newPassword: input.newPassword, store: req.store)
+            return Response(status: .noContent)
+        }.named(.followSecretLink)
         api.post("auth", "tokens", use: logIn).named(.openAccount)
         api.get("quote", use: quote).named(.visitPublic)
 

@@ -90,7 +90,7 @@ enum OpenAPIDocument {
     /// The document's parts; their path and schema names are disjoint (a test checks): a clash would hide one.
     static var parts: [(paths: JSON, schemas: JSON)] {
         [(corePaths, schemas), (billingPaths, billingSchemas), (providerPaths, providerSchemas), (programPaths, programSchemas),
-         (spendingPaths, spendingSchemas)]
+         (spendingPaths, spendingSchemas), (recoveryPaths, recoverySchemas)]
     }
 
     static var corePaths: JSON {

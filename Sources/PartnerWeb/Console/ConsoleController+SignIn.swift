@@ -89,7 +89,10 @@ extension ConsoleController {
                     field("password", label: s("field.password"), type: "password", autocomplete: "current-password")
                     button(s("login.submit"))
                 }
-                if action == "/login" { tag("p") { text(s("login.no_account") + " "); link(s("signup.title"), "/signup") } }
+                if action == "/login" {
+                    tag("p") { link(s("forgot.link"), "/forgot-password") }
+                    tag("p") { text(s("login.no_account") + " "); link(s("signup.title"), "/signup") }
+                }
             }
         }
     }

@@ -32,6 +32,11 @@ struct ConsoleController: RouteCollection {
         routes.get("login", use: logInPage).named(.openAccount)
         routes.post("login", use: logIn).named(.openAccount)
         routes.post("logout", use: logOut).named(.openAccount)
+        // R-O6: anyone may ask; the link decides.
+        routes.get("forgot-password", use: forgotPasswordPage).named(.openAccount)
+        routes.post("forgot-password", use: forgotPassword).named(.openAccount)
+        routes.get("reset-password", ":token", use: resetPasswordPage).named(.followSecretLink)
+        routes.post("reset-password", ":token", use: resetPassword).named(.followSecretLink)
         routes.get("invitations", ":token", use: invitationPage).named(.followSecretLink)
         routes.post("invitations", ":token", "accept") { req in try await answerInvitation(req, accept: true) }.named(.followSecretLink)
         routes.post("invitations", ":token", "decline") { req in try await answerInvitation(req, accept: false) }.named(.followSecretLink)

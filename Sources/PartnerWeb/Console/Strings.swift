@@ -30,7 +30,7 @@ struct Strings: Sendable {
 
     // (de, en, fr)
     static let table: [String: (String, String, String)] = core.merging(billing) { first, _ in first }.merging(program) { first, _ in first }
-        .merging(accounts) { first, _ in first }.merging(twoFactor) { first, _ in first }.merging(spending) { first, _ in first }
+        .merging(accounts) { first, _ in first }.merging(recovery) { first, _ in first }.merging(twoFactor) { first, _ in first }.merging(spending) { first, _ in first }
 
     static let core: [String: (String, String, String)] = [
         "app.name": ("PartnerHub", "PartnerHub", "PartnerHub"),

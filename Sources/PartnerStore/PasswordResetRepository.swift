@@ -1,0 +1,40 @@
+import FluentKit
+import Foundation
+import PartnerCore
+import SQLKit
+
+/// R-O6: reset links by the hash of their token.
+extension Store {
+    public struct PasswordReset: Sendable {
+        public let id: UUID
+        public let user: UserID
+        public let expiresAt: Date
+        public let usedAt: Date?
+    }
+
+    public func createPasswordReset(user: UserID, tokenHash: String, expiresAt: Date, now: Date) async throws {
+        try await sql.raw("""
+            INSERT INTO password_resets (id, user_id, token_hash, expires_at, created_at)
+            VALUES (\(bind: UUID()), \(bind: user.rawValue), \(bind: tokenHash), \(bind: expiresAt), \(bind: now))
+            """).run()
+    }
+
+    public func passwordReset(tokenHash: String) async throws -> PasswordReset? {
+        guard let row = try await sql.raw("SELECT id, user_id, expires_at, used_at FROM password_resets WHERE token_hash = \(bind: tokenHash)").first() else {
+            return nil
+        }
+        return PasswordReset(id: try row.decode(column: "id", as: UUID.self), user: UserID(try row.decode(column: "user_id", as: UUID.self)),
+                             expiresAt: try row.decode(column: "expires_at", as: Date.self), usedAt: try row.decode(column: "used_at", as: Date?.self))
+    }
+
+    /// Uses every open link of the user at once (the one followed and any other still valid);
+    /// false when the followed one was used meanwhile (a second click, a race).
+    public func usePasswordResets(_ followed: UUID, user: UserID, now: Date) async throws -> Bool {
+        let claimed = try await sql.raw("""
+            UPDATE password_resets SET used_at = \(bind: now) WHERE id = \(bind: followed) AND used_at IS NULL RETURNING id
+            """).all()
+        guard !claimed.isEmpty else { return false }
+        try await sql.raw("UPDATE password_resets SET used_at = \(bind: now) WHERE user_id = \(bind: user.rawValue) AND used_at IS NULL").run()
+        return true
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import PartnerCore
+import PartnerStore
+@testable import PartnerWeb
+import Testing
+import VaporTesting
+
+/// R-O6: "forgot password" — one answer for every address, a single-use link for one hour, and
+/// every session and token ended on reset.
+@Suite("R-O6 forgot password")
+struct RecoveryTests {
+    func resetLink(_ t: TestApp, to email: String) async throws -> String? {
+        guard let mail = try await t.store.outbox(recipient: EmailAddress(email)!).first(where: { $0.body.contains("/reset-password/") }),
+              let range = mail.body.range(of: #"/reset-password/[A-Za-z0-9_-]+"#, options: .regularExpression) else { return nil }
+        return String(mail.body[range].dropFirst("/reset-password/".count))
+    }
+
+    @Test("R-O6 the API: the same 202 for a known and an unknown address; the link sets a new password once, ends every token, and the old password no longer works")
+    func api() async throws {
+        try await TestApp.with { t in
+            let clara = try await t.signUp("clara@client.test")
+            let known = try await t.send(.POST, "/api/v1/password-resets", json: #"{"email":"clara@client.test"}"#)
+            let unknown = try await t.send(.POST, "/api/v1/password-resets", json: #"{"email":"nobody@client.test"}"#)
+            #expect(known.status == .accepted && unknown.status == .accepted && known.body.string == unknown.body.string)
+            #expect(try await t.store.outbox(recipient: EmailAddress("nobody@client.test")!).isEmpty)
+            let token = try #require(try await resetLink(t, to: clara.email))
+            let weak = try await t.send(.POST, "/api/v1/password-resets/confirm", json: #"{"token":"\#(token)","new_password":"short"}"#)
+            #expect(weak.status == .unprocessableEntity && weak.body.string.contains("new_password"))
+            let done = try await t.send(.POST, "/api/v1/password-resets/confirm", json: #"{"token":"\#(token)","new_password":"a-new-password-2026"}"#)
+            #expect(done.status == .noContent)
+            // The token from before the reset is ended; the old password fails, the new one works.
+            #expect(try await t.send(.GET, "/api/v1/me", token: clara.token).status == .unauthorized)
+            let old = try await t.send(.POST, "/api/v1/auth/tokens", json: #"{"email":"clara@client.test","password":"\#(TestApp.password)","name":"x"}"#)
+            #expect(old.status == .unauthorized)
+            let new = try await t.send(.POST, "/api/v1/auth/tokens", json: #"{"email":"clara@client.test","password":"a-new-password-2026","name":"x"}"#)
+            #expect(new.status == .created)
+            // Single use.
+            let again = try await t.send(.POST, "/api/v1/password-resets/confirm", json: #"{"token":"\#(token)","new_password":"another-password-2026"}"#)
+            #expect(again.status == .gone)
+        }
+    }
+
+    @Test("R-O6 a link works for one hour; a reset uses up every other open link; a fifth request for one address an hour is refused")
+    func expiryAndLimits() async throws {
+        try await TestApp.with { t in
+            let clara = try await t.signUp("clara@client.test")
+            for _ in 0..<2 { #expect(try await t.send(.POST, "/api/v1/password-resets", json: #"{"email":"clara@client.test"}"#).status == .accepted) }
+            let links = try await t.store.outbox(recipient: EmailAddress(clara.email)!).filter { $0.body.contains("/reset-password/") }.compactMap { mail in
+                mail.body.range(of: #"/reset-password/[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(mail.body[$0].dropFirst("/reset-password/".count)) }
+            }
+            #expect(links.count == 2)
+            #expect(try await t.send(.POST, "/api/v1/password-resets/confirm", json: #"{"token":"\#(links[0])","new_password":"a-new-password-2026"}"#).status == .noContent)
+            #expect(try await t.send(.POST, "/api/v1/password-resets/confirm", json: #"{"token":"\#(links[1])","new_password":"b-new-password-2026"}"#).status == .gone)
+            // Three requests an hour per recipient: the third goes out, a fourth is refused.
+            #expect(try await t.send(.POST, "/api/v1/password-resets", json: #"{"email":"clara@client.test"}"#).status == .accepted)
+            #expect(try await t.send(.POST, "/api/v1/password-resets", json: #"{"email":"clara@client.test"}"#).status == .tooManyRequests)
+            t.clock.advance(3601)
+            let late = try #require(try await resetLink(t, to: clara.email))
+            #expect(try await t.send(.POST, "/api/v1/password-resets/confirm", json: #"{"token":"\#(late)","new_password":"c-new-password-2026"}"#).status == .gone)
+        }
+    }
+
+    @Test("R-O6 the console: a link on the sign-in page, the same page for any address, a form from the link, then signed-in sessions end and the new password signs in")
+    func console() async throws {
+        try await TestApp.with { t in
+            let clara = try await t.signUp("clara@client.test")
+            let signedIn = Browser(t)
+            try await signedIn.logIn(clara.email)
+            #expect(try await signedIn.get("/console/profile").status == .ok)
+            let visitor = Browser(t)
+            #expect(try await visitor.get("/login").body.string.contains(#"href="/forgot-password""#))
+            let known = try await visitor.post("/forgot-password", ["email": clara.email])
+            let unknown = try await visitor.post("/forgot-password", ["email": "nobody@client.test"])
+            #expect(known.status == .ok && unknown.status == .ok)
+            #expect(known.body.string.contains("Check your inbox") && unknown.body.string.contains("Check your inbox"))
+            let token = try #require(try await resetLink(t, to: clara.email))
+            let form = try await visitor.get("/reset-password/\(token)")
+            #expect(form.status == .ok && form.body.string.contains(#"name="new_password""#))
+            let saved = try await visitor.post("/reset-password/\(token)", ["new_password": "a-new-password-2026"])
+            #expect(saved.status == .seeOther && saved.headers.first(name: .location) == "/login")
+            // The session signed in before the reset is over.
+            #expect(try await signedIn.get("/console/profile").status != .ok)
+            try await visitor.logIn(clara.email, password: "a-new-password-2026")
+            #expect(try await visitor.get("/console/profile").status == .ok)
+            // The used link says so.
+            let used = try await visitor.get("/reset-password/\(token)")
+            #expect(used.status == .gone && used.body.string.contains("used already"))
+        }
+    }
+}
