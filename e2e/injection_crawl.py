@@ -99,6 +99,8 @@ ALLOWED_UNVISITED = {
     # is refused without reflecting it); RecoveryTests renders it and e2e/recovery_journey.py walks
     # it in Chromium.
     "/reset-password/:token": "only a reset mail's link reaches it",
+    # R-O6: as the reset link, from the mail to a new address (RecoveryTests renders it).
+    "/confirm-email/:token": "only an e-mail change's confirmation mail reaches it",
 }
 
 MAX_PAGES = 400            # per persona

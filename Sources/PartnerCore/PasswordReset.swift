@@ -22,3 +22,14 @@ public enum PasswordResetRules {
         return nil
     }
 }
+
+/// R-O6: changing the e-mail address is confirmed from the new address, with a link that works
+/// once for one hour (the same rules as a reset link), and announced to the old one.
+public enum EmailChangeRules {
+    public static let lifetime: TimeInterval = PasswordResetRules.lifetime
+    public static let requestsPerUserPerHour = 5
+
+    public static func check(expiresAt: Date, usedAt: Date?, now: Date) -> PasswordResetRules.Refusal? {
+        PasswordResetRules.check(expiresAt: expiresAt, usedAt: usedAt, now: now)
+    }
+}

@@ -42,6 +42,9 @@ struct HostileFormTests {
         "POST /provider/two-factor/confirm": "TwoFactorSignInTests.hostileForms",
         "POST /provider/two-factor/disable": "TwoFactorSignInTests.hostileForms",
         "POST /provider/two-factor/recovery-codes": "TwoFactorSignInTests.hostileForms",
+        // R-O6: reached only from a reset or confirmation mail's link.
+        "POST /reset-password/:token": "RecoveryTests.hostileForms",
+        "POST /confirm-email/:token": "RecoveryTests.hostileForms",
     ]
 
     static let corpus = HostileValue.corpus.filter { $0.label != "100,000 combining marks on one letter" && !$0.label.contains("Int64") }

@@ -87,4 +87,81 @@ struct RecoveryTests {
             #expect(used.status == .gone && used.body.string.contains("used already"))
         }
     }
+
+    func confirmLink(_ t: TestApp, to email: String) async throws -> String? {
+        guard let mail = try await t.store.outbox(recipient: EmailAddress(email)!).first(where: { $0.body.contains("/confirm-email/") }),
+              let range = mail.body.range(of: #"/confirm-email/[A-Za-z0-9_-]+"#, options: .regularExpression) else { return nil }
+        return String(mail.body[range].dropFirst("/confirm-email/".count))
+    }
+
+    @Test("R-O6 a new e-mail address: needs the password, is confirmed from the new address once, the old address is told; a taken address gets no link and the same answer")
+    func emailChange() async throws {
+        try await TestApp.with { t in
+            let clara = try await t.signUp("clara@client.test")
+            _ = try await t.signUp("paul@partner.test", organisation: "Partner")
+            let wrong = try await t.send(.POST, "/api/v1/me/email", token: clara.token, json: #"{"email":"clara@new.test","password":"wrong-password-2026"}"#)
+            #expect(wrong.status == .forbidden && wrong.body.string.contains("password"))
+            #expect(try await t.send(.POST, "/api/v1/me/email", token: clara.token, json: #"{"email":"paul@partner.test","password":"\#(TestApp.password)"}"#).status == .accepted)
+            #expect(try await confirmLink(t, to: "paul@partner.test") == nil)
+            #expect(try await t.send(.POST, "/api/v1/me/email", token: clara.token, json: #"{"email":"clara@new.test","password":"\#(TestApp.password)"}"#).status == .accepted)
+            #expect(try await t.store.outbox(recipient: EmailAddress(clara.email)!).contains { $0.body.contains("clara@new.test") })
+            // Nothing changes before the confirmation.
+            #expect((try await t.store.user(email: EmailAddress("clara@new.test")!)) == nil)
+            let token = try #require(try await confirmLink(t, to: "clara@new.test"))
+            // The link's page changes nothing (a scanner may open it); the button does.
+            let page = Browser(t)
+            #expect(try await page.get("/confirm-email/\(token)").body.string.contains("Confirm the address"))
+            #expect((try await t.store.user(email: EmailAddress("clara@new.test")!)) == nil)
+            #expect(try await t.send(.POST, "/api/v1/email-changes/confirm", json: #"{"token":"\#(token)"}"#).status == .noContent)
+            #expect(try await t.store.user(email: EmailAddress("clara@new.test")!)?.id.string == clara.userID)
+            #expect(try await t.store.outbox(recipient: EmailAddress(clara.email)!).contains { $0.subject == "Your e-mail address was changed" })
+            #expect(try await t.send(.POST, "/api/v1/email-changes/confirm", json: #"{"token":"\#(token)"}"#).status == .gone)
+            let signIn = try await t.send(.POST, "/api/v1/auth/tokens", json: #"{"email":"clara@new.test","password":"\#(TestApp.password)","name":"x"}"#)
+            #expect(signIn.status == .created)
+        }
+    }
+
+    @Test("R-O6 the console's e-mail change: the profile form, a refused password shown on the form, the confirmation page's button")
+    func emailChangeConsole() async throws {
+        try await TestApp.with { t in
+            let clara = try await t.signUp("clara@client.test")
+            let browser = Browser(t)
+            try await browser.logIn(clara.email)
+            #expect(try await browser.get("/console/profile").body.string.contains(#"action="/console/profile/email""#))
+            let refused = try await browser.post("/console/profile/email", ["email": "clara@new.test", "password": "wrong-password-2026"])
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("clara@new.test"))
+            let sent = try await browser.post("/console/profile/email", ["email": "clara@new.test", "password": TestApp.password])
+            #expect(sent.status == .seeOther)
+            let token = try #require(try await confirmLink(t, to: "clara@new.test"))
+            let confirmed = try await browser.post("/confirm-email/\(token)", [:])
+            #expect(confirmed.status == .seeOther && confirmed.headers.first(name: .location) == "/console/profile")
+            #expect(try await browser.get("/console/profile").body.string.contains("clara@new.test"))
+        }
+    }
+
+    @Test("R-H1 the reset form takes the hostile corpus in its field, and hostile link tokens, without a server error and without reflecting them")
+    func hostileForms() async throws {
+        try await TestApp.with { t in
+            let clara = try await t.signUp("clara@client.test")
+            #expect(try await t.send(.POST, "/api/v1/password-resets", json: #"{"email":"clara@client.test"}"#).status == .accepted)
+            let token = try #require(try await resetLink(t, to: clara.email))
+            let browser = Browser(t)
+            _ = try await browser.get("/reset-password/\(token)")
+            for value in HostileFormTests.corpus {
+                let response = try await browser.post("/reset-password/\(token)", ["new_password": value.text])
+                // Refused, too large, or — a value that is a fine password — saved (then the link is used up: 410).
+                #expect([.unprocessableEntity, .payloadTooLarge, .seeOther, .gone].contains(response.status), "\(value): \(response.status)")
+            }
+            for value in HostileFormTests.corpus where value.text.utf8.count < 2_000 {
+                let path = value.text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                for door in ["/reset-password/", "/confirm-email/"] {
+                    let page = try await browser.get(door + path)
+                    #expect(page.status.code < 500 && !page.body.string.contains("<form method=\"post\" action=\"\(door)\(value.text)"), "\(door) \(value): \(page.status)")
+                    let posted = try await browser.post(door + path, [:])
+                    #expect(posted.status.code < 500, "\(door) \(value): \(posted.status)")
+                }
+            }
+            #expect(try await t.healthy())
+        }
+    }
 }

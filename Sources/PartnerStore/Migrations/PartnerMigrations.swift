@@ -43,5 +43,6 @@ public enum PartnerMigrations {
         M0038_AddTwoFactor(),
         M0039_AddSpendingRules(),
         M0040_CreatePasswordResets(),
+        M0041_CreateEmailChanges(),
     ]
 }

@@ -45,6 +45,12 @@ struct APIController: RouteCollection {
             try await req.accounts.resetPassword(token: input.token, newPassword: input.newPassword, store: req.store)
             return Response(status: .noContent)
         }.named(.followSecretLink)
+        api.post("email-changes", "confirm") { req async throws -> Response in
+            struct Input: Content { var token: String }
+            let input = try APIController().body(req, Input.self)
+            _ = try await req.accounts.confirmEmailChange(token: input.token, store: req.store)
+            return Response(status: .noContent)
+        }.named(.followSecretLink)
         api.post("auth", "tokens", use: logIn).named(.openAccount)
         api.get("quote", use: quote).named(.visitPublic)
 
@@ -57,6 +63,13 @@ struct APIController: RouteCollection {
         me.post("tokens", use: createToken).named(.manageOwnAccount)
         me.delete("tokens", ":token", use: revokeToken).named(.manageOwnAccount)
         me.get("sessions", use: sessions).named(.manageOwnAccount)
+        // R-O6: a new sign-in address, confirmed from there.
+        me.post("email") { req async throws -> Response in
+            struct Input: Content { var email: String; var password: String }
+            let input = try APIController().body(req, Input.self)
+            try await req.accounts.requestEmailChange(user: try req.requireUser(), newEmail: input.email, password: input.password, language: req.language, store: req.store)
+            return try APIController().json(["status": "accepted"], .accepted)
+        }.named(.manageOwnAccount)
         me.delete("sessions", ":session", use: endSession).named(.manageOwnAccount)
 
         api.get("organisations", use: organisations).named(.manageOwnAccount)

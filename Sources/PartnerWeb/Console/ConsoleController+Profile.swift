@@ -23,6 +23,7 @@ extension ConsoleController {
         let current = req.identity?.session?.id
         func error(_ f: String) -> String? { errors.first { $0.field == f }.map { s.fieldError($0) } }
         let labels = ["name": s("field.name"), "current_password": s("field.current_password"), "new_password": s("field.new_password"),
+                      "email": s("email_change.new"), "password": s("field.current_password"),
                       "token_name": s("field.token_name"), "expires_in_days": s("profile.expires")]
         return Layout.page(s("profile.title"), ctx, status: status) {
             tag("h1") { text(s("profile.title")) }
@@ -41,6 +42,16 @@ extension ConsoleController {
                     selectField("language", label: s("field.language"), options: [("de", "Deutsch"), ("en", "English"), ("fr", "Français")],
                                 selected: (user.language ?? ctx.language).rawValue)
                     button(s("settings.save"))
+                }
+            }
+            // R-O6: confirmed from the new address, announced to the current one.
+            tag("section", cls("card"), attr("aria-labelledby", "email-change")) {
+                tag("h2", attr("id", "email-change")) { text(s("email_change.title")) }
+                tag("p", cls("hint")) { text(s("email_change.help", ["email": user.email.value])) }
+                postForm("/console/profile/email", csrf: ctx.csrf) {
+                    field("email", label: s("email_change.new"), type: "email", value: values["new_email"] ?? "", error: error("email"), autocomplete: "email")
+                    field("password", label: s("field.current_password"), type: "password", error: error("password"), autocomplete: "current-password")
+                    button(s("email_change.submit"))
                 }
             }
             tag("section", cls("card"), attr("aria-labelledby", "password")) {

@@ -83,4 +83,53 @@ extension ConsoleController {
         }
         return .redirect("/login", flash: "reset.done")
     }
+
+    // MARK: changing the e-mail address
+
+    func requestEmailChange(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        do {
+            try await req.accounts.requestEmailChange(user: user, newEmail: req.formValue("email"), password: req.formValue("password"),
+                                                      language: req.language, store: req.store)
+        } catch AppError.validation(let errors) {
+            return try await profileView(req, newToken: nil, errors: errors, values: ["new_email": req.formValue("email")], status: .unprocessableEntity)
+        }
+        return .redirect("/console/profile", flash: "email_change.sent")
+    }
+
+    /// The link from the new address opens a page with one button: a mail scanner following links
+    /// changes nothing.
+    func confirmEmailPage(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        return try await confirmEmailView(req, token: token, refusal: try await req.accounts.emailChangeRefusal(token: token, store: req.store))
+    }
+
+    func confirmEmailView(_ req: Request, token: String, refusal: PasswordResetRules.Refusal?, message: String? = nil) async throws -> Response {
+        let ctx = try await req.pageContext()
+        let s = ctx.strings
+        return Layout.page(s("email_change.title"), ctx, status: refusal == nil ? (message == nil ? .ok : .conflict) : .gone) {
+            tag("div", cls("narrow")) {
+                tag("h1") { text(s("email_change.title")) }
+                if let refusal {
+                    tag("div", cls("error-summary"), attr("role", "alert")) { tag("p") { text(s("reset.\(refusal.rawValue)")) } }
+                } else {
+                    if let message { tag("div", cls("error-summary"), attr("role", "alert")) { tag("p") { text(message) } } }
+                    tag("p") { text(s("email_change.confirm_intro")) }
+                    postForm("/confirm-email/\(token)", csrf: ctx.csrf) { button(s("email_change.confirm")) }
+                }
+            }
+        }
+    }
+
+    func confirmEmail(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        do {
+            _ = try await req.accounts.confirmEmailChange(token: token, store: req.store)
+        } catch AppError.gone(let key) {
+            return try await confirmEmailView(req, token: token, refusal: PasswordResetRules.Refusal(rawValue: String(key.dropFirst("reset.".count))) ?? .unknown)
+        } catch AppError.conflict {
+            return try await confirmEmailView(req, token: token, refusal: .used, message: nil)
+        }
+        return .redirect(req.identity?.user != nil ? "/console/profile" : "/login", flash: "email_change.done")
+    }
 }
