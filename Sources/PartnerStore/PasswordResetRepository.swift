@@ -71,9 +71,26 @@ extension Store {
         return true
     }
 
-    /// The address a user signs in with; a taken one is a conflict on `email`.
+    /// The address a user signs in with; a taken one is a conflict on `email` (also when a
+    /// sign-up took it between the check and the update).
     public func setEmail(_ email: EmailAddress, for user: UserID) async throws {
         if let owner = try await self.user(email: email), owner.id != user { throw StoreError.conflict(field: "email") }
-        try await sql.raw("UPDATE users SET email = \(bind: email.value) WHERE id = \(bind: user.rawValue)").run()
+        do {
+            try await sql.raw("UPDATE users SET email = \(bind: email.value) WHERE id = \(bind: user.rawValue)").run()
+        } catch where Self.isUniqueViolation(error) {
+            throw StoreError.conflict(field: "email")
+        }
+    }
+
+    /// Ends every open e-mail change and reset link of a user: a new password, or a new address,
+    /// leaves no link from before working (R-O6).
+    public func cancelOpenLinks(of user: UserID, now: Date) async throws {
+        try await sql.raw("UPDATE email_changes SET used_at = \(bind: now) WHERE user_id = \(bind: user.rawValue) AND used_at IS NULL").run()
+        try await sql.raw("UPDATE password_resets SET used_at = \(bind: now) WHERE user_id = \(bind: user.rawValue) AND used_at IS NULL").run()
+    }
+
+    /// Ends the open e-mail changes of a user (a new request replaces an earlier one).
+    public func cancelEmailChanges(of user: UserID, now: Date) async throws {
+        try await sql.raw("UPDATE email_changes SET used_at = \(bind: now) WHERE user_id = \(bind: user.rawValue) AND used_at IS NULL").run()
     }
 }

@@ -42,13 +42,13 @@ struct APIController: RouteCollection {
         api.post("password-resets", "confirm") { req async throws -> Response in
             struct Input: Content { var token: String; var newPassword: String }
             let input = try APIController().body(req, Input.self)
-            try await req.accounts.resetPassword(token: input.token, newPassword: input.newPassword, store: req.store)
+            try await req.accounts.resetPassword(token: input.token, newPassword: input.newPassword, language: req.language, store: req.store)
             return Response(status: .noContent)
         }.named(.followSecretLink)
         api.post("email-changes", "confirm") { req async throws -> Response in
-            struct Input: Content { var token: String }
+            struct Input: Content { var token: String; var password: String }
             let input = try APIController().body(req, Input.self)
-            _ = try await req.accounts.confirmEmailChange(token: input.token, store: req.store)
+            _ = try await req.accounts.confirmEmailChange(token: input.token, password: input.password, language: req.language, store: req.store)
             return Response(status: .noContent)
         }.named(.followSecretLink)
         api.post("auth", "tokens", use: logIn).named(.openAccount)

@@ -16,7 +16,7 @@ extension OpenAPIDocument {
                 "Change the sign-in address: with the current password, a confirmation link (single use, one hour) goes to the new address and a notice to the current one; the same answer if the new address is taken (R-H1)",
                 tag: "profile", body: jsonBody(ref("EmailChangeRequest")), responses: ["202": response("Accepted", ref("PasswordResetAccepted"))])],
             "/api/v1/email-changes/confirm": ["post": operation("confirmEmailChange",
-                "Confirm a new sign-in address with the link's token; the old address is told; 410 when the link is unknown, used or expired, 409 when the address was taken meanwhile",
+                "Confirm a new sign-in address with the link's token and the account's password; the old address is told and earlier reset links end; 410 when the link is unknown, used or expired, 403 for a wrong password, 409 when the address was taken meanwhile",
                 tag: "accounts", secured: false, body: jsonBody(ref("EmailChangeConfirm")), responses: ["204": response("Changed")])],
         ]
     }
@@ -27,7 +27,7 @@ extension OpenAPIDocument {
             "PasswordResetAccepted": object(["status": ["type": "string", "enum": ["accepted"]]], required: ["status"]),
             "PasswordResetConfirm": object(["token": secret, "new_password": newPassword], required: ["token", "new_password"]),
             "EmailChangeRequest": object(["email": email, "password": secret], required: ["email", "password"]),
-            "EmailChangeConfirm": object(["token": secret], required: ["token"]),
+            "EmailChangeConfirm": object(["token": secret, "password": secret], required: ["token", "password"]),
         ]
     }
 }

@@ -75,7 +75,7 @@ extension ConsoleController {
     func resetPassword(req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
         do {
-            try await req.accounts.resetPassword(token: token, newPassword: req.formValue("new_password"), store: req.store)
+            try await req.accounts.resetPassword(token: token, newPassword: req.formValue("new_password"), language: req.language, store: req.store)
         } catch AppError.validation(let errors) {
             return try await resetView(req, token: token, refusal: nil, errors: errors, status: .unprocessableEntity)
         } catch AppError.gone(let key) {
@@ -104,10 +104,11 @@ extension ConsoleController {
         return try await confirmEmailView(req, token: token, refusal: try await req.accounts.emailChangeRefusal(token: token, store: req.store))
     }
 
-    func confirmEmailView(_ req: Request, token: String, refusal: PasswordResetRules.Refusal?, message: String? = nil) async throws -> Response {
+    func confirmEmailView(_ req: Request, token: String, refusal: PasswordResetRules.Refusal?, message: String? = nil,
+                          status: HTTPResponseStatus = .ok) async throws -> Response {
         let ctx = try await req.pageContext()
         let s = ctx.strings
-        return Layout.page(s("email_change.title"), ctx, status: refusal == nil ? (message == nil ? .ok : .conflict) : .gone) {
+        return Layout.page(s("email_change.title"), ctx, status: refusal == nil ? status : .gone) {
             tag("div", cls("narrow")) {
                 tag("h1") { text(s("email_change.title")) }
                 if let refusal {
@@ -115,7 +116,10 @@ extension ConsoleController {
                 } else {
                     if let message { tag("div", cls("error-summary"), attr("role", "alert")) { tag("p") { text(message) } } }
                     tag("p") { text(s("email_change.confirm_intro")) }
-                    postForm("/confirm-email/\(token)", csrf: ctx.csrf) { button(s("email_change.confirm")) }
+                    postForm("/confirm-email/\(token)", csrf: ctx.csrf) {
+                        field("password", label: s("field.password"), type: "password", autocomplete: "current-password")
+                        button(s("email_change.confirm"))
+                    }
                 }
             }
         }
@@ -124,11 +128,13 @@ extension ConsoleController {
     func confirmEmail(req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
         do {
-            _ = try await req.accounts.confirmEmailChange(token: token, store: req.store)
+            _ = try await req.accounts.confirmEmailChange(token: token, password: req.formValue("password"), language: req.language, store: req.store)
         } catch AppError.gone(let key) {
             return try await confirmEmailView(req, token: token, refusal: PasswordResetRules.Refusal(rawValue: String(key.dropFirst("reset.".count))) ?? .unknown)
+        } catch AppError.validation(let errors) {
+            return try await confirmEmailView(req, token: token, refusal: nil, message: errors.first.map { req.strings.fieldError($0) }, status: .unprocessableEntity)
         } catch AppError.conflict {
-            return try await confirmEmailView(req, token: token, refusal: .used, message: nil)
+            return try await confirmEmailView(req, token: token, refusal: nil, message: req.strings("email_change.taken"), status: .conflict)
         }
         return .redirect(req.identity?.user != nil ? "/console/profile" : "/login", flash: "email_change.done")
     }

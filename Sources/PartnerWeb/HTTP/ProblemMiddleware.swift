@@ -126,6 +126,14 @@ struct ProblemMiddleware: AsyncMiddleware {
 
         if status == .notFound, !req.isAPI { messageKey = "error.not_found" }
         if status == .payloadTooLarge { messageKey = "error.too_large" }
+        var unavailable = false
+        if case AppError.unavailable = error { unavailable = true }
+        // R-R1: /health answers JSON naming the database, whatever made it late.
+        if unavailable, req.url.path == "/health",
+           let response = try? jsonResponse(["status": "unavailable", "database": req.partnerHub.kind.rawValue, "reason": detail], status: .serviceUnavailable) {
+            for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+            return response
+        }
         if req.isAPI {
             let problem = Problem(type: "about:blank", title: status.reasonPhrase, status: Int(status.code), detail: detail, errors: fields)
             let response = Response(status: status, headers: headers)
@@ -135,7 +143,8 @@ struct ProblemMiddleware: AsyncMiddleware {
             response.headers.replaceOrAdd(name: .contentType, value: "application/problem+json")
             return response
         }
-        let ctx = (try? await req.pageContext()) ?? PageContext(language: req.language, strings: req.strings, user: nil, staff: nil, organisations: [], current: nil,
+        // While the database cannot be reached the page asks nothing of it (it could hang again).
+        let ctx = (unavailable ? nil : try? await req.pageContext()) ?? PageContext(language: req.language, strings: req.strings, user: nil, staff: nil, organisations: [], current: nil,
                                                                csrf: req.csrfToken, flash: nil, path: req.url.path, demo: false)
         let s = ctx.strings
         // A limit names its own wait (sign-up and invitations count an hour, sign-in 15 minutes).

@@ -98,6 +98,8 @@ struct AccountService: Sendable {
             // (R-O4): whoever learned the old password keeps no way in.
             try await tx.deleteSessions(of: user.id, except: session)
             _ = try await tx.revokeAccessTokens(of: user.id, now: now)
+            // R-O6: no e-mail change or reset link from before the new password keeps working.
+            try await tx.cancelOpenLinks(of: user.id, now: now)
             try await tx.appendAudit(AuditEntry(actor: "user:\(user.id.string)", action: "password.changed", target: "user:\(user.id.string)"), now: now)
             let s = Strings(language: language)
             try await tx.enqueueMail(to: user.email, subject: s("mail.password.subject"), body: s("mail.password.body"), now: now)
