@@ -30,6 +30,10 @@ public struct Product: Sendable, Hashable, Codable {
         self.status = status
         self.createdAt = createdAt
     }
+
+    /// R-B8: the billing of a product that still renews (active or in grace) — the one that
+    /// counts for a payer's tier (R-B4), has a next due date and someone to bill; nil otherwise.
+    public var renewing: ProductBilling? { ["active", "grace"].contains(status) ? billing : nil }
 }
 
 /// R-B8: how an ordered product renews.

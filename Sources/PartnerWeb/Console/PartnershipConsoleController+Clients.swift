@@ -145,7 +145,7 @@ extension PartnershipConsoleController {
                     tableHead([s("field.product"), s("field.category"), s("products.next_due"), s("products.billed_to"), s("field.access_rights")])
                     tag("tbody") {
                         for (product, allowed) in products {
-                            let renews = product.billing.flatMap { ["active", "grace"].contains(product.status) ? $0 : nil }
+                            let renews = product.renewing
                             tag("tr") {
                                 tag("td") { text(product.name) }
                                 tag("td") { text(s("category.\(product.category.rawValue)")) }

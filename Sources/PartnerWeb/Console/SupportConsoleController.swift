@@ -47,7 +47,7 @@ struct SupportConsoleController: RouteCollection {
         let organisation = try await req.store.organisation(context)
         let code = product.category == .premiumSupport ? try await req.support.vipCode(context, store: req.store) : nil
         // R-B8: who the next renewal will bill, under today's partnerships (R-B3), by name.
-        let nextPayer = try await product.billing.asyncMap { _ in try await req.billing.nextPayer(product, store: req.store) }
+        let nextPayer = try await req.billing.nextPayers([product], client: product.organisationID, store: req.store)[product.id]
         let payerName = try await nextPayer.asyncMap { try await req.store.organisation(id: $0)?.name } ?? nil
         let ctx = try await req.pageContext(current: organisation)
         let s = ctx.strings
@@ -58,7 +58,7 @@ struct SupportConsoleController: RouteCollection {
                 tag("dt") { text(s("field.category")) } ; tag("dd") { text(s("category.\(product.category.rawValue)")) }
                 tag("dt") { text(s("field.status")) } ; tag("dd") { text(s("product_status.\(product.status)")) }
                 // A suspended or cancelled product renews no more: no due date, nobody to bill.
-                if let billing = product.billing, ["active", "grace"].contains(product.status) {
+                if let billing = product.renewing {
                     tag("dt") { text(s("products.period")) } ; tag("dd") { text(s("billing_period.\(billing.period.rawValue)")) }
                     tag("dt") { text(s("products.next_due")) } ; tag("dd", attr("id", "next-due")) { text(BillingConsoleController.day(billing.renewsAt)) }
                     if let until = billing.graceUntil {
@@ -67,7 +67,7 @@ struct SupportConsoleController: RouteCollection {
                     if let payerName { tag("dt") { text(s("products.billed_to")) } ; tag("dd", attr("id", "next-payer")) { text(payerName) } }
                 }
             }
-            if product.billing != nil, ["active", "grace"].contains(product.status) { tag("p", cls("hint")) { text(s("products.due_help")) } }
+            if product.renewing != nil { tag("p", cls("hint")) { text(s("products.due_help")) } }
             if let code { vipBox(ctx, context, code: code, back: base(organisation.id) + "/products/\(product.id.string)") }
             tag("p") { link(s("support.contact"), base(organisation.id) + "/contact-support") }
         }

@@ -183,12 +183,10 @@ extension BillingService {
     /// Who R-B3 makes pay this product's next renewal, on today's partnerships (not who paid the
     /// last one: a partnership may have ended or changed its payment mode since).
     func nextPayer(_ product: Product, store: Store) async throws -> OrganisationID {
-        let partnerships = try await store.activePartnerships(clients: [product.organisationID])[product.organisationID] ?? []
-        let organisations = try await store.organisations(ids: Set(partnerships.map(\.partnerID) + [product.organisationID]))
-        return (try? renewalSituation(product, organisations: organisations, partnerships: partnerships, now: clock.now()))?.payer.id ?? product.organisationID
+        try await nextPayers([product], client: product.organisationID, store: store)[product.id] ?? product.organisationID
     }
 
-    /// `nextPayer` for many products of one client, on one read of its partnerships.
+    /// Who the next renewal bills, for many products of one client, on one read of its partnerships.
     func nextPayers(_ products: [Product], client: OrganisationID, store: Store) async throws -> [ProductID: OrganisationID] {
         let billed = products.filter { $0.billing != nil && $0.organisationID == client }
         guard !billed.isEmpty else { return [:] }

@@ -155,7 +155,7 @@ struct BillingService: Sendable {
         // R-B4: a renewed product that is active or in grace is already among the payer's
         // hostings (today's partnerships make this payer pay it), so it is counted once, as the
         // unit being priced.
-        if let product = situation.product, ["active", "grace"].contains(product.status) {
+        if let product = situation.product, product.renewing != nil {
             counts[product.category] = max(0, (counts[product.category] ?? 1) - 1)
         }
         do {
@@ -217,8 +217,9 @@ struct BillingService: Sendable {
         let clientCounts = counts(.client, for: client.id), partnerCounts = counts(.partner, for: partner)
         return try products.filter { $0.status != "cancelled" }.map { product in
             let line = LineRequest(category: product.category, name: product.name, quantity: 1)
-            // An active product is counted already; any other would be one more.
-            let extra: Int64 = ["active", "grace"].contains(product.status) ? 0 : 1
+            // A product that renews is counted already (R-B4 counts billed ones only); any other
+            // would be one more.
+            let extra: Int64 = product.renewing == nil ? 1 : 0
             let asClient = (clientCounts[product.category] ?? 0) + extra
             let asPartner = (partnerCounts[product.category] ?? 0) + extra
             return WhatIf(product: product,
